@@ -1,0 +1,49 @@
+import type { Kysely } from 'kysely'
+import type { Logger } from 'pino'
+import type { Database } from '../db/schema.js'
+
+export type NotificationKind =
+  | 'placed'
+  | 'confirmed'
+  | 'shipped'
+  | 'delivered'
+  | 'cancelled'
+  | 'returned'
+  | 'refunded'
+  | 'delivery_exception'
+
+export interface NotificationDeps {
+  db: Kysely<Database>
+  logger: Logger
+}
+
+export function createNotificationActivities({ db, logger }: NotificationDeps) {
+  return {
+    /**
+     * Queues a customer notification in the outbox, at most once per order and
+     * kind, however often the activity is retried. Delivery channels read the outbox.
+     */
+    async notifyCustomer(input: {
+      orderId: string
+      customerId: string
+      kind: NotificationKind
+      data?: Record<string, unknown>
+    }): Promise<{ queued: boolean }> {
+      const inserted = await db
+        .insertInto('notification_outbox')
+        .values({
+          order_id: input.orderId,
+          customer_id: input.customerId,
+          kind: input.kind,
+          payload: JSON.stringify(input.data ?? {}),
+        })
+        .onConflict((oc) => oc.columns(['order_id', 'kind']).doNothing())
+        .returning('id')
+        .executeTakeFirst()
+      if (inserted) {
+        logger.info({ orderId: input.orderId, customerId: input.customerId, kind: input.kind }, 'customer notified')
+      }
+      return { queued: inserted !== undefined }
+    },
+  }
+}

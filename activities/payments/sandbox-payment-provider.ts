@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto'
+import { type Kysely, sql } from 'kysely'
+import type { Database } from '../../db/schema.js'
+import { type PaymentProvider, type PaymentResult, PaymentDeclinedError } from './payment-provider.js'
+
+/**
+ * Stripe's test tokens and what the sandbox does with them. Any other token is
+ * declined as `invalid_token`, as Stripe refuses a token it does not know.
+ */
+const testTokens: Record<string, { declineCode: string; message: string } | null> = {
+  tok_visa: null,
+  tok_mastercard: null,
+  tok_amex: null,
+  tok_chargeDeclined: { declineCode: 'generic_decline', message: 'Your card was declined.' },
+  tok_chargeDeclinedInsufficientFunds: { declineCode: 'insufficient_funds', message: 'Your card has insufficient funds.' },
+  tok_chargeDeclinedExpiredCard: { declineCode: 'expired_card', message: 'Your card has expired.' },
+}
+
+export interface SandboxPaymentProviderProps {
+  db: Kysely<Database>
+}
+
+/**
+ * A local payment provider that behaves like Stripe in test mode: real state
+ * in Postgres (`sandbox_payments`), and every request remembered by its
+ * idempotency key, so a retried call answers exactly as the first did.
+ */
+export function createSandboxPaymentProvider({ db }: SandboxPaymentProviderProps): PaymentProvider {
+  type Outcome = PaymentResult | { declined: { declineCode: string; message: string } }
+
+  /** Runs `work` once per idempotency key; later calls with the key get the stored answer, declines included. */
+  async function once(
+    key: string,
+    operation: string,
+    work: (trx: Kysely<Database>) => Promise<PaymentResult>,
+  ): Promise<PaymentResult> {
+    const outcome = await db.transaction().execute(async (trx): Promise<Outcome> => {
+      await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx)
+      const stored = await trx
+        .selectFrom('sandbox_payment_requests')
+        .select(['operation', 'response'])
+        .where('idempotency_key', '=', key)
+        .executeTakeFirst()
+      if (stored) {
+        if (stored.operation !== operation) throw new Error(`idempotency key ${key} was used for ${stored.operation}`)
+        return stored.response as Outcome
+      }
+      let result: Outcome
+      try {
+        result = await work(trx)
+      } catch (error) {
+        if (!(error instanceof PaymentDeclinedError)) throw error
+        result = { declined: { declineCode: error.declineCode, message: error.message } }
+      }
+      await trx
+        .insertInto('sandbox_payment_requests')
+        .values({ idempotency_key: key, operation, response: JSON.stringify(result) })
+        .execute()
+      return result
+    })
+    if ('declined' in outcome) throw new PaymentDeclinedError(outcome.declined.declineCode, outcome.declined.message)
+    return outcome
+  }
+
+  async function payment(trx: Kysely<Database>, reference: string) {
+    const row = await trx.selectFrom('sandbox_payments').selectAll().where('id', '=', reference).forUpdate().executeTakeFirst()
+    if (!row) throw new Error(`sandbox payment ${reference} does not exist`)
+    return row
+  }
+
+  return {
+    name: 'sandbox',
+
+    authorize: ({ idempotencyKey, orderId, amount, token }) =>
+      once(idempotencyKey, 'authorize', async (trx) => {
+        const decline = token in testTokens ? testTokens[token] : { declineCode: 'invalid_token', message: 'No such token.' }
+        if (decline) throw new PaymentDeclinedError(decline.declineCode, decline.message)
+        const reference = `pi_sbx_${randomBytes(12).toString('hex')}`
+        await trx
+          .insertInto('sandbox_payments')
+          .values({ id: reference, order_id: orderId, currency: amount.currency, authorized_amount: amount.amount, status: 'authorized' })
+          .execute()
+        return { reference, amount: amount.amount }
+      }),
+
+    capture: ({ idempotencyKey, reference, amount }) =>
+      once(idempotencyKey, 'capture', async (trx) => {
+        const row = await payment(trx, reference)
+        if (row.status !== 'authorized') throw new Error(`cannot capture a ${row.status} payment`)
+        if (amount.amount > row.authorized_amount) throw new Error('capture exceeds the authorized amount')
+        await trx
+          .updateTable('sandbox_payments')
+          .set({ status: 'captured', captured_amount: amount.amount, updated_at: sql`now()` })
+          .where('id', '=', reference)
+          .execute()
+        return { reference, amount: amount.amount }
+      }),
+
+    void: ({ idempotencyKey, reference }) =>
+      once(idempotencyKey, 'void', async (trx) => {
+        const row = await payment(trx, reference)
+        if (row.status !== 'authorized' && row.status !== 'voided') throw new Error(`cannot void a ${row.status} payment`)
+        await trx
+          .updateTable('sandbox_payments')
+          .set({ status: 'voided', updated_at: sql`now()` })
+          .where('id', '=', reference)
+          .execute()
+        return { reference, amount: row.authorized_amount }
+      }),
+
+    refund: ({ idempotencyKey, reference, amount }) =>
+      once(idempotencyKey, 'refund', async (trx) => {
+        const row = await payment(trx, reference)
+        const refundable = row.captured_amount - row.refunded_amount
+        if (amount.amount > refundable) throw new Error(`refund of ${amount.amount} exceeds the ${refundable} refundable`)
+        const refunded = row.refunded_amount + amount.amount
+        await trx
+          .updateTable('sandbox_payments')
+          .set({
+            refunded_amount: refunded,
+            status: refunded === row.captured_amount ? 'refunded' : 'partially_refunded',
+            updated_at: sql`now()`,
+          })
+          .where('id', '=', reference)
+          .execute()
+        return { reference, amount: amount.amount }
+      }),
+  }
+}

@@ -1,0 +1,16 @@
+import type { OrderLineRequest, ShippingAddress } from '../../workflows/order-types.js'
+
+/** What every carrier integration does. Both calls are idempotent per order. */
+export interface Carrier {
+  readonly name: string
+  /** Buys a label; calling it again for the same order returns the same label. */
+  createLabel(request: { orderId: string; address: ShippingAddress; lines: OrderLineRequest[] }): Promise<Label>
+  /** Voids the label so the parcel is never collected. Cancelling twice is harmless. */
+  cancelLabel(request: { orderId: string; trackingNumber: string }): Promise<void>
+}
+
+export interface Label {
+  carrier: string
+  trackingNumber: string
+  labelId: string
+}

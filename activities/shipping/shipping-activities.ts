@@ -1,0 +1,31 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema.js'
+import type { OrderLineRequest, ShippingAddress } from '../../workflows/order-types.js'
+import type { Carrier, Label } from './carrier.js'
+
+export interface ShippingDeps {
+  db: Kysely<Database>
+  carrier: Carrier
+}
+
+export function createShippingActivities({ db, carrier }: ShippingDeps) {
+  return {
+    /**
+     * Buys the label and records which order its tracking number belongs to,
+     * so carrier events can be routed to the order before anything else is saved.
+     */
+    async createShipment(input: { orderId: string; address: ShippingAddress; lines: OrderLineRequest[] }): Promise<Label> {
+      const label = await carrier.createLabel(input)
+      await db
+        .insertInto('shipments')
+        .values({ tracking_number: label.trackingNumber, order_id: input.orderId, carrier: label.carrier, label_id: label.labelId })
+        .onConflict((oc) => oc.column('tracking_number').doNothing())
+        .execute()
+      return label
+    },
+
+    async cancelShipment(input: { orderId: string; trackingNumber: string }): Promise<void> {
+      await carrier.cancelLabel(input)
+    },
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The one reader of `process.env`. Every setting of the order engine is parsed
+ * here, once, by a zod schema; a bad value stops the process with every
+ * problem listed instead of failing later in the middle of an order.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig()
+ * config.api.port // 3000 unless PORT is set
+ * ```
+ */
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { z } from 'zod'
+
+/** The repository root: `.data/` and `.tools/` live below it. */
+export const projectRoot = dirname(fileURLToPath(import.meta.url))
+
+/** The task queue the order worker polls, unless TEMPORAL_TASK_QUEUE says otherwise. */
+export const DEFAULT_TASK_QUEUE = 'orders'
+
+const durationUnits = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
+
+/**
+ * Parses `500ms`, `30s`, `15m`, `48h` or `2d` into milliseconds.
+ * Returns `null` for anything else.
+ */
+export function parseDuration(text: string): number | null {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text.trim())
+  if (!match) return null
+  return Number(match[1]) * durationUnits[match[2] as keyof typeof durationUnits]
+}
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text)
+  if (ms === null || ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 30s, 15m or 48h` })
+    return z.NEVER
+  }
+  return ms
+})
+
+const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1')
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('.data'),
+
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  PUBLIC_URL: z.string().url().optional(),
+
+  DATABASE_URL: z.string().url().optional(),
+  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65_535).default(5433),
+
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default(DEFAULT_TASK_QUEUE),
+  TEMPORAL_CLI_PATH: z.string().optional(),
+  TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65_535).default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65_535).default(8233),
+  WORKFLOW_BUNDLE_PATH: z.string().optional(),
+
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  CARRIER_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+
+  STORE_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')
+    .default('USD'),
+  COD_CONFIRMATION_TIMEOUT: duration.default(48 * 3_600_000),
+
+  CARRIER_AUTOPILOT: flag.optional(),
+  CARRIER_AUTOPILOT_STEP: duration.default(4_000),
+})
+
+export type Env = z.input<typeof envSchema>
+
+/** Everything the engine's processes need to know, grouped by who uses it. */
+export interface Config {
+  env: 'development' | 'production' | 'test'
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  dataDir: string
+  api: { host: string; port: number; publicUrl: string }
+  database: { url: string | null; embeddedPort: number }
+  temporal: {
+    address: string | null
+    namespace: string
+    taskQueue: string
+    cliPath: string | null
+    devServerPort: number
+    uiPort: number
+    workflowBundlePath: string | null
+  }
+  auth: { jwtSecret: string }
+  carrier: { webhookSecret: string; autopilot: boolean | null; autopilotStepMs: number }
+  orders: { storeCurrency: string; codConfirmationTimeoutMs: number }
+}
+
+/** Thrown by {@link loadConfig} with one line per invalid variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/**
+ * Reads a secret kept in the data directory, creating it on first use. This
+ * is how a fresh clone gets a JWT secret and a carrier secret with no setup;
+ * production sets JWT_SECRET and CARRIER_WEBHOOK_SECRET instead.
+ */
+function devSecret(dataDir: string, name: string): string {
+  const file = join(dataDir, `${name}.secret`)
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  mkdirSync(dataDir, { recursive: true })
+  const secret = randomBytes(32).toString('base64url')
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 })
+  return secret
+}
+
+/**
+ * Parses the environment into a {@link Config}.
+ *
+ * Defaults suit a laptop: embedded Postgres and Temporal, generated secrets in
+ * `.data/`. With NODE_ENV=production the secrets must come from the
+ * environment.
+ */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(source)
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`))
+  }
+  const env = parsed.data
+  const problems: string[] = []
+  if (env.NODE_ENV === 'production') {
+    if (!env.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production')
+    if (!env.CARRIER_WEBHOOK_SECRET) problems.push('CARRIER_WEBHOOK_SECRET: required when NODE_ENV=production')
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+
+  const dataDir = isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(projectRoot, env.DATA_DIR)
+  const publicHost = env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST
+  return {
+    env: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    dataDir,
+    api: { host: env.HOST, port: env.PORT, publicUrl: env.PUBLIC_URL ?? `http://${publicHost}:${env.PORT}` },
+    database: { url: env.DATABASE_URL ?? null, embeddedPort: env.EMBEDDED_POSTGRES_PORT },
+    temporal: {
+      address: env.TEMPORAL_ADDRESS ?? null,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      cliPath: env.TEMPORAL_CLI_PATH ?? null,
+      devServerPort: env.TEMPORAL_DEV_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+      workflowBundlePath: env.WORKFLOW_BUNDLE_PATH ?? null,
+    },
+    auth: { jwtSecret: env.JWT_SECRET ?? devSecret(dataDir, 'jwt') },
+    carrier: {
+      webhookSecret: env.CARRIER_WEBHOOK_SECRET ?? devSecret(dataDir, 'carrier-webhook'),
+      autopilot: env.CARRIER_AUTOPILOT ?? null,
+      autopilotStepMs: env.CARRIER_AUTOPILOT_STEP,
+    },
+    orders: { storeCurrency: env.STORE_CURRENCY, codConfirmationTimeoutMs: env.COD_CONFIRMATION_TIMEOUT },
+  }
+}

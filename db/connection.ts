@@ -1,0 +1,31 @@
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import type { Database } from './schema.js'
+
+/** Postgres' int8 (bigint, count(*)) as a JS number: our amounts are minor units far below 2^53. */
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
+  const parsed = Number(value)
+  if (!Number.isSafeInteger(parsed)) throw new RangeError(`int8 ${value} does not fit a JS number`)
+  return parsed
+})
+
+export interface DatabaseProps {
+  connectionString: string
+  /** Pool size; the default suits one worker or one API process. */
+  maxConnections?: number
+}
+
+/**
+ * Opens a kysely handle on a pg pool. Close it with `db.destroy()`.
+ *
+ * @example
+ * ```ts
+ * const db = createDatabase({ connectionString: 'postgres://localhost/orders' })
+ * ```
+ */
+export function createDatabase(props: DatabaseProps): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: props.connectionString, max: props.maxConnections ?? 10 })
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}
+
+export type { Kysely }

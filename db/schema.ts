@@ -1,0 +1,158 @@
+/**
+ * The tables of the order engine's database, as kysely sees them.
+ * `Generated<T>` columns have a database default; amounts are integer minor units.
+ */
+import type { ColumnType, Generated, JSONColumnType } from 'kysely'
+import type {
+  Cancellation,
+  PaymentState,
+  PricedLine,
+  ShipmentState,
+  ShippingAddress,
+} from '../workflows/order-types.js'
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>
+
+export interface ProductsTable {
+  sku: string
+  name: string
+  description: Generated<string>
+  active: Generated<boolean>
+  created_at: CreatedAt
+  updated_at: Generated<Timestamp>
+}
+
+export interface ProductPricesTable {
+  sku: string
+  currency: string
+  unit_amount: number
+}
+
+export interface ShippingRatesTable {
+  currency: string
+  flat_amount: number
+  free_from_amount: number | null
+}
+
+export interface StockLevelsTable {
+  sku: string
+  on_hand: number
+  reserved: Generated<number>
+  updated_at: Generated<Timestamp>
+}
+
+export type ReservationState = 'reserved' | 'released' | 'committed' | 'restocked'
+
+export interface StockReservationsTable {
+  order_id: string
+  sku: string
+  quantity: number
+  state: ReservationState
+  created_at: CreatedAt
+  updated_at: Generated<Timestamp>
+}
+
+export interface OrdersTable {
+  id: string
+  customer_id: string
+  status: string
+  payment_status: string
+  fulfillment_status: string
+  payment_method: string
+  currency: string
+  subtotal: number
+  shipping: number
+  total: number
+  lines: JSONColumnType<PricedLine[]>
+  shipping_address: JSONColumnType<ShippingAddress>
+  payment: JSONColumnType<PaymentState>
+  shipment: JSONColumnType<ShipmentState | null, string | null, string | null>
+  cancellation: JSONColumnType<Cancellation | null, string | null, string | null>
+  version: number
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface OrderTimelineTable {
+  order_id: string
+  seq: number
+  occurred_at: Timestamp
+  actor_type: string
+  actor_id: string | null
+  type: string
+  message: string
+  data: JSONColumnType<Record<string, unknown> | null, string | null, string | null>
+}
+
+export interface ShipmentsTable {
+  tracking_number: string
+  order_id: string
+  carrier: string
+  label_id: string
+  created_at: CreatedAt
+}
+
+export interface NotificationOutboxTable {
+  id: Generated<number>
+  order_id: string
+  customer_id: string
+  kind: string
+  payload: JSONColumnType<Record<string, unknown>>
+  created_at: CreatedAt
+  sent_at: Timestamp | null
+}
+
+export interface IdempotencyKeysTable {
+  principal: string
+  key: string
+  request_hash: string
+  order_id: string
+  created_at: CreatedAt
+}
+
+export interface SandboxPaymentsTable {
+  id: string
+  order_id: string
+  currency: string
+  authorized_amount: number
+  captured_amount: Generated<number>
+  refunded_amount: Generated<number>
+  status: 'authorized' | 'captured' | 'voided' | 'refunded' | 'partially_refunded'
+  created_at: CreatedAt
+  updated_at: Generated<Timestamp>
+}
+
+export interface SandboxPaymentRequestsTable {
+  idempotency_key: string
+  operation: string
+  response: JSONColumnType<Record<string, unknown>>
+  created_at: CreatedAt
+}
+
+export interface SimulatedParcelsTable {
+  tracking_number: string
+  order_id: string
+  label_id: string
+  status: string
+  events_sent: Generated<number>
+  cancelled_at: Timestamp | null
+  next_event_at: Timestamp
+  created_at: CreatedAt
+}
+
+export interface Database {
+  products: ProductsTable
+  product_prices: ProductPricesTable
+  shipping_rates: ShippingRatesTable
+  stock_levels: StockLevelsTable
+  stock_reservations: StockReservationsTable
+  orders: OrdersTable
+  order_timeline: OrderTimelineTable
+  shipments: ShipmentsTable
+  notification_outbox: NotificationOutboxTable
+  idempotency_keys: IdempotencyKeysTable
+  sandbox_payments: SandboxPaymentsTable
+  sandbox_payment_requests: SandboxPaymentRequestsTable
+  simulated_parcels: SimulatedParcelsTable
+}

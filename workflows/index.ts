@@ -1,0 +1,2 @@
+/** The workflows this engine registers with its worker. */
+export { orderWorkflow } from './order-workflow.js'

@@ -1,0 +1,44 @@
+/**
+ * The order workflow's messages, defined once and shared by the workflow, the
+ * API and the CLI. Only `@temporalio/workflow` definitions live here, so the
+ * file is as safe in a Node process as in the workflow sandbox.
+ *
+ * @example
+ * ```sh
+ * temporal workflow query --workflow-id order-<id> --type status
+ * ```
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow'
+import type { Actor, CarrierEvent, OrderState } from './order-types.js'
+
+/** The full live state of the order. Read-only. */
+export const statusQuery = defineQuery<OrderState>('status')
+
+/** A carrier tracking event; duplicates and late arrivals are harmless. */
+export const carrierEventSignal = defineSignal<[CarrierEvent]>('carrierEvent')
+
+export interface CancelOrderRequest {
+  actor: Actor
+  note: string | null
+}
+
+/** Cancels the order before pickup; answers with the cancelled order. */
+export const cancelOrderUpdate = defineUpdate<OrderState, [CancelOrderRequest]>('cancelOrder')
+
+export interface ConfirmCodRequest {
+  actor: Actor
+}
+
+/** An admin's confirmation of a cash-on-delivery order; answers with the confirmed order. */
+export const confirmCodUpdate = defineUpdate<OrderState, [ConfirmCodRequest]>('confirmCashOnDelivery')
+
+/**
+ * The `type` of the ApplicationFailure an update validator throws when it
+ * refuses; its first detail is the refusal reason.
+ */
+export const UPDATE_REFUSED = 'OrderUpdateRefused'
+
+/** The workflow id of an order: `order-<orderId>`. */
+export function orderWorkflowId(orderId: string): string {
+  return `order-${orderId}`
+}

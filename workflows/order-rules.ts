@@ -1,0 +1,47 @@
+import { HANDED_OVER_RANK } from './carrier-progress.js'
+import type { Actor, OrderState, OrderStatus } from './order-types.js'
+
+/** Statuses an order never leaves. */
+export const finalStatuses: ReadonlySet<OrderStatus> = new Set(['DELIVERED', 'CANCELLED', 'RETURNED'])
+
+/** Why a cancellation is refused; the API answers these with 409 (or 404 for `not_owner`). */
+export type CancellationRefusal = 'not_owner' | 'already_shipped' | 'already_delivered' | 'already_returned'
+
+/**
+ * Decides whether `actor` may cancel the order now. Cancelling is allowed
+ * until the carrier has the parcel in hand, by the owning customer or an admin.
+ * An order that is already cancelled is not refused: cancelling is idempotent.
+ */
+export function cancellationRefusal(order: OrderState, actor: Actor): CancellationRefusal | null {
+  if (actor.type === 'customer' && actor.id !== order.customerId) return 'not_owner'
+  if (actor.type !== 'customer' && actor.type !== 'admin') return 'not_owner'
+  switch (order.status) {
+    case 'CANCELLED':
+    case 'PENDING':
+    case 'AWAITING_CONFIRMATION':
+      return null
+    case 'CONFIRMED':
+      return (order.shipment?.progress ?? 0) >= HANDED_OVER_RANK ? 'already_shipped' : null
+    case 'SHIPPED':
+      return 'already_shipped'
+    case 'DELIVERED':
+      return 'already_delivered'
+    case 'RETURNED':
+      return 'already_returned'
+  }
+}
+
+/** Why a cash-on-delivery confirmation is refused. */
+export type CodConfirmationRefusal = 'not_admin' | 'not_cash_on_delivery' | 'not_awaiting_confirmation'
+
+/**
+ * Decides whether `actor` may confirm a cash-on-delivery order now. Confirming
+ * an order that is already confirmed is not refused: it is idempotent.
+ */
+export function codConfirmationRefusal(order: OrderState, actor: Actor): CodConfirmationRefusal | null {
+  if (actor.type !== 'admin') return 'not_admin'
+  if (order.paymentMethod !== 'cod') return 'not_cash_on_delivery'
+  if (order.status === 'AWAITING_CONFIRMATION' || order.status === 'PENDING') return null
+  const alreadyConfirmed = order.timeline.some((entry) => entry.type === 'cod_confirmed')
+  return alreadyConfirmed && !finalStatuses.has(order.status) ? null : 'not_awaiting_confirmation'
+}

@@ -1,0 +1,175 @@
+/**
+ * The shapes of an order, shared by the workflow, the activities, the API and
+ * the CLI. Pure types: nothing here runs, so it is safe in the workflow bundle.
+ */
+
+/** The order's top-level lifecycle. */
+export type OrderStatus =
+  | 'PENDING'
+  | 'AWAITING_CONFIRMATION'
+  | 'CONFIRMED'
+  | 'SHIPPED'
+  | 'DELIVERED'
+  | 'CANCELLED'
+  | 'RETURNED'
+
+/** Where the money is, named as Stripe and Shopify users know it. */
+export type PaymentStatus = 'PENDING' | 'AUTHORIZED' | 'PAID' | 'VOIDED' | 'REFUNDED' | 'FAILED'
+
+/** Where the parcel is: the carrier's own statuses, plus the states before and after it. */
+export type FulfillmentStatus = 'UNFULFILLED' | CarrierEventStatus | 'LABEL_CANCELLED'
+
+export type CarrierEventStatus =
+  | 'LABEL_CREATED'
+  | 'PICKED_UP'
+  | 'IN_TRANSIT'
+  | 'OUT_FOR_DELIVERY'
+  | 'DELIVERED'
+  | 'EXCEPTION'
+  | 'RETURNED_TO_SENDER'
+
+export const carrierEventStatuses = [
+  'LABEL_CREATED',
+  'PICKED_UP',
+  'IN_TRANSIT',
+  'OUT_FOR_DELIVERY',
+  'DELIVERED',
+  'EXCEPTION',
+  'RETURNED_TO_SENDER',
+] as const satisfies readonly CarrierEventStatus[]
+
+export type PaymentMethod = 'card' | 'cod'
+
+/** Why an order ended up cancelled. */
+export type CancellationReason =
+  | 'customer_request'
+  | 'admin_request'
+  | 'payment_declined'
+  | 'out_of_stock'
+  | 'price_changed'
+  | 'cod_confirmation_expired'
+
+/** An amount of money in integer minor units of an ISO 4217 currency. */
+export interface Money {
+  amount: number
+  currency: string
+}
+
+export interface OrderLineRequest {
+  sku: string
+  quantity: number
+}
+
+export interface PricedLine {
+  sku: string
+  name: string
+  quantity: number
+  unitPrice: number
+  lineTotal: number
+}
+
+export interface OrderTotals {
+  currency: string
+  subtotal: number
+  shipping: number
+  total: number
+}
+
+export interface ShippingAddress {
+  name: string
+  line1: string
+  line2: string | null
+  city: string
+  region: string | null
+  postalCode: string
+  country: string
+}
+
+export type PaymentInstruction = { method: 'card'; token: string } | { method: 'cod' }
+
+/** Who did something to an order. */
+export interface Actor {
+  type: 'customer' | 'admin' | 'system' | 'carrier'
+  id: string | null
+}
+
+/** One entry of an order's history: who did what, when and why. */
+export interface TimelineEntry {
+  seq: number
+  at: string
+  actor: Actor
+  type: string
+  message: string
+  data: Record<string, unknown> | null
+}
+
+export interface PaymentState {
+  method: PaymentMethod
+  provider: string | null
+  reference: string | null
+  authorized: number
+  captured: number
+  refunded: number
+  declineCode: string | null
+}
+
+export interface ShipmentState {
+  carrier: string
+  trackingNumber: string
+  labelId: string
+  /** How far the parcel has got, so a late event never moves it backwards. */
+  progress: number
+  lastEventAt: string | null
+}
+
+export interface Cancellation {
+  reason: CancellationReason
+  by: Actor
+  note: string | null
+  at: string
+}
+
+/** A carrier's tracking event, as relayed by the API to the order's workflow. */
+export interface CarrierEvent {
+  eventId: string
+  trackingNumber: string
+  status: CarrierEventStatus
+  occurredAt: string
+  location: string | null
+}
+
+/** What the API hands the workflow when an order is placed. */
+export interface PlaceOrderInput {
+  orderId: string
+  customerId: string
+  lines: OrderLineRequest[]
+  currency: string
+  shippingAddress: ShippingAddress
+  payment: PaymentInstruction
+  /** The totals the customer was shown; the order is never charged anything else. */
+  quote: { lines: PricedLine[]; totals: OrderTotals }
+  placedAt: string
+  codConfirmationTimeoutMs: number
+}
+
+/** The full live state of an order: what the `status` query returns. */
+export interface OrderState {
+  orderId: string
+  customerId: string
+  status: OrderStatus
+  paymentStatus: PaymentStatus
+  fulfillmentStatus: FulfillmentStatus
+  paymentMethod: PaymentMethod
+  lines: PricedLine[]
+  totals: OrderTotals
+  shippingAddress: ShippingAddress
+  payment: PaymentState
+  shipment: ShipmentState | null
+  cancellation: Cancellation | null
+  codConfirmationDeadline: string | null
+  timeline: TimelineEntry[]
+  createdAt: string
+  updatedAt: string
+  /** Grows with every change; the read model ignores writes older than what it has. */
+  version: number
+}

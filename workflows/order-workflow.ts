@@ -1,0 +1,366 @@
+/**
+ * One order, from placement to delivery, as a durable Temporal workflow.
+ *
+ * Read it top to bottom as the order's story: price, reserve, pay (or wait for
+ * an admin to confirm cash on delivery), ship, follow the carrier, deliver.
+ * Every step that succeeds registers its undo; a cancellation, a decline or a
+ * lapsed confirmation runs the undos in reverse, where nothing can cancel them.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow'
+import type { OrderActivities } from '../activities/order-activities.js'
+import { carrierEventEffect } from './carrier-progress.js'
+import {
+  type CancelOrderRequest,
+  UPDATE_REFUSED,
+  cancelOrderUpdate,
+  carrierEventSignal,
+  confirmCodUpdate,
+  statusQuery,
+} from './messages.js'
+import { sameTotals } from './order-pricing.js'
+import { cancellationRefusal, codConfirmationRefusal, finalStatuses } from './order-rules.js'
+import type {
+  Actor,
+  CancellationReason,
+  CarrierEvent,
+  OrderState,
+  OrderStatus,
+  PlaceOrderInput,
+  TimelineEntry,
+} from './order-types.js'
+import { OrderStatusKey, OrderTotalKey } from './search-attributes.js'
+
+const activities = proxyActivities<OrderActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+})
+
+const SYSTEM: Actor = { type: 'system', id: null }
+
+/** Ends the happy path: the order is to be cancelled, and why. */
+class OrderCancellation extends Error {
+  constructor(
+    readonly reason: CancellationReason,
+    readonly by: Actor,
+    readonly note: string | null,
+  ) {
+    super(reason)
+    this.name = 'OrderCancellation'
+  }
+}
+
+/** Maps an activity's business refusal to a cancellation reason. */
+const refusalReasons: Record<string, CancellationReason> = {
+  OutOfStock: 'out_of_stock',
+  PaymentDeclined: 'payment_declined',
+  PricingFailed: 'price_changed',
+}
+
+export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState> {
+  const now = () => new Date().toISOString()
+  const order: OrderState = {
+    orderId: input.orderId,
+    customerId: input.customerId,
+    status: 'PENDING',
+    paymentStatus: 'PENDING',
+    fulfillmentStatus: 'UNFULFILLED',
+    paymentMethod: input.payment.method,
+    lines: input.quote.lines,
+    totals: input.quote.totals,
+    shippingAddress: input.shippingAddress,
+    payment: {
+      method: input.payment.method,
+      provider: null,
+      reference: null,
+      authorized: 0,
+      captured: 0,
+      refunded: 0,
+      declineCode: null,
+    },
+    shipment: null,
+    cancellation: null,
+    codConfirmationDeadline: null,
+    timeline: [],
+    createdAt: input.placedAt,
+    updatedAt: input.placedAt,
+    version: 0,
+  }
+  const seenCarrierEvents = new Set<string>()
+  const carrierInbox: CarrierEvent[] = []
+  const undoSteps: Array<() => Promise<void>> = []
+  let cancelRequest: CancelOrderRequest | null = null
+  let codConfirmedBy: Actor | null = null
+  let recordedSeq = 0
+
+  function note(actor: Actor, type: string, message: string, data: Record<string, unknown> | null = null): void {
+    const entry: TimelineEntry = { seq: order.timeline.length + 1, at: now(), actor, type, message, data }
+    order.timeline.push(entry)
+    order.updatedAt = entry.at
+  }
+
+  function moveTo(status: OrderStatus): void {
+    order.status = status
+    upsertSearchAttributes([{ key: OrderStatusKey, value: status }])
+    setCurrentDetails(`**${status}** · payment ${order.paymentStatus} · fulfillment ${order.fulfillmentStatus}`)
+  }
+
+  /** Writes the change to the read model; the version keeps a late write from winning. */
+  async function save(): Promise<void> {
+    order.version += 1
+    const { timeline, ...snapshot } = order
+    const entries = timeline.filter((entry) => entry.seq > recordedSeq)
+    await activities.recordOrder({ order: snapshot, newTimelineEntries: entries })
+    recordedSeq = timeline.length
+  }
+
+  function refuse(reason: string | null): void {
+    if (reason !== null) throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: reason, details: [reason] })
+  }
+
+  function stopIfCancelRequested(): void {
+    if (cancelRequest) {
+      const reason = cancelRequest.actor.type === 'admin' ? 'admin_request' : 'customer_request'
+      throw new OrderCancellation(reason, cancelRequest.actor, cancelRequest.note)
+    }
+  }
+
+  setHandler(statusQuery, () => order)
+  setHandler(carrierEventSignal, (event) => void carrierInbox.push(event))
+  setHandler(
+    cancelOrderUpdate,
+    async (request) => {
+      if (order.status !== 'CANCELLED') cancelRequest ??= request
+      await condition(() => finalStatuses.has(order.status))
+      return order
+    },
+    { validator: (request) => refuse(cancellationRefusal(order, request.actor)) },
+  )
+  setHandler(
+    confirmCodUpdate,
+    async (request) => {
+      codConfirmedBy ??= request.actor
+      await condition(() => order.status !== 'PENDING' && order.status !== 'AWAITING_CONFIRMATION')
+      return order
+    },
+    { validator: (request) => refuse(codConfirmationRefusal(order, request.actor)) },
+  )
+
+  /** The happy path, from placement to the end of the parcel's journey. */
+  async function fulfil(): Promise<void> {
+    note({ type: 'customer', id: input.customerId }, 'order_placed', 'Order placed', {
+      total: order.totals.total,
+      currency: order.totals.currency,
+    })
+    setCurrentDetails('**PENDING** · reserving stock')
+    const priced = await activities.priceOrder({ orderId: input.orderId, lines: input.lines, currency: input.currency })
+    if (!sameTotals(priced.totals, input.quote.totals)) {
+      throw new OrderCancellation('price_changed', SYSTEM, 'The catalog price changed after the order was quoted')
+    }
+    stopIfCancelRequested()
+
+    await activities.reserveStock({ orderId: input.orderId, lines: order.lines })
+    undoSteps.push(async () => {
+      await activities.releaseStock({ orderId: input.orderId })
+      note(SYSTEM, 'stock_released', 'Reserved stock released')
+    })
+    note(SYSTEM, 'stock_reserved', 'Stock reserved for every line')
+    await save()
+    await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'placed' })
+    stopIfCancelRequested()
+
+    if (input.payment.method === 'card') {
+      const authorization = await activities.authorizePayment({
+        orderId: input.orderId,
+        amount: { amount: order.totals.total, currency: order.totals.currency },
+        token: input.payment.token,
+      })
+      order.payment = { ...order.payment, provider: authorization.provider, reference: authorization.reference }
+      order.payment.authorized = authorization.amount
+      order.paymentStatus = 'AUTHORIZED'
+      undoSteps.push(async () => {
+        await activities.voidPayment({ orderId: input.orderId, reference: authorization.reference })
+        order.paymentStatus = 'VOIDED'
+        order.payment.authorized = 0
+        note(SYSTEM, 'payment_voided', 'Card authorization voided', { reference: authorization.reference })
+      })
+      note(SYSTEM, 'payment_authorized', 'Card payment authorized', { amount: authorization.amount })
+      stopIfCancelRequested()
+    } else {
+      order.codConfirmationDeadline = new Date(Date.now() + input.codConfirmationTimeoutMs).toISOString()
+      moveTo('AWAITING_CONFIRMATION')
+      note(SYSTEM, 'awaiting_confirmation', 'Cash on delivery: waiting for an admin to confirm', {
+        deadline: order.codConfirmationDeadline,
+      })
+      await save()
+      const answered = await condition(
+        () => codConfirmedBy !== null || cancelRequest !== null,
+        input.codConfirmationTimeoutMs,
+      )
+      stopIfCancelRequested()
+      if (!answered || !codConfirmedBy) {
+        throw new OrderCancellation('cod_confirmation_expired', SYSTEM, 'Nobody confirmed the order in time')
+      }
+      note(codConfirmedBy, 'cod_confirmed', 'Cash on delivery confirmed')
+    }
+    moveTo('CONFIRMED')
+    await save()
+    await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'confirmed' })
+    stopIfCancelRequested()
+
+    const label = await activities.createShipment({
+      orderId: input.orderId,
+      address: input.shippingAddress,
+      lines: order.lines.map(({ sku, quantity }) => ({ sku, quantity })),
+    })
+    order.shipment = { ...label, progress: 1, lastEventAt: null }
+    order.fulfillmentStatus = 'LABEL_CREATED'
+    undoSteps.push(async () => {
+      await activities.cancelShipment({ orderId: input.orderId, trackingNumber: label.trackingNumber })
+      order.fulfillmentStatus = 'LABEL_CANCELLED'
+      note(SYSTEM, 'label_cancelled', 'Shipping label cancelled', { trackingNumber: label.trackingNumber })
+    })
+    note(SYSTEM, 'label_created', `Shipping label created with ${label.carrier}`, {
+      carrier: label.carrier,
+      trackingNumber: label.trackingNumber,
+    })
+    moveTo('CONFIRMED')
+    await save()
+
+    while (!finalStatuses.has(order.status)) {
+      await condition(() => carrierInbox.length > 0 || cancelRequest !== null)
+      stopIfCancelRequested()
+      const event = carrierInbox.shift()
+      if (event) await followCarrier(event)
+    }
+  }
+
+  /** Applies one carrier event: dedupe, ignore what moves backwards, act on hand-over and journey's end. */
+  async function followCarrier(event: CarrierEvent): Promise<void> {
+    const shipment = order.shipment
+    if (!shipment || event.trackingNumber !== shipment.trackingNumber) return
+    const effect = carrierEventEffect(shipment, seenCarrierEvents, event)
+    if (effect.kind === 'duplicate') return
+    seenCarrierEvents.add(event.eventId)
+    const carrier: Actor = { type: 'carrier', id: shipment.carrier }
+    const eventData = { eventId: event.eventId, status: event.status, occurredAt: event.occurredAt, location: event.location }
+
+    if (effect.kind === 'stale') {
+      note(carrier, 'carrier_event', `${event.status} arrived out of order; status unchanged`, eventData)
+      return save()
+    }
+    if (effect.kind === 'exception') {
+      order.fulfillmentStatus = 'EXCEPTION'
+      note(carrier, 'carrier_event', 'The carrier reported a delivery exception', eventData)
+      moveTo(order.status)
+      await save()
+      await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'delivery_exception' })
+      return
+    }
+
+    shipment.progress = effect.progress
+    shipment.lastEventAt = event.occurredAt
+    order.fulfillmentStatus = event.status
+    note(carrier, 'carrier_event', `Carrier: ${event.status}`, eventData)
+    if (effect.handedOver) {
+      undoSteps.length = 0
+      await activities.commitStock({ orderId: input.orderId })
+      if (order.payment.method === 'card' && order.payment.reference) {
+        const capture = await activities.capturePayment({
+          orderId: input.orderId,
+          reference: order.payment.reference,
+          amount: { amount: order.totals.total, currency: order.totals.currency },
+        })
+        order.payment.captured = capture.amount
+        order.paymentStatus = 'PAID'
+        note(SYSTEM, 'payment_captured', 'Card payment captured at hand-over', { amount: capture.amount })
+      }
+      moveTo('SHIPPED')
+      await save()
+      await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'shipped' })
+    }
+    if (effect.delivered) {
+      if (order.payment.method === 'cod') {
+        order.payment.captured = order.totals.total
+        order.paymentStatus = 'PAID'
+        note(carrier, 'cash_collected', 'Cash collected on delivery', { amount: order.totals.total })
+      }
+      moveTo('DELIVERED')
+      await save()
+      await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'delivered' })
+    } else if (effect.returned) {
+      await returnToStock()
+    } else if (!effect.handedOver) {
+      moveTo(order.status)
+      await save()
+    }
+  }
+
+  /** The parcel came back: refund what was captured and put the goods back on the shelf. */
+  async function returnToStock(): Promise<void> {
+    if (order.payment.captured > order.payment.refunded && order.payment.reference) {
+      const refund = await activities.refundPayment({
+        orderId: input.orderId,
+        reference: order.payment.reference,
+        amount: { amount: order.payment.captured - order.payment.refunded, currency: order.totals.currency },
+      })
+      order.payment.refunded += refund.amount
+      order.paymentStatus = 'REFUNDED'
+      note(SYSTEM, 'payment_refunded', 'Payment refunded: parcel returned to sender', { amount: refund.amount })
+    } else if (order.payment.method === 'cod') {
+      order.paymentStatus = 'VOIDED'
+    }
+    await activities.restockReturnedItems({ orderId: input.orderId })
+    note(SYSTEM, 'stock_returned', 'Returned items put back in stock')
+    moveTo('RETURNED')
+    await save()
+    await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'returned' })
+    if (order.paymentStatus === 'REFUNDED') {
+      await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'refunded' })
+    }
+  }
+
+  /** Undoes every step taken, in reverse order, where a cancellation cannot interrupt it. */
+  async function cancel(reason: OrderCancellation): Promise<void> {
+    await CancellationScope.nonCancellable(async () => {
+      for (const undo of undoSteps.reverse()) await undo()
+      undoSteps.length = 0
+      order.cancellation = { reason: reason.reason, by: reason.by, note: reason.note, at: now() }
+      note(reason.by, 'order_cancelled', `Order cancelled: ${reason.reason}`, { reason: reason.reason })
+      moveTo('CANCELLED')
+      await save()
+      await activities.notifyCustomer({
+        orderId: input.orderId,
+        customerId: input.customerId,
+        kind: 'cancelled',
+        data: { reason: reason.reason },
+      })
+    })
+  }
+
+  upsertSearchAttributes([{ key: OrderTotalKey, value: order.totals.total }])
+  try {
+    await fulfil()
+  } catch (error) {
+    const refusal = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause : null
+    const reason = refusal?.type ? refusalReasons[refusal.type] : undefined
+    if (reason === 'payment_declined') {
+      order.paymentStatus = 'FAILED'
+      order.payment.declineCode = typeof refusal?.details?.[0] === 'string' ? refusal.details[0] : null
+    }
+    if (reason) await cancel(new OrderCancellation(reason, SYSTEM, refusal?.message ?? null))
+    else if (error instanceof OrderCancellation) await cancel(error)
+    else throw error
+  }
+  await condition(allHandlersFinished)
+  return order
+}
