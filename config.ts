@@ -74,6 +74,9 @@ const envSchema = z.object({
   COD_CONFIRMATION_TIMEOUT: duration.default(48 * 3_600_000),
 
   CARRIER_AUTOPILOT: flag.optional(),
+  /** Set in images and CI caches that bring their own Temporal CLI: `npm install` then skips fetching one. */
+  ORDER_ENGINE_SKIP_TOOLS: flag.default(false),
+  PATH: z.string().optional(),
   CARRIER_AUTOPILOT_STEP: duration.default(4_000),
 })
 
@@ -91,6 +94,9 @@ export interface Config {
     namespace: string
     taskQueue: string
     cliPath: string | null
+    /** Where to look for a `temporal` binary on the PATH. */
+    searchPath: string | null
+    skipCliInstall: boolean
     devServerPort: number
     uiPort: number
     workflowBundlePath: string | null
@@ -109,7 +115,8 @@ export class ConfigError extends Error {
 }
 
 /**
- * Reads a secret kept in the data directory, creating it on first use. This
+ * Reads a secret kept in the data directory, creating it on first use (the
+ * config's secret fields are getters, so nothing is written until one is read). This
  * is how a fresh clone gets a JWT secret and a carrier secret with no setup;
  * production sets JWT_SECRET and CARRIER_WEBHOOK_SECRET instead.
  */
@@ -155,13 +162,21 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       cliPath: env.TEMPORAL_CLI_PATH ?? null,
+      searchPath: env.PATH ?? null,
+      skipCliInstall: env.ORDER_ENGINE_SKIP_TOOLS,
       devServerPort: env.TEMPORAL_DEV_PORT,
       uiPort: env.TEMPORAL_UI_PORT,
       workflowBundlePath: env.WORKFLOW_BUNDLE_PATH ?? null,
     },
-    auth: { jwtSecret: env.JWT_SECRET ?? devSecret(dataDir, 'jwt') },
+    auth: {
+      get jwtSecret() {
+        return env.JWT_SECRET ?? devSecret(dataDir, 'jwt')
+      },
+    },
     carrier: {
-      webhookSecret: env.CARRIER_WEBHOOK_SECRET ?? devSecret(dataDir, 'carrier-webhook'),
+      get webhookSecret() {
+        return env.CARRIER_WEBHOOK_SECRET ?? devSecret(dataDir, 'carrier-webhook')
+      },
       autopilot: env.CARRIER_AUTOPILOT ?? null,
       autopilotStepMs: env.CARRIER_AUTOPILOT_STEP,
     },

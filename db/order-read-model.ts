@@ -31,6 +31,7 @@ export async function saveOrderSnapshot(
     payment: JSON.stringify(order.payment),
     shipment: order.shipment ? JSON.stringify(order.shipment) : null,
     cancellation: order.cancellation ? JSON.stringify(order.cancellation) : null,
+    cod_confirmation_deadline: order.codConfirmationDeadline,
     version: order.version,
     created_at: order.createdAt,
     updated_at: order.updatedAt,

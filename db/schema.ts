@@ -69,6 +69,7 @@ export interface OrdersTable {
   payment: JSONColumnType<PaymentState>
   shipment: JSONColumnType<ShipmentState | null, string | null, string | null>
   cancellation: JSONColumnType<Cancellation | null, string | null, string | null>
+  cod_confirmation_deadline: Timestamp | null
   version: number
   created_at: Timestamp
   updated_at: Timestamp
@@ -108,6 +109,9 @@ export interface IdempotencyKeysTable {
   key: string
   request_hash: string
   order_id: string
+  /** Null while the first request is still being answered. */
+  response_status: number | null
+  response_body: JSONColumnType<Record<string, unknown> | null, string | null, string | null>
   created_at: CreatedAt
 }
 

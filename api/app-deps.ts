@@ -1,0 +1,28 @@
+import type { Client } from '@temporalio/client'
+import type { Kysely } from 'kysely'
+import type { Logger } from 'pino'
+import type { Database } from '../db/schema.js'
+import type { Principal } from './auth.js'
+
+/** What the HTTP app needs from the outside world; `createApp(deps)` wires nothing else. */
+export interface AppDeps {
+  db: Kysely<Database>
+  temporal: Client
+  taskQueue: string
+  logger: Logger
+  jwtSecret: string
+  carrierWebhookSecret: string
+  storeCurrency: string
+  codConfirmationTimeoutMs: number
+  /** How long a live workflow query may take before the read model answers instead. */
+  liveQueryTimeoutMs?: number
+}
+
+/** The typed context variables every handler can read (`c.var.logger`, `c.var.principal`). */
+export interface AppEnv {
+  Variables: {
+    requestId: string
+    logger: Logger
+    principal: Principal
+  }
+}

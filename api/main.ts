@@ -1,0 +1,43 @@
+/**
+ * `npm run api`: the HTTP API against DATABASE_URL and TEMPORAL_ADDRESS.
+ * Stateless: run as many as you like behind a load balancer.
+ */
+import { Client, Connection } from '@temporalio/client'
+import { loadConfig } from '../config.js'
+import { createDatabase } from '../db/connection.js'
+import { createLogger } from '../logger.js'
+import { createApp } from './app.js'
+import { serveApp } from './serve.js'
+
+const config = loadConfig()
+const logger = createLogger(config.logLevel, 'order-api')
+if (!config.database.url || !config.temporal.address) {
+  logger.fatal('npm run api needs DATABASE_URL and TEMPORAL_ADDRESS; npm start runs the whole stack locally instead')
+  process.exit(1)
+}
+
+const db = createDatabase({ connectionString: config.database.url })
+const connection = await Connection.connect({ address: config.temporal.address })
+const temporal = new Client({ connection, namespace: config.temporal.namespace })
+const app = createApp({
+  db,
+  temporal,
+  taskQueue: config.temporal.taskQueue,
+  logger,
+  jwtSecret: config.auth.jwtSecret,
+  carrierWebhookSecret: config.carrier.webhookSecret,
+  storeCurrency: config.orders.storeCurrency,
+  codConfirmationTimeoutMs: config.orders.codConfirmationTimeoutMs,
+})
+const server = await serveApp(app, { host: config.api.host, port: config.api.port })
+logger.info({ url: config.api.publicUrl }, 'order API listening')
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'order API draining')
+    void server
+      .close()
+      .then(() => Promise.all([connection.close(), db.destroy()]))
+      .then(() => process.exit(0))
+  })
+}

@@ -1,0 +1,45 @@
+import type { Selectable } from 'kysely'
+import type { OrdersTable } from '../db/schema.js'
+import type { OrderSnapshot } from '../db/order-read-model.js'
+import type { FulfillmentStatus } from '../workflows/order-types.js'
+import type { OrderView } from './schemas.js'
+
+/** An order as clients see it, from the workflow's live state. */
+export function orderViewFromState(order: OrderSnapshot): OrderView {
+  return {
+    id: order.orderId,
+    customerId: order.customerId,
+    status: order.status,
+    paymentStatus: order.paymentStatus,
+    fulfillmentStatus: order.fulfillmentStatus,
+    paymentMethod: order.paymentMethod,
+    lines: order.lines,
+    totals: order.totals,
+    shippingAddress: order.shippingAddress,
+    shipment: order.shipment ? { carrier: order.shipment.carrier, trackingNumber: order.shipment.trackingNumber } : null,
+    cancellation: order.cancellation,
+    codConfirmationDeadline: order.codConfirmationDeadline,
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+  }
+}
+
+/** An order as clients see it, from the Postgres read model. */
+export function orderViewFromRow(row: Selectable<OrdersTable>): OrderView {
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    status: row.status as OrderView['status'],
+    paymentStatus: row.payment_status as OrderView['paymentStatus'],
+    fulfillmentStatus: row.fulfillment_status as FulfillmentStatus,
+    paymentMethod: row.payment_method as OrderView['paymentMethod'],
+    lines: row.lines,
+    totals: { currency: row.currency, subtotal: row.subtotal, shipping: row.shipping, total: row.total },
+    shippingAddress: row.shipping_address,
+    shipment: row.shipment ? { carrier: row.shipment.carrier, trackingNumber: row.shipment.trackingNumber } : null,
+    cancellation: row.cancellation,
+    codConfirmationDeadline: row.cod_confirmation_deadline?.toISOString() ?? null,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  }
+}

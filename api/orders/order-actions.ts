@@ -1,0 +1,125 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client'
+import { ApplicationFailure } from '@temporalio/common'
+import {
+  UPDATE_REFUSED,
+  cancelOrderUpdate,
+  confirmCodUpdate,
+  orderWorkflowId,
+  statusQuery,
+} from '../../workflows/messages.js'
+import type { Actor, OrderState } from '../../workflows/order-types.js'
+import type { AppDeps } from '../app-deps.js'
+import type { Principal } from '../auth.js'
+import { orderViewFromRow, orderViewFromState } from '../order-view.js'
+import { ApiProblem } from '../problem.js'
+import type { OrderView } from '../schemas.js'
+import { findOrderRow, isOrderId } from './order-queries.js'
+
+function actorOf(principal: Principal): Actor {
+  return { type: principal.role, id: principal.subject }
+}
+
+function canSee(principal: Principal, customerId: string): boolean {
+  return principal.role === 'admin' || principal.subject === customerId
+}
+
+function notFound(orderId: string): ApiProblem {
+  return new ApiProblem('order_not_found', `There is no order ${orderId}`)
+}
+
+/**
+ * The order as it is now: the workflow's live state when it answers in time,
+ * else the read model. Someone else's order does not exist for a customer.
+ */
+export async function readOrder(deps: AppDeps, principal: Principal, orderId: string): Promise<OrderView> {
+  if (!isOrderId(orderId)) throw notFound(orderId)
+  const handle = deps.temporal.workflow.getHandle(orderWorkflowId(orderId))
+  const live = await deps.temporal.connection
+    .withDeadline(Date.now() + (deps.liveQueryTimeoutMs ?? 2_000), () => handle.query(statusQuery))
+    .catch((error: unknown) => {
+      if (!(error instanceof WorkflowNotFoundError)) deps.logger.warn({ err: error, orderId }, 'live query failed; answering from the read model')
+      return null
+    })
+  if (live) {
+    if (!canSee(principal, live.customerId)) throw notFound(orderId)
+    return orderViewFromState(live)
+  }
+  const row = await findOrderRow(deps.db, orderId)
+  if (!row || !canSee(principal, row.customer_id)) throw notFound(orderId)
+  return orderViewFromRow(row)
+}
+
+/** Sends an update to the order's workflow and maps its refusals to problems. */
+async function updateOrder(
+  deps: AppDeps,
+  principal: Principal,
+  orderId: string,
+  send: () => Promise<OrderState>,
+  whenClosed: (order: OrderView) => OrderView,
+): Promise<OrderView> {
+  const row = await findOrderRow(deps.db, orderId)
+  if (!row || !canSee(principal, row.customer_id)) throw notFound(orderId)
+  try {
+    return orderViewFromState(await send())
+  } catch (error) {
+    const refusal = error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure ? error.cause : null
+    if (refusal?.type === UPDATE_REFUSED) {
+      const reason = refusal.message
+      if (reason === 'not_owner') throw notFound(orderId)
+      throw new ApiProblem('order_update_refused', `The order refused: ${reason.replaceAll('_', ' ')}`, { reason })
+    }
+    if (error instanceof WorkflowNotFoundError) {
+      const closed = await findOrderRow(deps.db, orderId)
+      if (!closed) throw notFound(orderId)
+      return whenClosed(orderViewFromRow(closed))
+    }
+    throw error
+  }
+}
+
+/** Cancels before pickup (owner or admin); refused with a reason afterwards. */
+export function cancelOrder(
+  deps: AppDeps,
+  principal: Principal,
+  orderId: string,
+  options: { note: string | null; requestKey: string | null },
+): Promise<OrderView> {
+  const handle = deps.temporal.workflow.getHandle(orderWorkflowId(orderId))
+  return updateOrder(
+    deps,
+    principal,
+    orderId,
+    () =>
+      handle.executeUpdate(cancelOrderUpdate, {
+        args: [{ actor: actorOf(principal), note: options.note }],
+        ...(options.requestKey ? { updateId: `cancel-${options.requestKey}` } : {}),
+      }),
+    (order) => {
+      if (order.status === 'CANCELLED') return order
+      throw new ApiProblem('order_update_refused', `The order is ${order.status.toLowerCase()} and closed`, { reason: 'order_closed' })
+    },
+  )
+}
+
+/** An admin confirms a cash-on-delivery order. */
+export function confirmCashOnDelivery(
+  deps: AppDeps,
+  principal: Principal,
+  orderId: string,
+  options: { requestKey: string | null },
+): Promise<OrderView> {
+  const handle = deps.temporal.workflow.getHandle(orderWorkflowId(orderId))
+  return updateOrder(
+    deps,
+    principal,
+    orderId,
+    () =>
+      handle.executeUpdate(confirmCodUpdate, {
+        args: [{ actor: actorOf(principal) }],
+        ...(options.requestKey ? { updateId: `confirm-cod-${options.requestKey}` } : {}),
+      }),
+    (order) => {
+      throw new ApiProblem('order_update_refused', `The order is ${order.status.toLowerCase()} and closed`, { reason: 'order_closed' })
+    },
+  )
+}

@@ -1,0 +1,94 @@
+/**
+ * Every error the API answers with, as RFC 9457 `application/problem+json`.
+ * Handlers throw an {@link ApiProblem} with a code; one table gives each code
+ * its status and title, so the same failure always reads the same.
+ */
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+
+export const problemCatalog = {
+  invalid_request: { status: 400, title: 'The request is not valid' },
+  missing_idempotency_key: { status: 400, title: 'An Idempotency-Key header is required' },
+  unauthenticated: { status: 401, title: 'Authentication is required' },
+  forbidden: { status: 403, title: 'You may not do this' },
+  not_found: { status: 404, title: 'Not found' },
+  order_not_found: { status: 404, title: 'Order not found' },
+  unknown_tracking_number: { status: 404, title: 'No shipment has this tracking number' },
+  order_update_refused: { status: 409, title: 'The order cannot do this now' },
+  payload_too_large: { status: 413, title: 'The request body is too large' },
+  unsupported_media_type: { status: 415, title: 'The request body must be application/json' },
+  idempotency_key_reused: { status: 422, title: 'This Idempotency-Key was used with another request' },
+  order_not_priceable: { status: 422, title: 'The order cannot be priced' },
+  internal_error: { status: 500, title: 'Something went wrong on our side' },
+  service_unavailable: { status: 503, title: 'A service the API needs is unavailable' },
+} as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>
+
+export type ProblemCode = keyof typeof problemCatalog
+
+/** One thing wrong with one field of the request. */
+export interface FieldError {
+  /** Where: `body`, `query`, `header` or `path`. */
+  in: 'body' | 'query' | 'header' | 'path'
+  /** The field, as a dotted path (`lines.0.quantity`). */
+  field: string
+  reason: string
+}
+
+export interface ProblemBody {
+  type: string
+  title: string
+  status: number
+  detail: string
+  instance: string
+  requestId: string
+  code: ProblemCode
+  errors?: FieldError[]
+  reason?: string
+}
+
+/** A failure to answer with a problem response. */
+export class ApiProblem extends Error {
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly extra: { errors?: FieldError[]; reason?: string } = {},
+  ) {
+    super(detail)
+    this.name = 'ApiProblem'
+  }
+}
+
+/** Renders a problem as `application/problem+json`, with the request id. */
+export function problemResponse(
+  c: Context,
+  code: ProblemCode,
+  detail: string,
+  extra: { errors?: FieldError[]; reason?: string } = {},
+): Response {
+  const { status, title } = problemCatalog[code]
+  const requestId: string = c.get('requestId') ?? ''
+  const body: ProblemBody = {
+    type: `https://order-engine.dev/problems/${code.replaceAll('_', '-')}`,
+    title,
+    status,
+    detail,
+    instance: new URL(c.req.url).pathname,
+    requestId,
+    code,
+    ...extra,
+  }
+  return c.body(JSON.stringify(body), status, { 'Content-Type': 'application/problem+json' })
+}
+
+/** Field errors from a zod failure, as clients read them: an unknown key is named as the field. */
+export function fieldErrors(
+  where: FieldError['in'],
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: readonly string[] }>,
+): FieldError[] {
+  const name = (path: ReadonlyArray<PropertyKey>) => (path.length > 0 ? path.map(String).join('.') : '(root)')
+  return issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys' && issue.keys
+      ? issue.keys.map((key) => ({ in: where, field: name([...issue.path, key]), reason: 'is not a field this request accepts' }))
+      : [{ in: where, field: name(issue.path), reason: issue.message }],
+  )
+}

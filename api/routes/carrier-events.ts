@@ -1,0 +1,62 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
+import { WorkflowNotFoundError } from '@temporalio/client'
+import { carrierEventSignal, orderWorkflowId } from '../../workflows/messages.js'
+import type { AppDeps, AppEnv } from '../app-deps.js'
+import { CARRIER_SIGNATURE_HEADER, carrierSignatureProblem } from '../carrier-signature.js'
+import { findOrderIdByTrackingNumber } from '../orders/order-queries.js'
+import { ApiProblem, fieldErrors } from '../problem.js'
+import { CarrierEventBody, problemResponses } from '../schemas.js'
+import { validationProblem } from '../validation-hook.js'
+
+const Accepted = z.object({ status: z.enum(['accepted', 'ignored']), orderId: z.string(), reason: z.string().nullable() })
+
+/**
+ * `/v1/carrier-events`: the carrier's tracking webhook. The signature is
+ * checked on the raw body; the event goes to the order's workflow, which
+ * ignores duplicates and never moves an order backwards.
+ */
+export function carrierEventsRouter(deps: AppDeps) {
+  const router = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
+  const receive = createRoute({
+    method: 'post',
+    path: '/',
+    summary: 'Receive a carrier tracking event',
+    description: `Signed with ${CARRIER_SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>"> using the shared carrier secret.`,
+    request: {
+      headers: z.object({ [CARRIER_SIGNATURE_HEADER.toLowerCase()]: z.string().optional() }),
+      body: { content: { 'application/json': { schema: CarrierEventBody } }, required: true },
+    },
+    responses: {
+      202: { description: 'Accepted, or ignored because the order is closed', content: { 'application/json': { schema: Accepted } } },
+      ...problemResponses(400, 401, 404),
+    },
+  })
+  // The signature covers the raw bytes, so it is checked before the body is parsed.
+  router.use('/', async function verifyCarrierSignature(c, next) {
+    const raw = await c.req.raw.clone().text()
+    const problem = carrierSignatureProblem(deps.carrierWebhookSecret, c.req.header(CARRIER_SIGNATURE_HEADER), raw)
+    if (problem) throw new ApiProblem('unauthenticated', `Carrier signature refused: ${problem}`)
+    await next()
+  })
+  router.openapi(receive, async (c) => {
+    const event = c.req.valid('json')
+    const orderId = await findOrderIdByTrackingNumber(deps.db, event.trackingNumber)
+    if (!orderId) {
+      throw new ApiProblem('unknown_tracking_number', `No shipment has tracking number ${event.trackingNumber}`, {
+        errors: fieldErrors('body', [{ path: ['trackingNumber'], message: 'is not a tracking number of ours' }]),
+      })
+    }
+    try {
+      await deps.temporal.workflow
+        .getHandle(orderWorkflowId(orderId))
+        .signal(carrierEventSignal, { ...event, location: event.location ?? null })
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error
+      c.var.logger.info({ orderId, eventId: event.eventId }, 'carrier event for a closed order ignored')
+      return c.json({ status: 'ignored' as const, orderId, reason: 'order_closed' }, 202)
+    }
+    c.var.logger.info({ orderId, eventId: event.eventId, carrierStatus: event.status }, 'carrier event relayed')
+    return c.json({ status: 'accepted' as const, orderId, reason: null }, 202)
+  })
+  return router
+}

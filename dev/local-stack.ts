@@ -1,0 +1,78 @@
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import { type Config, projectRoot } from '../config.js'
+import { startEmbeddedPostgres } from './embedded-postgres.js'
+import { freePort } from './free-port.js'
+import { startTemporalDevServer } from './temporal-dev-server.js'
+
+export interface LocalStackOptions {
+  /** Throwaway data and free ports (tests), instead of `.data/` and the configured ports. */
+  ephemeral: boolean
+  /** Where an ephemeral stack keeps its data. */
+  scratchDir?: string
+  /** Allow the Temporal SDK to download its CLI when none is installed. */
+  allowCliDownload: boolean
+}
+
+export interface LocalStack {
+  databaseUrl: string
+  temporalAddress: string
+  /** What runs where, for the start banner. */
+  describe: { postgres: string; temporal: string; temporalUi: string | null }
+  stop(): Promise<void>
+}
+
+/**
+ * Brings up what DATABASE_URL and TEMPORAL_ADDRESS do not point at:
+ * embedded PostgreSQL and the Temporal dev server.
+ */
+export async function startLocalStack(config: Config, logger: Logger, options: LocalStackOptions): Promise<LocalStack> {
+  const stops: Array<() => Promise<void>> = []
+  const stop = async () => {
+    for (const stopOne of stops.reverse()) await stopOne().catch((error: unknown) => logger.warn({ err: error }, 'stop failed'))
+  }
+  try {
+    const dataDir = options.ephemeral && options.scratchDir ? options.scratchDir : config.dataDir
+    let databaseUrl = config.database.url
+    let postgres = 'DATABASE_URL'
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres({
+        dataDir,
+        port: options.ephemeral ? await freePort() : config.database.embeddedPort,
+        database: 'orders',
+        logger,
+        ephemeral: options.ephemeral,
+      })
+      stops.push(pg.stop)
+      databaseUrl = pg.url
+      postgres = `embedded PostgreSQL, data in ${join(dataDir, 'postgres')}`
+      logger.info({ url: databaseUrl.replace(/:[^:@/]+@/, ':***@') }, 'PostgreSQL ready')
+    }
+
+    let temporalAddress = config.temporal.address
+    let temporal = 'TEMPORAL_ADDRESS'
+    let temporalUi: string | null = null
+    if (!temporalAddress) {
+      const server = await startTemporalDevServer({
+        projectRoot,
+        cliPath: config.temporal.cliPath,
+        pathVariable: config.temporal.searchPath,
+        namespace: config.temporal.namespace,
+        dbFilename: options.ephemeral ? null : join(config.dataDir, 'temporal.db'),
+        port: options.ephemeral ? null : config.temporal.devServerPort,
+        uiPort: options.ephemeral ? null : config.temporal.uiPort,
+        allowDownload: options.allowCliDownload,
+        logger,
+      })
+      stops.push(server.stop)
+      temporalAddress = server.address
+      temporal = `temporal server start-dev (${server.cli})`
+      temporalUi = options.ephemeral ? null : `http://localhost:${config.temporal.uiPort}`
+      logger.info({ address: temporalAddress, ui: temporalUi }, 'Temporal dev server ready')
+    }
+    return { databaseUrl, temporalAddress, describe: { postgres, temporal, temporalUi }, stop }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}

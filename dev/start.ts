@@ -1,0 +1,130 @@
+/**
+ * `npm start`: the whole order engine on one machine. PostgreSQL and Temporal
+ * are embedded unless DATABASE_URL / TEMPORAL_ADDRESS point elsewhere; data
+ * persists in `.data/`, so an order in flight carries on after a restart.
+ */
+import { Client, Connection } from '@temporalio/client'
+import { NativeConnection } from '@temporalio/worker'
+import { startCarrierAutopilot } from '../activities/shipping/simulated-carrier-autopilot.js'
+import { createApp } from '../api/app.js'
+import { signAccessToken } from '../api/auth.js'
+import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../api/carrier-signature.js'
+import { serveApp } from '../api/serve.js'
+import { ConfigError, loadConfig } from '../config.js'
+import { createDatabase } from '../db/connection.js'
+import { seedDemoCatalog } from '../db/demo-catalog.js'
+import { migrateToLatest } from '../db/migrate.js'
+import { createLogger, installTemporalLogging } from '../logger.js'
+import { createOrderWorker } from '../workers/create-order-worker.js'
+import { ensureOrderSearchAttributes } from '../workers/search-attributes-setup.js'
+import { startLocalStack } from './local-stack.js'
+
+let config
+try {
+  config = loadConfig()
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : error)
+  process.exit(1)
+}
+const logger = createLogger(config.logLevel)
+installTemporalLogging(logger, { drainWorkersOnSignals: false })
+
+const stack = await startLocalStack(config, logger, {
+  ephemeral: false,
+  allowCliDownload: true,
+}).catch((error: unknown) => {
+  logger.fatal(error instanceof Error ? error.message : error)
+  process.exit(1)
+})
+const shutdown: Array<() => Promise<unknown>> = [stack.stop]
+
+const db = createDatabase({ connectionString: stack.databaseUrl })
+shutdown.push(() => db.destroy())
+const applied = await migrateToLatest(db)
+logger.info({ applied }, applied.length > 0 ? 'migrations applied' : 'schema up to date')
+if (await seedDemoCatalog(db)) logger.info('demo catalog seeded (SNEAKER-LTD-42 has only 2 units: try overselling it)')
+
+const clientConnection = await Connection.connect({ address: stack.temporalAddress })
+shutdown.push(() => clientConnection.close())
+await ensureOrderSearchAttributes(clientConnection, config.temporal.namespace, logger)
+const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace })
+
+const workerConnection = await NativeConnection.connect({ address: stack.temporalAddress })
+shutdown.push(() => workerConnection.close())
+const worker = await createOrderWorker({
+  connection: workerConnection,
+  namespace: config.temporal.namespace,
+  taskQueue: config.temporal.taskQueue,
+  db,
+  logger,
+  workflowBundlePath: config.temporal.workflowBundlePath,
+})
+const workerRun = worker.run()
+logger.info({ taskQueue: config.temporal.taskQueue }, 'order worker running')
+
+const app = createApp({
+  db,
+  temporal,
+  taskQueue: config.temporal.taskQueue,
+  logger,
+  jwtSecret: config.auth.jwtSecret,
+  carrierWebhookSecret: config.carrier.webhookSecret,
+  storeCurrency: config.orders.storeCurrency,
+  codConfirmationTimeoutMs: config.orders.codConfirmationTimeoutMs,
+})
+const server = await serveApp(app, { host: config.api.host, port: config.api.port })
+logger.info({ url: config.api.publicUrl }, 'order API listening')
+
+const autopilot = config.carrier.autopilot ?? true
+const stopAutopilot = autopilot
+  ? startCarrierAutopilot({
+      db,
+      logger: logger.child({ component: 'simulated-carrier' }),
+      stepMs: config.carrier.autopilotStepMs,
+      send: async (event) => {
+        const body = JSON.stringify(event)
+        const response = await fetch(`${config.api.publicUrl}/v1/carrier-events`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', [CARRIER_SIGNATURE_HEADER]: signCarrierPayload(config.carrier.webhookSecret, body) },
+          body,
+        })
+        if (!response.ok) throw new Error(`carrier-events answered ${response.status}: ${await response.text()}`)
+      },
+    })
+  : async () => undefined
+
+const customerToken = await signAccessToken(config.auth.jwtSecret, { subject: 'cust_demo', role: 'customer', expiresIn: 7 * 86_400 })
+const adminToken = await signAccessToken(config.auth.jwtSecret, { subject: 'admin_demo', role: 'admin', expiresIn: 7 * 86_400 })
+console.log(
+  [
+    '',
+    'Order engine is up.',
+    `  API              ${config.api.publicUrl}   (try GET ${config.api.publicUrl}/v1/products)`,
+    `  Temporal Web UI  ${stack.describe.temporalUi ?? '(external cluster)'}`,
+    `  Temporal         ${stack.temporalAddress}   ${stack.describe.temporal}`,
+    `  PostgreSQL       ${stack.describe.postgres}`,
+    `  Carrier          simulated, ${autopilot ? `moving parcels every ${config.carrier.autopilotStepMs / 1000}s` : 'autopilot off (CARRIER_AUTOPILOT=false)'}`,
+    '',
+    `  export CUSTOMER_TOKEN=${customerToken}`,
+    `  export ADMIN_TOKEN=${adminToken}`,
+    '',
+    'Ctrl-C stops everything; orders in flight carry on at the next npm start.',
+    '',
+  ].join('\n'),
+)
+
+let stopping = false
+async function stop(signal: string) {
+  if (stopping) return
+  stopping = true
+  logger.info({ signal }, 'stopping: draining the worker and the API')
+  await stopAutopilot()
+  await server.close().catch(() => undefined)
+  worker.shutdown()
+  await workerRun.catch((error: unknown) => logger.error({ err: error }, 'worker stopped with an error'))
+  for (const step of shutdown.reverse()) await step().catch((error: unknown) => logger.warn({ err: error }, 'shutdown step failed'))
+  logger.info('stopped')
+  process.exit(0)
+}
+process.once('SIGINT', () => void stop('SIGINT'))
+process.once('SIGTERM', () => void stop('SIGTERM'))

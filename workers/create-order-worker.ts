@@ -1,0 +1,49 @@
+import { fileURLToPath } from 'node:url'
+import { type NativeConnection, Worker } from '@temporalio/worker'
+import type { Kysely } from 'kysely'
+import type { Logger } from 'pino'
+import type { Database } from '../db/schema.js'
+import { createOrderActivities } from '../activities/order-activities.js'
+import type { PaymentProvider } from '../activities/payments/payment-provider.js'
+import { createSandboxPaymentProvider } from '../activities/payments/sandbox-payment-provider.js'
+import type { Carrier } from '../activities/shipping/carrier.js'
+import { createSimulatedCarrier } from '../activities/shipping/simulated-carrier.js'
+
+/** Where the workflow code comes from: a prebuilt bundle, or the source bundled at start. */
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url))
+
+export interface OrderWorkerProps {
+  connection: NativeConnection
+  namespace: string
+  taskQueue: string
+  db: Kysely<Database>
+  logger: Logger
+  /** A prebuilt bundle (`npm run build:workflows`); without one the source is bundled at start. */
+  workflowBundlePath: string | null
+  /** Defaults to the sandbox provider. */
+  payments?: PaymentProvider
+  /** Defaults to the simulated carrier. */
+  carrier?: Carrier
+}
+
+/**
+ * Builds the order worker: activities wired to their dependencies, and the
+ * workflow code. The caller runs it and owns the connection and the database.
+ */
+export async function createOrderWorker(props: OrderWorkerProps): Promise<Worker> {
+  const activities = createOrderActivities({
+    db: props.db,
+    logger: props.logger,
+    payments: props.payments ?? createSandboxPaymentProvider({ db: props.db }),
+    carrier: props.carrier ?? createSimulatedCarrier({ db: props.db }),
+  })
+  return Worker.create({
+    connection: props.connection,
+    namespace: props.namespace,
+    taskQueue: props.taskQueue,
+    activities,
+    ...(props.workflowBundlePath
+      ? { workflowBundle: { codePath: props.workflowBundlePath } }
+      : { workflowsPath }),
+  })
+}

@@ -1,0 +1,45 @@
+/**
+ * `npm run worker`: one order worker against DATABASE_URL and TEMPORAL_ADDRESS.
+ * Run more of them to scale out. SIGINT/SIGTERM drain it: in-flight
+ * activities finish (or are left for another worker to retry), then it exits.
+ */
+import { Connection } from '@temporalio/client'
+import { NativeConnection } from '@temporalio/worker'
+import { loadConfig } from '../config.js'
+import { createDatabase } from '../db/connection.js'
+import { createLogger, installTemporalLogging } from '../logger.js'
+import { createOrderWorker } from './create-order-worker.js'
+import { ensureOrderSearchAttributes } from './search-attributes-setup.js'
+
+const config = loadConfig()
+const logger = createLogger(config.logLevel, 'order-worker')
+if (!config.database.url || !config.temporal.address) {
+  logger.fatal('npm run worker needs DATABASE_URL and TEMPORAL_ADDRESS; npm start runs the whole stack locally instead')
+  process.exit(1)
+}
+if (config.env === 'production' && !config.temporal.workflowBundlePath) {
+  logger.fatal('NODE_ENV=production needs WORKFLOW_BUNDLE_PATH (build it with npm run build:workflows)')
+  process.exit(1)
+}
+installTemporalLogging(logger)
+
+const db = createDatabase({ connectionString: config.database.url })
+const connection = await NativeConnection.connect({ address: config.temporal.address })
+try {
+  const client = await Connection.connect({ address: config.temporal.address })
+  await ensureOrderSearchAttributes(client, config.temporal.namespace, logger).finally(() => client.close())
+  const worker = await createOrderWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    db,
+    logger,
+    workflowBundlePath: config.temporal.workflowBundlePath,
+  })
+  logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'order worker running')
+  await worker.run()
+  logger.info('order worker stopped')
+} finally {
+  await connection.close()
+  await db.destroy()
+}
