@@ -25,6 +25,8 @@ export interface DatabaseProps {
  */
 export function createDatabase(props: DatabaseProps): Kysely<Database> {
   const pool = new pg.Pool({ connectionString: props.connectionString, max: props.maxConnections ?? 10 })
+  // An idle connection the server closes (restart, shutdown) is dropped from the pool, not fatal to the process.
+  pool.on('error', () => undefined)
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }
 

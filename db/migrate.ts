@@ -1,9 +1,5 @@
-import { promises as fs } from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { FileMigrationProvider, type Kysely, Migrator } from 'kysely'
-
-const migrationFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations')
+import { type Kysely, Migrator } from 'kysely'
+import { migrations } from './migrations/index.js'
 
 /**
  * Brings the schema up to date. Throws with the failing migration's name
@@ -12,7 +8,7 @@ const migrationFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 
  * @returns the names of the migrations applied by this call
  */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new FileMigrationProvider({ fs, path, migrationFolder }) })
+  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } })
   const { error, results } = await migrator.migrateToLatest()
   const failed = results?.find((result) => result.status === 'Error')
   if (error || failed) {

@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely'
+import * as initial from './2026-11-21-001-initial.js'
+
+/**
+ * Every migration, in order, listed here rather than read from the folder at
+ * run time, so they load the same under tsx, vitest and a bundler.
+ * Add a new file with a date prefix and list it below; never edit an old one.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-21-001-initial': initial,
+}

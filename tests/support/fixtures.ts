@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto'
+import type { WorkflowHandle } from '@temporalio/client'
+import type { Kysely } from 'kysely'
+import { findCatalogPrices, findShippingRate } from '../../db/catalog.js'
+import type { Database } from '../../db/schema.js'
+import { orderWorkflowId, statusQuery } from '../../workflows/messages.js'
+import { priceLines } from '../../workflows/order-pricing.js'
+import type {
+  CarrierEvent,
+  CarrierEventStatus,
+  OrderLineRequest,
+  OrderState,
+  PaymentInstruction,
+  PlaceOrderInput,
+} from '../../workflows/order-types.js'
+import type { orderWorkflow } from '../../workflows/order-workflow.js'
+import type { TestServices } from './services.js'
+
+export const address = {
+  name: 'Ada Lovelace',
+  line1: '12 St James Sq',
+  line2: null,
+  city: 'London',
+  region: null,
+  postalCode: 'SW1Y 4JH',
+  country: 'GB',
+}
+
+/** Adds products with fresh SKUs (so tests never share stock) and returns their SKUs. */
+export async function createProducts(
+  db: Kysely<Database>,
+  products: ReadonlyArray<{ onHand: number; unitPrice?: number }>,
+): Promise<string[]> {
+  await db
+    .insertInto('shipping_rates')
+    .values({ currency: 'USD', flat_amount: 599, free_from_amount: 10_000 })
+    .onConflict((oc) => oc.doNothing())
+    .execute()
+  const skus: string[] = []
+  for (const product of products) {
+    const sku = `TEST-${randomUUID().slice(0, 8).toUpperCase()}`
+    await db.insertInto('products').values({ sku, name: `Test product ${sku}` }).execute()
+    await db.insertInto('product_prices').values({ sku, currency: 'USD', unit_amount: product.unitPrice ?? 1_000 }).execute()
+    await db.insertInto('stock_levels').values({ sku, on_hand: product.onHand }).execute()
+    skus.push(sku)
+  }
+  return skus
+}
+
+export async function stockOf(db: Kysely<Database>, sku: string) {
+  return db.selectFrom('stock_levels').select(['on_hand', 'reserved']).where('sku', '=', sku).executeTakeFirstOrThrow()
+}
+
+export interface StartOrderOptions {
+  lines: OrderLineRequest[]
+  payment: PaymentInstruction
+  customerId?: string
+  codConfirmationTimeoutMs?: number
+}
+
+/** Prices lines from the catalog and starts an order workflow, as the API does. */
+export async function startOrder(
+  services: TestServices,
+  options: StartOrderOptions,
+): Promise<{ orderId: string; handle: WorkflowHandle<typeof orderWorkflow> }> {
+  const skus = options.lines.map((line) => line.sku)
+  const quote = priceLines(
+    options.lines,
+    'USD',
+    await findCatalogPrices(services.db, skus, 'USD'),
+    await findShippingRate(services.db, 'USD'),
+  )
+  if (!quote.ok) throw new Error(`cannot price ${JSON.stringify(quote.problems)}`)
+  const orderId = randomUUID()
+  const input: PlaceOrderInput = {
+    orderId,
+    customerId: options.customerId ?? 'cust_test',
+    lines: options.lines,
+    currency: 'USD',
+    shippingAddress: address,
+    payment: options.payment,
+    quote: { lines: quote.lines, totals: quote.totals },
+    placedAt: new Date().toISOString(),
+    codConfirmationTimeoutMs: options.codConfirmationTimeoutMs ?? 60_000,
+  }
+  const handle = await services.client.workflow.start<typeof orderWorkflow>('orderWorkflow', {
+    workflowId: orderWorkflowId(orderId),
+    taskQueue: services.taskQueue,
+    args: [input],
+  })
+  return { orderId, handle }
+}
+
+/** Polls the `status` query until `ready` holds, and returns that state. */
+export async function waitForOrder(
+  handle: WorkflowHandle,
+  ready: (order: OrderState) => boolean,
+  timeoutMs = 20_000,
+): Promise<OrderState> {
+  const deadline = Date.now() + timeoutMs
+  let last: OrderState | null = null
+  while (Date.now() < deadline) {
+    last = await handle.query(statusQuery)
+    if (ready(last)) return last
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`order never got there; last state: ${JSON.stringify({ status: last?.status, fulfillment: last?.fulfillmentStatus, payment: last?.paymentStatus })}`)
+}
+
+let eventCounter = 0
+
+/** A carrier event for the order's parcel. */
+export function carrierEvent(order: OrderState, status: CarrierEventStatus, eventId?: string): CarrierEvent {
+  if (!order.shipment) throw new Error('the order has no shipment yet')
+  eventCounter += 1
+  return {
+    eventId: eventId ?? `evt-${order.orderId}-${eventCounter}`,
+    trackingNumber: order.shipment.trackingNumber,
+    status,
+    occurredAt: new Date().toISOString(),
+    location: null,
+  }
+}
+
+/** The sandbox's ledger for an order: what was authorized, captured, refunded. */
+export async function paymentsOf(db: Kysely<Database>, orderId: string) {
+  return db.selectFrom('sandbox_payments').selectAll().where('order_id', '=', orderId).execute()
+}
+
+export async function reservationsOf(db: Kysely<Database>, orderId: string) {
+  return db.selectFrom('stock_reservations').select(['sku', 'quantity', 'state']).where('order_id', '=', orderId).orderBy('sku').execute()
+}
+
+export async function notificationsOf(db: Kysely<Database>, orderId: string) {
+  const rows = await db.selectFrom('notification_outbox').select('kind').where('order_id', '=', orderId).orderBy('id').execute()
+  return rows.map((row) => row.kind)
+}

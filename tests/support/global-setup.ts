@@ -1,0 +1,44 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { TestProject } from 'vitest/node'
+import { loadConfig } from '../../config.js'
+import { createDatabase } from '../../db/connection.js'
+import { migrateToLatest } from '../../db/migrate.js'
+import { startLocalStack } from '../../dev/local-stack.js'
+import { createLogger } from '../../logger.js'
+import { buildWorkflowBundle } from '../../workers/build-workflow-bundle.js'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string
+    temporalAddress: string
+    workflowBundlePath: string
+  }
+}
+
+/**
+ * Starts the real services once per run: embedded PostgreSQL (or
+ * DATABASE_URL) and the Temporal dev server (or TEMPORAL_ADDRESS), migrates
+ * the schema, and bundles the workflows once for every worker in the run.
+ */
+export default async function setup(project: TestProject) {
+  const scratch = await mkdtemp(join(tmpdir(), 'order-engine-test-'))
+  const config = loadConfig({ ...process.env, DATA_DIR: scratch, NODE_ENV: 'test' })
+  const logger = createLogger(process.env['TEST_LOG_LEVEL'] ?? 'warn', 'test-stack')
+  const stack = await startLocalStack(config, logger, { ephemeral: true, scratchDir: scratch, allowCliDownload: true })
+  const db = createDatabase({ connectionString: stack.databaseUrl, maxConnections: 1 })
+  await migrateToLatest(db)
+  await db.destroy()
+  const workflowBundlePath = join(scratch, 'workflow-bundle.js')
+  await buildWorkflowBundle(workflowBundlePath)
+
+  project.provide('databaseUrl', stack.databaseUrl)
+  project.provide('temporalAddress', stack.temporalAddress)
+  project.provide('workflowBundlePath', workflowBundlePath)
+
+  return async () => {
+    await stack.stop()
+    await rm(scratch, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Connections to the run's shared PostgreSQL and Temporal, and a worker per
+ * test file on its own task queue, so files never take each other's tasks.
+ */
+import { randomUUID } from 'node:crypto'
+import { Client, Connection } from '@temporalio/client'
+import { NativeConnection, type Worker } from '@temporalio/worker'
+import { inject } from 'vitest'
+import { createDatabase, type Kysely } from '../../db/connection.js'
+import type { Database } from '../../db/schema.js'
+import { createLogger, installTemporalLogging } from '../../logger.js'
+import { createOrderWorker, type OrderWorkerProps } from '../../workers/create-order-worker.js'
+
+export const logger = createLogger(process.env['TEST_LOG_LEVEL'] ?? 'silent', 'test')
+
+export interface TestServices {
+  db: Kysely<Database>
+  client: Client
+  taskQueue: string
+  /** Starts a worker on this file's task queue; stopped by {@link TestServices.close}. */
+  startWorker(overrides?: Partial<OrderWorkerProps>): Promise<RunningWorker>
+  close(): Promise<void>
+}
+
+export interface RunningWorker {
+  worker: Worker
+  stop(): Promise<void>
+}
+
+export async function connectServices(): Promise<TestServices> {
+  installTemporalLogging(logger, { level: 'ERROR' })
+  const db = createDatabase({ connectionString: inject('databaseUrl'), maxConnections: 20 })
+  const connection = await Connection.connect({ address: inject('temporalAddress') })
+  const client = new Client({ connection })
+  const nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') })
+  const taskQueue = `test-${randomUUID()}`
+  const running = new Set<RunningWorker>()
+
+  return {
+    db,
+    client,
+    taskQueue,
+    async startWorker(overrides = {}) {
+      const worker = await createOrderWorker({
+        connection: nativeConnection,
+        namespace: 'default',
+        taskQueue,
+        db,
+        logger,
+        workflowBundlePath: inject('workflowBundlePath'),
+        ...overrides,
+      })
+      const run = worker.run()
+      const handle: RunningWorker = {
+        worker,
+        async stop() {
+          running.delete(handle)
+          if (worker.getState() === 'RUNNING') worker.shutdown()
+          await run
+        },
+      }
+      running.add(handle)
+      return handle
+    },
+    async close() {
+      for (const worker of [...running]) await worker.stop()
+      await nativeConnection.close()
+      await connection.close()
+      await db.destroy()
+    },
+  }
+}
