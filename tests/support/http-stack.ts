@@ -1,0 +1,102 @@
+/**
+ * The API served over real HTTP on a free port, wired to the run's Postgres
+ * and Temporal, with a worker on its own task queue: the whole engine,
+ * driven the way clients and carriers drive it.
+ */
+import { createApp } from '../../api/app.js'
+import { type Role, signAccessToken } from '../../api/auth.js'
+import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../../api/carrier-signature.js'
+import { type RunningServer, serveApp } from '../../api/serve.js'
+import { connectServices, logger, type RunningWorker, type TestServices } from './services.js'
+
+const jwtSecret = 'test-jwt-secret-that-is-long-enough-0123'
+const carrierSecret = 'test-carrier-secret-0123'
+
+export interface HttpStack {
+  services: TestServices
+  worker: RunningWorker
+  baseUrl: string
+  token(role: Role, subject: string): Promise<string>
+  /** A JSON request; returns status, headers and the parsed body. */
+  call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<HttpResult>
+  /** Posts a carrier event signed with the carrier secret, as a carrier would. */
+  carrier(event: Record<string, unknown>, options?: { secret?: string }): Promise<HttpResult>
+  restartWorker(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface HttpResult {
+  status: number
+  headers: Headers
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever the API sent
+  body: any
+}
+
+export async function startHttpStack(options: { codConfirmationTimeoutMs?: number } = {}): Promise<HttpStack> {
+  const services = await connectServices()
+  const app = createApp({
+    db: services.db,
+    temporal: services.client,
+    taskQueue: services.taskQueue,
+    logger,
+    jwtSecret,
+    carrierWebhookSecret: carrierSecret,
+    storeCurrency: 'USD',
+    codConfirmationTimeoutMs: options.codConfirmationTimeoutMs ?? 60_000,
+  })
+  const server: RunningServer = await serveApp(app, { host: '127.0.0.1', port: 0 })
+  const baseUrl = `http://127.0.0.1:${server.port}`
+
+  async function call(method: string, path: string, request: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = { ...request.headers }
+    if (request.token) headers['Authorization'] = `Bearer ${request.token}`
+    let body: string | undefined
+    if (request.body !== undefined) {
+      headers['Content-Type'] ??= 'application/json'
+      body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body)
+    }
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) })
+    const text = await response.text()
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null }
+  }
+
+  const stack: HttpStack = {
+    services,
+    worker: await services.startWorker(),
+    baseUrl,
+    token: (role, subject) => signAccessToken(jwtSecret, { role, subject }),
+    call,
+    carrier(event, { secret = carrierSecret } = {}) {
+      const body = JSON.stringify(event)
+      return call('POST', '/v1/carrier-events', { body, headers: { [CARRIER_SIGNATURE_HEADER]: signCarrierPayload(secret, body) } })
+    },
+    async restartWorker() {
+      await stack.worker.stop()
+      stack.worker = await services.startWorker()
+    },
+    async close() {
+      await server.close()
+      await services.close()
+    },
+  }
+  return stack
+}
+
+/** Polls GET /v1/orders/:id until `ready` holds. */
+export async function waitForHttpOrder(
+  stack: HttpStack,
+  token: string,
+  orderId: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the order as JSON
+  ready: (order: any) => boolean,
+  timeoutMs = 20_000,
+) {
+  const deadline = Date.now() + timeoutMs
+  let last: HttpResult | null = null
+  while (Date.now() < deadline) {
+    last = await stack.call('GET', `/v1/orders/${orderId}`, { token })
+    if (last.status === 200 && ready(last.body)) return last.body
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`order never got there; last answer ${last?.status} ${JSON.stringify(last?.body)}`)
+}
