@@ -65,11 +65,7 @@ export function createInventoryActivities({ db }: InventoryDeps) {
      */
     async reserveStock({ orderId, lines }: ReserveStockInput): Promise<{ reservedLines: number }> {
       return db.transaction().execute(async (trx) => {
-        const existing = await trx
-          .selectFrom('stock_reservations')
-          .select('sku')
-          .where('order_id', '=', orderId)
-          .execute()
+        const existing = await trx.selectFrom('stock_reservations').select('sku').where('order_id', '=', orderId).execute()
         if (existing.length > 0) return { reservedLines: existing.length }
 
         const wanted = new Map<string, number>()

@@ -3,14 +3,7 @@ import type { Logger } from 'pino'
 import type { Database } from '../db/schema.js'
 
 export type NotificationKind =
-  | 'placed'
-  | 'confirmed'
-  | 'shipped'
-  | 'delivered'
-  | 'cancelled'
-  | 'returned'
-  | 'refunded'
-  | 'delivery_exception'
+  'placed' | 'confirmed' | 'shipped' | 'delivered' | 'cancelled' | 'returned' | 'refunded' | 'delivery_exception'
 
 export interface NotificationDeps {
   db: Kysely<Database>

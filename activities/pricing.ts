@@ -18,7 +18,11 @@ export function createPricingActivities({ db }: PricingDeps) {
       currency: string
     }): Promise<{ lines: PricedLine[]; totals: OrderTotals }> {
       const [prices, rate] = await Promise.all([
-        findCatalogPrices(db, input.lines.map((line) => line.sku), input.currency),
+        findCatalogPrices(
+          db,
+          input.lines.map((line) => line.sku),
+          input.currency,
+        ),
         findShippingRate(db, input.currency),
       ])
       const result = priceLines(input.lines, input.currency, prices, rate)

@@ -24,12 +24,18 @@ export function signCarrierPayload(secret: string, body: string, now = Date.now(
 }
 
 /** Why a signature was refused, or null when it is good. */
-export function carrierSignatureProblem(secret: string, header: string | undefined, body: string, now = Date.now()): string | null {
+export function carrierSignatureProblem(
+  secret: string,
+  header: string | undefined,
+  body: string,
+  now = Date.now(),
+): string | null {
   if (!header) return `the ${CARRIER_SIGNATURE_HEADER} header is missing`
   const parts = new Map(header.split(',').map((part) => part.trim().split('=', 2) as [string, string]))
   const timestamp = Number(parts.get('t'))
   const signature = parts.get('v1') ?? ''
-  if (!Number.isInteger(timestamp) || !/^[0-9a-f]{64}$/.test(signature)) return `the ${CARRIER_SIGNATURE_HEADER} header is malformed`
+  if (!Number.isInteger(timestamp) || !/^[0-9a-f]{64}$/.test(signature))
+    return `the ${CARRIER_SIGNATURE_HEADER} header is malformed`
   if (Math.abs(now / 1000 - timestamp) > SIGNATURE_TOLERANCE_SECONDS) return 'the signature timestamp is outside the tolerance'
   const expected = Buffer.from(digest(secret, timestamp, body), 'hex')
   return timingSafeEqual(expected, Buffer.from(signature, 'hex')) ? null : 'the signature does not match'

@@ -5,7 +5,11 @@
 import { z } from '@hono/zod-openapi'
 import { carrierEventStatuses } from '../workflows/order-types.js'
 
-const sku = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, dot, dash or underscore')
+const sku = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, dot, dash or underscore')
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code such as USD')
 
 export const ShippingAddressInput = z
@@ -61,7 +65,13 @@ export const OrderView = z
     fulfillmentStatus: z.enum(['UNFULFILLED', ...carrierEventStatuses, 'LABEL_CANCELLED']),
     paymentMethod: z.enum(['card', 'cod']),
     lines: z.array(
-      z.object({ sku: z.string(), name: z.string(), quantity: z.number().int(), unitPrice: z.number().int(), lineTotal: z.number().int() }),
+      z.object({
+        sku: z.string(),
+        name: z.string(),
+        quantity: z.number().int(),
+        unitPrice: z.number().int(),
+        lineTotal: z.number().int(),
+      }),
     ),
     totals: z.object({
       currency: z.string(),
@@ -87,13 +97,13 @@ export const OrderView = z
   .openapi('Order')
 export type OrderView = z.infer<typeof OrderView>
 
-export const OrderPage = z
-  .object({ data: z.array(OrderView), nextCursor: z.string().nullable() })
-  .openapi('OrderPage')
+export const OrderPage = z.object({ data: z.array(OrderView), nextCursor: z.string().nullable() }).openapi('OrderPage')
 
 export const OrderIdParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) })
 
-export const CancelOrderBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).openapi('CancelOrderRequest')
+export const CancelOrderBody = z
+  .strictObject({ reason: z.string().trim().min(1).max(500).optional() })
+  .openapi('CancelOrderRequest')
 
 export const CarrierEventBody = z
   .strictObject({
@@ -115,7 +125,9 @@ export const Problem = z
     requestId: z.string(),
     code: z.string(),
     reason: z.string().optional(),
-    errors: z.array(z.object({ in: z.enum(['body', 'query', 'header', 'path']), field: z.string(), reason: z.string() })).optional(),
+    errors: z
+      .array(z.object({ in: z.enum(['body', 'query', 'header', 'path']), field: z.string(), reason: z.string() }))
+      .optional(),
   })
   .openapi('Problem')
 

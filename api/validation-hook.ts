@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- the hook is shared by routes of every input type */
 import type { Hook } from '@hono/zod-openapi'
 import type { AppEnv } from './app-deps.js'
 import { fieldErrors, problemResponse } from './problem.js'

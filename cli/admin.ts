@@ -42,7 +42,9 @@ try {
           ? await handle.executeUpdate(confirmCodUpdate, { args: [{ actor }] })
           : await handle.executeUpdate(cancelOrderUpdate, { args: [{ actor, note: values.reason ?? null }] })
     const { timeline, ...rest } = order
-    console.log(JSON.stringify({ ...rest, timeline: timeline.map((e) => `${e.at} ${e.actor.type} ${e.type}: ${e.message}`) }, null, 2))
+    console.log(
+      JSON.stringify({ ...rest, timeline: timeline.map((e) => `${e.at} ${e.actor.type} ${e.type}: ${e.message}`) }, null, 2),
+    )
   }
 } catch (error) {
   if (error instanceof WorkflowUpdateFailedError) {

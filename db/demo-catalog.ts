@@ -24,7 +24,11 @@ export async function seedDemoCatalog(db: Kysely<Database>): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('products').select('sku').limit(1).executeTakeFirst()
     if (existing) return false
-    await trx.insertInto('shipping_rates').values(demoShippingRates).onConflict((oc) => oc.doNothing()).execute()
+    await trx
+      .insertInto('shipping_rates')
+      .values(demoShippingRates)
+      .onConflict((oc) => oc.doNothing())
+      .execute()
     for (const product of demoProducts) {
       await trx.insertInto('products').values({ sku: product.sku, name: product.name }).execute()
       await trx

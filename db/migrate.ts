@@ -1,5 +1,6 @@
 import { type Kysely, Migrator } from 'kysely'
 import { migrations } from './migrations/index.js'
+import type { Database } from './schema.js'
 
 /**
  * Brings the schema up to date. Throws with the failing migration's name
@@ -7,7 +8,7 @@ import { migrations } from './migrations/index.js'
  *
  * @returns the names of the migrations applied by this call
  */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } })
   const { error, results } = await migrator.migrateToLatest()
   const failed = results?.find((result) => result.status === 'Error')

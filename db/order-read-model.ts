@@ -41,12 +41,7 @@ export async function saveOrderSnapshot(
     await trx
       .insertInto('orders')
       .values(row)
-      .onConflict((oc) =>
-        oc
-          .column('id')
-          .doUpdateSet(changes)
-          .where('orders.version', '<', order.version),
-      )
+      .onConflict((oc) => oc.column('id').doUpdateSet(changes).where('orders.version', '<', order.version))
       .execute()
     if (newTimelineEntries.length > 0) {
       await trx

@@ -3,13 +3,7 @@
  * `Generated<T>` columns have a database default; amounts are integer minor units.
  */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
-import type {
-  Cancellation,
-  PaymentState,
-  PricedLine,
-  ShipmentState,
-  ShippingAddress,
-} from '../workflows/order-types.js'
+import type { Cancellation, PaymentState, PricedLine, ShipmentState, ShippingAddress } from '../workflows/order-types.js'
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>

@@ -85,7 +85,10 @@ const stopAutopilot = autopilot
         const body = JSON.stringify(event)
         const response = await fetch(`${config.api.publicUrl}/v1/carrier-events`, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', [CARRIER_SIGNATURE_HEADER]: signCarrierPayload(config.carrier.webhookSecret, body) },
+          headers: {
+            'Content-Type': 'application/json',
+            [CARRIER_SIGNATURE_HEADER]: signCarrierPayload(config.carrier.webhookSecret, body),
+          },
           body,
         })
         if (!response.ok) throw new Error(`carrier-events answered ${response.status}: ${await response.text()}`)
@@ -93,7 +96,11 @@ const stopAutopilot = autopilot
     })
   : async () => undefined
 
-const customerToken = await signAccessToken(config.auth.jwtSecret, { subject: 'cust_demo', role: 'customer', expiresIn: 7 * 86_400 })
+const customerToken = await signAccessToken(config.auth.jwtSecret, {
+  subject: 'cust_demo',
+  role: 'customer',
+  expiresIn: 7 * 86_400,
+})
 const adminToken = await signAccessToken(config.auth.jwtSecret, { subject: 'admin_demo', role: 'admin', expiresIn: 7 * 86_400 })
 console.log(
   [
@@ -122,7 +129,8 @@ async function stop(signal: string) {
   await server.close().catch(() => undefined)
   worker.shutdown()
   await workerRun.catch((error: unknown) => logger.error({ err: error }, 'worker stopped with an error'))
-  for (const step of shutdown.reverse()) await step().catch((error: unknown) => logger.warn({ err: error }, 'shutdown step failed'))
+  for (const step of shutdown.reverse())
+    await step().catch((error: unknown) => logger.warn({ err: error }, 'shutdown step failed'))
   logger.info('stopped')
   process.exit(0)
 }

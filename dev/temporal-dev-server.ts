@@ -52,5 +52,9 @@ export async function startTemporalDevServer(props: TemporalDevServerProps): Pro
       log: { format: 'json', level: 'error' },
     },
   })
-  return { address: env.address, cli: cli ? `${cli.path} (${cli.source})` : 'downloaded by the Temporal SDK', stop: () => env.teardown() }
+  return {
+    address: env.address,
+    cli: cli ? `${cli.path} (${cli.source})` : 'downloaded by the Temporal SDK',
+    stop: () => env.teardown(),
+  }
 }

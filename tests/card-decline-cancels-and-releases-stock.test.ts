@@ -51,7 +51,10 @@ it('an order for more than is in stock is cancelled as out_of_stock and reserves
 it('an order whose catalog price changed after the quote is cancelled before any charge', async () => {
   const [sku] = await createProducts(services.db, [{ onHand: 5, unitPrice: 1_000 }])
   await worker.stop()
-  const { orderId, handle } = await startOrder(services, { lines: [{ sku: sku!, quantity: 1 }], payment: { method: 'card', token: 'tok_visa' } })
+  const { orderId, handle } = await startOrder(services, {
+    lines: [{ sku: sku!, quantity: 1 }],
+    payment: { method: 'card', token: 'tok_visa' },
+  })
   await services.db.updateTable('product_prices').set({ unit_amount: 1_500 }).where('sku', '=', sku!).execute()
   worker = await services.startWorker()
   const order = await handle.result()

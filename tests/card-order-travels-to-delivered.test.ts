@@ -72,7 +72,10 @@ describe('a card order', () => {
 
   it('ignores duplicate carrier events and never moves backwards on a late one', async () => {
     const [sku] = await createProducts(services.db, [{ onHand: 1 }])
-    const { handle } = await startOrder(services, { lines: [{ sku: sku!, quantity: 1 }], payment: { method: 'card', token: 'tok_visa' } })
+    const { handle } = await startOrder(services, {
+      lines: [{ sku: sku!, quantity: 1 }],
+      payment: { method: 'card', token: 'tok_visa' },
+    })
     const labelled = await waitForOrder(handle, (order) => order.fulfillmentStatus === 'LABEL_CREATED')
 
     const pickedUp = carrierEvent(labelled, 'PICKED_UP')

@@ -2,7 +2,15 @@ import { WorkflowUpdateFailedError } from '@temporalio/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { carrierEventSignal, confirmCodUpdate } from '../workflows/messages.js'
 import { connectServices, type TestServices } from './support/services.js'
-import { carrierEvent, createProducts, notificationsOf, reservationsOf, startOrder, stockOf, waitForOrder } from './support/fixtures.js'
+import {
+  carrierEvent,
+  createProducts,
+  notificationsOf,
+  reservationsOf,
+  startOrder,
+  stockOf,
+  waitForOrder,
+} from './support/fixtures.js'
 
 let services: TestServices
 const admin = { type: 'admin' as const, id: 'admin_1' }
@@ -64,7 +72,10 @@ describe('a cash-on-delivery order', () => {
     await expect(byCustomer).rejects.toThrow(WorkflowUpdateFailedError)
     await expect(byCustomer).rejects.toMatchObject({ cause: { message: 'not_admin' } })
 
-    const card = await startOrder(services, { lines: [{ sku: sku!, quantity: 1 }], payment: { method: 'card', token: 'tok_visa' } })
+    const card = await startOrder(services, {
+      lines: [{ sku: sku!, quantity: 1 }],
+      payment: { method: 'card', token: 'tok_visa' },
+    })
     await waitForOrder(card.handle, (order) => order.status === 'CONFIRMED')
     await expect(card.handle.executeUpdate(confirmCodUpdate, { args: [{ actor: admin }] })).rejects.toMatchObject({
       cause: { message: 'not_cash_on_delivery' },

@@ -86,7 +86,9 @@ describe('cancelling an order', () => {
       handle.executeUpdate(cancelOrderUpdate, { args: [{ actor: { type: 'customer', id: 'cust_stranger' }, note: null }] }),
     ).rejects.toMatchObject({ cause: { message: 'not_owner' } })
 
-    const byAdmin = await handle.executeUpdate(cancelOrderUpdate, { args: [{ actor: { type: 'admin', id: 'admin_1' }, note: 'fraud' }] })
+    const byAdmin = await handle.executeUpdate(cancelOrderUpdate, {
+      args: [{ actor: { type: 'admin', id: 'admin_1' }, note: 'fraud' }],
+    })
     expect(byAdmin.cancellation?.reason).toBe('admin_request')
   })
 })
@@ -111,9 +113,18 @@ describe('a parcel returned to sender', () => {
     expect(order.status).toBe('RETURNED')
     expect(order.paymentStatus).toBe('REFUNDED')
     expect(order.payment).toMatchObject({ captured: 12_000, refunded: 12_000 })
-    expect(await paymentsOf(services.db, orderId)).toMatchObject([{ status: 'refunded', captured_amount: 12_000, refunded_amount: 12_000 }])
+    expect(await paymentsOf(services.db, orderId)).toMatchObject([
+      { status: 'refunded', captured_amount: 12_000, refunded_amount: 12_000 },
+    ])
     expect(await stockOf(services.db, sku!)).toEqual({ on_hand: 2, reserved: 0 })
     expect(await reservationsOf(services.db, orderId)).toEqual([{ sku, quantity: 2, state: 'restocked' }])
-    expect(await notificationsOf(services.db, orderId)).toEqual(['placed', 'confirmed', 'shipped', 'delivery_exception', 'returned', 'refunded'])
+    expect(await notificationsOf(services.db, orderId)).toEqual([
+      'placed',
+      'confirmed',
+      'shipped',
+      'delivery_exception',
+      'returned',
+      'refunded',
+    ])
   })
 })

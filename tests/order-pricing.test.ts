@@ -11,7 +11,17 @@ const usd = { currency: 'USD', flatFee: 599, freeFrom: 10_000 }
 
 describe('pricing an order from the catalog', () => {
   it('totals lines in minor units and adds the flat shipping fee', () => {
-    expect(priceLines([{ sku: 'MUG', quantity: 2 }, { sku: 'TEE', quantity: 1 }], 'USD', prices, usd)).toEqual({
+    expect(
+      priceLines(
+        [
+          { sku: 'MUG', quantity: 2 },
+          { sku: 'TEE', quantity: 1 },
+        ],
+        'USD',
+        prices,
+        usd,
+      ),
+    ).toEqual({
       ok: true,
       lines: [
         { sku: 'MUG', name: 'Mug', quantity: 2, unitPrice: 1_200, lineTotal: 2_400 },
@@ -29,7 +39,15 @@ describe('pricing an order from the catalog', () => {
   })
 
   it('merges repeated SKUs into one line', () => {
-    const result = priceLines([{ sku: 'MUG', quantity: 1 }, { sku: 'MUG', quantity: 2 }], 'USD', prices, usd)
+    const result = priceLines(
+      [
+        { sku: 'MUG', quantity: 1 },
+        { sku: 'MUG', quantity: 2 },
+      ],
+      'USD',
+      prices,
+      usd,
+    )
     expect(result.ok && result.lines).toEqual([{ sku: 'MUG', name: 'Mug', quantity: 3, unitPrice: 1_200, lineTotal: 3_600 }])
   })
 
@@ -43,7 +61,18 @@ describe('pricing an order from the catalog', () => {
   })
 
   it('names every line it cannot price, and a currency the store does not sell in', () => {
-    expect(priceLines([{ sku: 'NOPE', quantity: 1 }, { sku: 'MUG', quantity: 1 }, { sku: 'OLD', quantity: 1 }], 'USD', prices, usd)).toEqual({
+    expect(
+      priceLines(
+        [
+          { sku: 'NOPE', quantity: 1 },
+          { sku: 'MUG', quantity: 1 },
+          { sku: 'OLD', quantity: 1 },
+        ],
+        'USD',
+        prices,
+        usd,
+      ),
+    ).toEqual({
       ok: false,
       problems: [
         { kind: 'unknown_sku', sku: 'NOPE', index: 0 },

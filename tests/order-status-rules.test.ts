@@ -3,7 +3,13 @@ import { carrierEventEffect } from '../workflows/carrier-progress.js'
 import { cancellationRefusal, codConfirmationRefusal } from '../workflows/order-rules.js'
 import type { CarrierEvent, OrderState, ShipmentState } from '../workflows/order-types.js'
 
-const shipment = (progress: number): ShipmentState => ({ carrier: 'sim', trackingNumber: 'T1', labelId: 'L1', progress, lastEventAt: null })
+const shipment = (progress: number): ShipmentState => ({
+  carrier: 'sim',
+  trackingNumber: 'T1',
+  labelId: 'L1',
+  progress,
+  lastEventAt: null,
+})
 const event = (status: CarrierEvent['status'], eventId = `e-${status}`): CarrierEvent => ({
   eventId,
   trackingNumber: 'T1',
@@ -31,12 +37,18 @@ describe('carrier events', () => {
       returned: false,
     })
     expect(carrierEventEffect(shipment(1), new Set(), event('DELIVERED'))).toMatchObject({ handedOver: true, delivered: true })
-    expect(carrierEventEffect(shipment(2), new Set(), event('OUT_FOR_DELIVERY'))).toMatchObject({ handedOver: false, progress: 4 })
+    expect(carrierEventEffect(shipment(2), new Set(), event('OUT_FOR_DELIVERY'))).toMatchObject({
+      handedOver: false,
+      progress: 4,
+    })
   })
 
   it('flag an exception without moving the parcel, and ignore anything after the journey ends', () => {
     expect(carrierEventEffect(shipment(3), new Set(), event('EXCEPTION'))).toEqual({ kind: 'exception' })
-    expect(carrierEventEffect(shipment(3), new Set(), event('RETURNED_TO_SENDER'))).toMatchObject({ kind: 'advance', returned: true })
+    expect(carrierEventEffect(shipment(3), new Set(), event('RETURNED_TO_SENDER'))).toMatchObject({
+      kind: 'advance',
+      returned: true,
+    })
     expect(carrierEventEffect(shipment(5), new Set(), event('RETURNED_TO_SENDER'))).toEqual({ kind: 'stale' })
   })
 })
@@ -99,7 +111,9 @@ describe('cash-on-delivery confirmation', () => {
 
   it('is idempotent once confirmed', () => {
     const confirmedEntry = { seq: 1, at: '', actor: admin, type: 'cod_confirmed', message: '', data: null }
-    expect(codConfirmationRefusal(order({ paymentMethod: 'cod', status: 'CONFIRMED', timeline: [confirmedEntry] }), admin)).toBeNull()
+    expect(
+      codConfirmationRefusal(order({ paymentMethod: 'cod', status: 'CONFIRMED', timeline: [confirmedEntry] }), admin),
+    ).toBeNull()
     expect(codConfirmationRefusal(order({ paymentMethod: 'cod', status: 'CONFIRMED' }), admin)).toBe('not_awaiting_confirmation')
   })
 })

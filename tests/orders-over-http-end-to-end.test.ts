@@ -31,7 +31,12 @@ async function deliver(trackingNumber: string, statuses: string[]) {
 describe('through HTTP only', () => {
   it('a card order travels from placement to DELIVERED', async () => {
     const [sku] = await createProducts(stack.services.db, [{ onHand: 3, unitPrice: 1_999 }])
-    const placed = await place({ lines: [{ sku, quantity: 2 }], paymentMethod: 'card', paymentToken: 'tok_visa', shippingAddress })
+    const placed = await place({
+      lines: [{ sku, quantity: 2 }],
+      paymentMethod: 'card',
+      paymentToken: 'tok_visa',
+      shippingAddress,
+    })
 
     expect(placed.status).toBe(201)
     expect(placed.headers.get('location')).toBe(`/v1/orders/${placed.body.id}`)
@@ -78,7 +83,12 @@ describe('through HTTP only', () => {
 
   it('an order carries on after its worker is restarted in the middle of it', async () => {
     const [sku] = await createProducts(stack.services.db, [{ onHand: 2 }])
-    const placed = await place({ lines: [{ sku, quantity: 1 }], paymentMethod: 'card', paymentToken: 'tok_visa', shippingAddress })
+    const placed = await place({
+      lines: [{ sku, quantity: 1 }],
+      paymentMethod: 'card',
+      paymentToken: 'tok_visa',
+      shippingAddress,
+    })
     const labelled = await waitForHttpOrder(stack, customer, placed.body.id, (order) => order.shipment !== null)
 
     await stack.worker.stop()
@@ -128,7 +138,10 @@ describe('placing an order is idempotent', () => {
     expect(reused.status).toBe(422)
     expect(reused.body.code).toBe('idempotency_key_reused')
 
-    const keyless = await stack.call('POST', '/v1/orders', { token: customer, body: { lines: [{ sku, quantity: 1 }], paymentMethod: 'cod', shippingAddress } })
+    const keyless = await stack.call('POST', '/v1/orders', {
+      token: customer,
+      body: { lines: [{ sku, quantity: 1 }], paymentMethod: 'cod', shippingAddress },
+    })
     expect(keyless.status).toBe(400)
     expect(keyless.body.code).toBe('missing_idempotency_key')
   })
@@ -137,26 +150,45 @@ describe('placing an order is idempotent', () => {
 describe('orders belong to their customer', () => {
   it("someone else's order is 404, no token is 401, and the owner cancels before pickup", async () => {
     const [sku] = await createProducts(stack.services.db, [{ onHand: 1 }])
-    const placed = await place({ lines: [{ sku, quantity: 1 }], paymentMethod: 'card', paymentToken: 'tok_visa', shippingAddress })
+    const placed = await place({
+      lines: [{ sku, quantity: 1 }],
+      paymentMethod: 'card',
+      paymentToken: 'tok_visa',
+      shippingAddress,
+    })
     const stranger = await stack.token('customer', 'cust_stranger')
 
     const peek = await stack.call('GET', `/v1/orders/${placed.body.id}`, { token: stranger })
     expect(peek.status).toBe(404)
-    expect((await stack.call('POST', `/v1/orders/${placed.body.id}/cancellation`, { token: stranger, body: {} })).status).toBe(404)
+    expect((await stack.call('POST', `/v1/orders/${placed.body.id}/cancellation`, { token: stranger, body: {} })).status).toBe(
+      404,
+    )
     const anonymous = await stack.call('GET', `/v1/orders/${placed.body.id}`)
     expect(anonymous.status).toBe(401)
     expect(anonymous.headers.get('content-type')).toBe('application/problem+json')
 
     await waitForHttpOrder(stack, customer, placed.body.id, (order) => order.shipment !== null)
-    const cancelled = await stack.call('POST', `/v1/orders/${placed.body.id}/cancellation`, { token: customer, body: { reason: 'ordered twice' } })
+    const cancelled = await stack.call('POST', `/v1/orders/${placed.body.id}/cancellation`, {
+      token: customer,
+      body: { reason: 'ordered twice' },
+    })
     expect(cancelled.status).toBe(200)
-    expect(cancelled.body).toMatchObject({ status: 'CANCELLED', paymentStatus: 'VOIDED', cancellation: { reason: 'customer_request', note: 'ordered twice' } })
+    expect(cancelled.body).toMatchObject({
+      status: 'CANCELLED',
+      paymentStatus: 'VOIDED',
+      cancellation: { reason: 'customer_request', note: 'ordered twice' },
+    })
     expect(await stockOf(stack.services.db, sku!)).toEqual({ on_hand: 1, reserved: 0 })
   })
 
   it('a cancellation after pickup is 409 with the reason', async () => {
     const [sku] = await createProducts(stack.services.db, [{ onHand: 1 }])
-    const placed = await place({ lines: [{ sku, quantity: 1 }], paymentMethod: 'card', paymentToken: 'tok_visa', shippingAddress })
+    const placed = await place({
+      lines: [{ sku, quantity: 1 }],
+      paymentMethod: 'card',
+      paymentToken: 'tok_visa',
+      shippingAddress,
+    })
     const labelled = await waitForHttpOrder(stack, customer, placed.body.id, (order) => order.shipment !== null)
     await deliver(labelled.shipment.trackingNumber, ['PICKED_UP'])
     await waitForHttpOrder(stack, customer, placed.body.id, (order) => order.status === 'SHIPPED')
@@ -169,7 +201,12 @@ describe('orders belong to their customer', () => {
 
 describe('bad input gets a clear problem and changes nothing', () => {
   it('names each invalid field', async () => {
-    const answer = await place({ lines: [{ sku: 'X', quantity: 0 }], paymentMethod: 'card', shippingAddress: { ...shippingAddress, country: 'usa' }, total: 1 })
+    const answer = await place({
+      lines: [{ sku: 'X', quantity: 0 }],
+      paymentMethod: 'card',
+      shippingAddress: { ...shippingAddress, country: 'usa' },
+      total: 1,
+    })
     expect(answer.status).toBe(400)
     expect(answer.headers.get('content-type')).toBe('application/problem+json')
     expect(answer.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(
@@ -179,16 +216,26 @@ describe('bad input gets a clear problem and changes nothing', () => {
   })
 
   it('an unknown SKU is 422 naming the line, and starts no order', async () => {
-    const before = await stack.services.db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    const before = await stack.services.db
+      .selectFrom('orders')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
     const answer = await place({ lines: [{ sku: 'NO-SUCH-SKU', quantity: 1 }], paymentMethod: 'cod', shippingAddress })
     expect(answer.status).toBe(422)
     expect(answer.body.errors).toEqual([{ in: 'body', field: 'lines.0.sku', reason: 'no product has SKU NO-SUCH-SKU' }])
-    const after = await stack.services.db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    const after = await stack.services.db
+      .selectFrom('orders')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
     expect(after.n).toBe(before.n)
   })
 
   it('malformed JSON is 400, not 500', async () => {
-    const answer = await stack.call('POST', '/v1/orders', { token: customer, body: '{"lines": [', headers: { 'Idempotency-Key': randomUUID() } })
+    const answer = await stack.call('POST', '/v1/orders', {
+      token: customer,
+      body: '{"lines": [',
+      headers: { 'Idempotency-Key': randomUUID() },
+    })
     expect(answer.status).toBe(400)
     expect(answer.body.code).toBe('invalid_request')
   })
@@ -209,6 +256,8 @@ describe('service endpoints', () => {
     expect((await stack.call('GET', '/ready')).body).toEqual({ status: 'ok', checks: { postgres: 'ok', temporal: 'ok' } })
     const [sku] = await createProducts(stack.services.db, [{ onHand: 7, unitPrice: 1_234 }])
     const products = await stack.call('GET', '/v1/products')
-    expect(products.body.data).toContainEqual(expect.objectContaining({ sku, available: 7, prices: [{ currency: 'USD', unitPrice: 1_234 }] }))
+    expect(products.body.data).toContainEqual(
+      expect.objectContaining({ sku, available: 7, prices: [{ currency: 'USD', unitPrice: 1_234 }] }),
+    )
   })
 })

@@ -19,7 +19,9 @@ afterAll(() => db?.destroy())
 describe('the sandbox payment provider', () => {
   it('authorizes once per order however many times the activity is retried, even at once', async () => {
     const orderId = randomUUID()
-    const attempts = await Promise.all(Array.from({ length: 5 }, () => payments.authorizePayment({ orderId, amount, token: 'tok_visa' })))
+    const attempts = await Promise.all(
+      Array.from({ length: 5 }, () => payments.authorizePayment({ orderId, amount, token: 'tok_visa' })),
+    )
     expect(new Set(attempts.map((attempt) => attempt.reference)).size).toBe(1)
     expect(await paymentsOf(db, orderId)).toHaveLength(1)
   })
@@ -43,7 +45,9 @@ describe('the sandbox payment provider', () => {
   it("declines Stripe's decline test tokens with their decline code, and the same again on retry", async () => {
     const orderId = randomUUID()
     for (let attempt = 0; attempt < 2; attempt++) {
-      await expect(payments.authorizePayment({ orderId, amount, token: 'tok_chargeDeclinedInsufficientFunds' })).rejects.toMatchObject({
+      await expect(
+        payments.authorizePayment({ orderId, amount, token: 'tok_chargeDeclinedInsufficientFunds' }),
+      ).rejects.toMatchObject({
         type: 'PaymentDeclined',
         nonRetryable: true,
         details: ['insufficient_funds'],

@@ -20,7 +20,9 @@ describe('stock reservations on Postgres', () => {
   it('never reserve more than is on hand when 40 orders race for the last 2 units', async () => {
     const [sku] = await createProducts(db, [{ onHand: 2 }])
     const orders = Array.from({ length: 40 }, () => randomUUID())
-    const outcomes = await Promise.allSettled(orders.map((orderId) => inventory.reserveStock({ orderId, lines: [{ sku: sku!, quantity: 1 }] })))
+    const outcomes = await Promise.allSettled(
+      orders.map((orderId) => inventory.reserveStock({ orderId, lines: [{ sku: sku!, quantity: 1 }] })),
+    )
 
     const won = outcomes.filter((outcome) => outcome.status === 'fulfilled')
     const refused = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
@@ -39,7 +41,13 @@ describe('stock reservations on Postgres', () => {
     const [plenty, scarce] = await createProducts(db, [{ onHand: 5 }, { onHand: 1 }])
     const orderId = randomUUID()
     await expect(
-      inventory.reserveStock({ orderId, lines: [{ sku: plenty!, quantity: 3 }, { sku: scarce!, quantity: 2 }] }),
+      inventory.reserveStock({
+        orderId,
+        lines: [
+          { sku: plenty!, quantity: 3 },
+          { sku: scarce!, quantity: 2 },
+        ],
+      }),
     ).rejects.toMatchObject({ type: 'OutOfStock', details: [[{ sku: scarce, requested: 2, available: 1 }]] })
     expect(await stockOf(db, plenty!)).toEqual({ on_hand: 5, reserved: 0 })
     expect(await reservationsOf(db, orderId)).toEqual([])

@@ -42,8 +42,6 @@ export async function createOrderWorker(props: OrderWorkerProps): Promise<Worker
     namespace: props.namespace,
     taskQueue: props.taskQueue,
     activities,
-    ...(props.workflowBundlePath
-      ? { workflowBundle: { codePath: props.workflowBundlePath } }
-      : { workflowsPath }),
+    ...(props.workflowBundlePath ? { workflowBundle: { codePath: props.workflowBundlePath } } : { workflowsPath }),
   })
 }

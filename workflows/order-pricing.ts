@@ -22,9 +22,7 @@ export type PricingProblem =
   | { kind: 'unavailable_sku'; sku: string; index: number }
   | { kind: 'currency_not_sold'; currency: string }
 
-export type PricingResult =
-  | { ok: true; lines: PricedLine[]; totals: OrderTotals }
-  | { ok: false; problems: PricingProblem[] }
+export type PricingResult = { ok: true; lines: PricedLine[]; totals: OrderTotals } | { ok: false; problems: PricingProblem[] }
 
 /**
  * Prices order lines from the catalog, in integer minor units.

@@ -4,14 +4,7 @@
  */
 
 /** The order's top-level lifecycle. */
-export type OrderStatus =
-  | 'PENDING'
-  | 'AWAITING_CONFIRMATION'
-  | 'CONFIRMED'
-  | 'SHIPPED'
-  | 'DELIVERED'
-  | 'CANCELLED'
-  | 'RETURNED'
+export type OrderStatus = 'PENDING' | 'AWAITING_CONFIRMATION' | 'CONFIRMED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED' | 'RETURNED'
 
 /** Where the money is, named as Stripe and Shopify users know it. */
 export type PaymentStatus = 'PENDING' | 'AUTHORIZED' | 'PAID' | 'VOIDED' | 'REFUNDED' | 'FAILED'
@@ -20,13 +13,7 @@ export type PaymentStatus = 'PENDING' | 'AUTHORIZED' | 'PAID' | 'VOIDED' | 'REFU
 export type FulfillmentStatus = 'UNFULFILLED' | CarrierEventStatus | 'LABEL_CANCELLED'
 
 export type CarrierEventStatus =
-  | 'LABEL_CREATED'
-  | 'PICKED_UP'
-  | 'IN_TRANSIT'
-  | 'OUT_FOR_DELIVERY'
-  | 'DELIVERED'
-  | 'EXCEPTION'
-  | 'RETURNED_TO_SENDER'
+  'LABEL_CREATED' | 'PICKED_UP' | 'IN_TRANSIT' | 'OUT_FOR_DELIVERY' | 'DELIVERED' | 'EXCEPTION' | 'RETURNED_TO_SENDER'
 
 export const carrierEventStatuses = [
   'LABEL_CREATED',
@@ -42,12 +29,7 @@ export type PaymentMethod = 'card' | 'cod'
 
 /** Why an order ended up cancelled. */
 export type CancellationReason =
-  | 'customer_request'
-  | 'admin_request'
-  | 'payment_declined'
-  | 'out_of_stock'
-  | 'price_changed'
-  | 'cod_confirmation_expired'
+  'customer_request' | 'admin_request' | 'payment_declined' | 'out_of_stock' | 'price_changed' | 'cod_confirmation_expired'
 
 /** An amount of money in integer minor units of an ISO 4217 currency. */
 export interface Money {

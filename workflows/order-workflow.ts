@@ -202,10 +202,7 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
         deadline: order.codConfirmationDeadline,
       })
       await save()
-      const answered = await condition(
-        () => codConfirmedBy !== null || cancelRequest !== null,
-        input.codConfirmationTimeoutMs,
-      )
+      const answered = await condition(() => codConfirmedBy !== null || cancelRequest !== null, input.codConfirmationTimeoutMs)
       stopIfCancelRequested()
       if (!answered || !codConfirmedBy) {
         throw new OrderCancellation('cod_confirmation_expired', SYSTEM, 'Nobody confirmed the order in time')

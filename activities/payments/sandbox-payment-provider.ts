@@ -78,7 +78,13 @@ export function createSandboxPaymentProvider({ db }: SandboxPaymentProviderProps
         const reference = `pi_sbx_${randomBytes(12).toString('hex')}`
         await trx
           .insertInto('sandbox_payments')
-          .values({ id: reference, order_id: orderId, currency: amount.currency, authorized_amount: amount.amount, status: 'authorized' })
+          .values({
+            id: reference,
+            order_id: orderId,
+            currency: amount.currency,
+            authorized_amount: amount.amount,
+            status: 'authorized',
+          })
           .execute()
         return { reference, amount: amount.amount }
       }),

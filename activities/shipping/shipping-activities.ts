@@ -18,7 +18,12 @@ export function createShippingActivities({ db, carrier }: ShippingDeps) {
       const label = await carrier.createLabel(input)
       await db
         .insertInto('shipments')
-        .values({ tracking_number: label.trackingNumber, order_id: input.orderId, carrier: label.carrier, label_id: label.labelId })
+        .values({
+          tracking_number: label.trackingNumber,
+          order_id: input.orderId,
+          carrier: label.carrier,
+          label_id: label.labelId,
+        })
         .onConflict((oc) => oc.column('tracking_number').doNothing())
         .execute()
       return label

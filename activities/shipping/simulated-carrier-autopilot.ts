@@ -61,10 +61,15 @@ export function startCarrierAutopilot(props: CarrierAutopilotProps): () => Promi
     }
   }
 
-  const timer = setInterval(() => {
-    if (!running) return
-    tick = tick.then(advanceDueParcels).catch((error: unknown) => props.logger.warn({ err: error }, 'carrier autopilot tick failed'))
-  }, Math.min(1_000, props.stepMs))
+  const timer = setInterval(
+    () => {
+      if (!running) return
+      tick = tick
+        .then(advanceDueParcels)
+        .catch((error: unknown) => props.logger.warn({ err: error }, 'carrier autopilot tick failed'))
+    },
+    Math.min(1_000, props.stepMs),
+  )
   return async () => {
     running = false
     clearInterval(timer)

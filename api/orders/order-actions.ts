@@ -1,12 +1,6 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client'
 import { ApplicationFailure } from '@temporalio/common'
-import {
-  UPDATE_REFUSED,
-  cancelOrderUpdate,
-  confirmCodUpdate,
-  orderWorkflowId,
-  statusQuery,
-} from '../../workflows/messages.js'
+import { UPDATE_REFUSED, cancelOrderUpdate, confirmCodUpdate, orderWorkflowId, statusQuery } from '../../workflows/messages.js'
 import type { Actor, OrderState } from '../../workflows/order-types.js'
 import type { AppDeps } from '../app-deps.js'
 import type { Principal } from '../auth.js'
@@ -37,7 +31,8 @@ export async function readOrder(deps: AppDeps, principal: Principal, orderId: st
   const live = await deps.temporal.connection
     .withDeadline(Date.now() + (deps.liveQueryTimeoutMs ?? 2_000), () => handle.query(statusQuery))
     .catch((error: unknown) => {
-      if (!(error instanceof WorkflowNotFoundError)) deps.logger.warn({ err: error, orderId }, 'live query failed; answering from the read model')
+      if (!(error instanceof WorkflowNotFoundError))
+        deps.logger.warn({ err: error, orderId }, 'live query failed; answering from the read model')
       return null
     })
   if (live) {
@@ -96,7 +91,9 @@ export function cancelOrder(
       }),
     (order) => {
       if (order.status === 'CANCELLED') return order
-      throw new ApiProblem('order_update_refused', `The order is ${order.status.toLowerCase()} and closed`, { reason: 'order_closed' })
+      throw new ApiProblem('order_update_refused', `The order is ${order.status.toLowerCase()} and closed`, {
+        reason: 'order_closed',
+      })
     },
   )
 }
@@ -119,7 +116,9 @@ export function confirmCashOnDelivery(
         ...(options.requestKey ? { updateId: `confirm-cod-${options.requestKey}` } : {}),
       }),
     (order) => {
-      throw new ApiProblem('order_update_refused', `The order is ${order.status.toLowerCase()} and closed`, { reason: 'order_closed' })
+      throw new ApiProblem('order_update_refused', `The order is ${order.status.toLowerCase()} and closed`, {
+        reason: 'order_closed',
+      })
     },
   )
 }

@@ -37,7 +37,8 @@ export function decodeCursor(cursor: string): OrderCursor | null {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
     if (typeof value !== 'object' || value === null) return null
     const { createdAt, id } = value as Record<string, unknown>
-    if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || typeof id !== 'string' || !isOrderId(id)) return null
+    if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || typeof id !== 'string' || !isOrderId(id))
+      return null
     return { createdAt, id }
   } catch {
     return null
@@ -58,7 +59,11 @@ export async function listOrderRows(db: Kysely<Database>, options: OrderPageOpti
       eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]),
     )
   }
-  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit + 1).execute()
+  const rows = await query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit + 1)
+    .execute()
   const page = rows.slice(0, options.limit)
   const last = page.at(-1)
   return { rows: page, nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null }

@@ -8,12 +8,7 @@ import { orderWorkflowId } from '../../workflows/messages.js'
 import { priceLines, type PricingProblem } from '../../workflows/order-pricing.js'
 import type { OrderStatus, PlaceOrderInput } from '../../workflows/order-types.js'
 import type { orderWorkflow } from '../../workflows/order-workflow.js'
-import {
-  CustomerIdKey,
-  OrderStatusKey,
-  OrderTotalKey,
-  PaymentMethodKey,
-} from '../../workflows/search-attributes.js'
+import { CustomerIdKey, OrderStatusKey, OrderTotalKey, PaymentMethodKey } from '../../workflows/search-attributes.js'
 import type { AppDeps } from '../app-deps.js'
 import type { Principal } from '../auth.js'
 import { orderViewFromState } from '../order-view.js'
@@ -38,9 +33,15 @@ function requestHash(body: unknown): string {
     Array.isArray(value)
       ? value.map(canonical)
       : value && typeof value === 'object'
-        ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v)]))
+        ? Object.fromEntries(
+            Object.entries(value)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, v]) => [k, canonical(v)]),
+          )
         : value
-  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex')
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(body)))
+    .digest('hex')
 }
 
 function pricingErrors(problems: PricingProblem[]): FieldError[] {
@@ -61,7 +62,14 @@ async function claimKey(db: Kysely<Database>, command: PlaceOrderCommand, hash: 
   const principal = `${command.principal.role}:${command.principal.subject}`
   await db
     .insertInto('idempotency_keys')
-    .values({ principal, key: command.idempotencyKey, request_hash: hash, order_id: randomUUID(), response_status: null, response_body: null })
+    .values({
+      principal,
+      key: command.idempotencyKey,
+      request_hash: hash,
+      order_id: randomUUID(),
+      response_status: null,
+      response_body: null,
+    })
     .onConflict((oc) => oc.columns(['principal', 'key']).doNothing())
     .execute()
   const claim = await db
@@ -92,7 +100,11 @@ export async function placeOrder(deps: AppDeps, command: PlaceOrderCommand): Pro
 
   const currency = body.currency ?? deps.storeCurrency
   const [prices, rate] = await Promise.all([
-    findCatalogPrices(db, body.lines.map((line) => line.sku), currency),
+    findCatalogPrices(
+      db,
+      body.lines.map((line) => line.sku),
+      currency,
+    ),
     findShippingRate(db, currency),
   ])
   const quote = priceLines(body.lines, currency, prices, rate)
@@ -151,7 +163,15 @@ export async function placeOrder(deps: AppDeps, command: PlaceOrderCommand): Pro
     lines: quote.lines,
     totals: quote.totals,
     shippingAddress: input.shippingAddress,
-    payment: { method: body.paymentMethod, provider: null, reference: null, authorized: 0, captured: 0, refunded: 0, declineCode: null },
+    payment: {
+      method: body.paymentMethod,
+      provider: null,
+      reference: null,
+      authorized: 0,
+      captured: 0,
+      refunded: 0,
+      declineCode: null,
+    },
     shipment: null,
     cancellation: null,
     codConfirmationDeadline: null,

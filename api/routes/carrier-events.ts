@@ -27,7 +27,10 @@ export function carrierEventsRouter(deps: AppDeps) {
       body: { content: { 'application/json': { schema: CarrierEventBody } }, required: true },
     },
     responses: {
-      202: { description: 'Accepted, or ignored because the order is closed', content: { 'application/json': { schema: Accepted } } },
+      202: {
+        description: 'Accepted, or ignored because the order is closed',
+        content: { 'application/json': { schema: Accepted } },
+      },
       ...problemResponses(400, 401, 404),
     },
   })

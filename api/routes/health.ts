@@ -12,7 +12,9 @@ export function healthRouter(deps: AppDeps) {
       method: 'get',
       path: '/health',
       summary: 'Liveness',
-      responses: { 200: { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+      responses: {
+        200: { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } },
+      },
     }),
     (c) => c.json({ status: 'ok' as const }, 200),
   )

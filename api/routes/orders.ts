@@ -48,7 +48,11 @@ export function ordersRouter(deps: AppDeps) {
   router.openapi(place, async (c) => {
     const key = c.req.valid('header')['idempotency-key']
     if (!key) throw new ApiProblem('missing_idempotency_key', 'Send an Idempotency-Key header (a UUID you generate per order)')
-    const { order, replayed } = await placeOrder(deps, { principal: c.var.principal, idempotencyKey: key, body: c.req.valid('json') })
+    const { order, replayed } = await placeOrder(deps, {
+      principal: c.var.principal,
+      idempotencyKey: key,
+      body: c.req.valid('json'),
+    })
     c.header('Location', `/v1/orders/${order.id}`)
     if (replayed) c.header('Idempotent-Replayed', 'true')
     c.var.logger.info({ orderId: order.id, replayed }, 'order placed')

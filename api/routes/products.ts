@@ -20,7 +20,12 @@ export function productsRouter(deps: AppDeps) {
     method: 'get',
     path: '/',
     summary: 'The catalog',
-    responses: { 200: { description: 'Every product for sale', content: { 'application/json': { schema: z.object({ data: z.array(Product) }) } } } },
+    responses: {
+      200: {
+        description: 'Every product for sale',
+        content: { 'application/json': { schema: z.object({ data: z.array(Product) }) } },
+      },
+    },
   })
   router.openapi(list, async (c) => c.json({ data: await listProducts(deps.db) }, 200))
   return router

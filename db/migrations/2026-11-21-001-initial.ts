@@ -31,7 +31,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('stock_levels')
     .addColumn('sku', 'text', (col) => col.primaryKey().references('products.sku').onDelete('cascade'))
     .addColumn('on_hand', 'integer', (col) => col.notNull().check(sql`on_hand >= 0`))
-    .addColumn('reserved', 'integer', (col) => col.notNull().defaultTo(0).check(sql`reserved >= 0`))
+    .addColumn('reserved', 'integer', (col) =>
+      col
+        .notNull()
+        .defaultTo(0)
+        .check(sql`reserved >= 0`),
+    )
     .addColumn('updated_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
     .addCheckConstraint('stock_levels_reserved_within_on_hand', sql`reserved <= on_hand`)
     .execute()
@@ -41,9 +46,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('order_id', 'uuid', (col) => col.notNull())
     .addColumn('sku', 'text', (col) => col.notNull().references('products.sku'))
     .addColumn('quantity', 'integer', (col) => col.notNull().check(sql`quantity > 0`))
-    .addColumn('state', 'text', (col) =>
-      col.notNull().check(sql`state in ('reserved', 'released', 'committed', 'restocked')`),
-    )
+    .addColumn('state', 'text', (col) => col.notNull().check(sql`state in ('reserved', 'released', 'committed', 'restocked')`))
     .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('stock_reservations_pk', ['order_id', 'sku'])

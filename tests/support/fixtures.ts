@@ -39,8 +39,14 @@ export async function createProducts(
   const skus: string[] = []
   for (const product of products) {
     const sku = `TEST-${randomUUID().slice(0, 8).toUpperCase()}`
-    await db.insertInto('products').values({ sku, name: `Test product ${sku}` }).execute()
-    await db.insertInto('product_prices').values({ sku, currency: 'USD', unit_amount: product.unitPrice ?? 1_000 }).execute()
+    await db
+      .insertInto('products')
+      .values({ sku, name: `Test product ${sku}` })
+      .execute()
+    await db
+      .insertInto('product_prices')
+      .values({ sku, currency: 'USD', unit_amount: product.unitPrice ?? 1_000 })
+      .execute()
     await db.insertInto('stock_levels').values({ sku, on_hand: product.onHand }).execute()
     skus.push(sku)
   }
@@ -104,7 +110,9 @@ export async function waitForOrder(
     if (ready(last)) return last
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  throw new Error(`order never got there; last state: ${JSON.stringify({ status: last?.status, fulfillment: last?.fulfillmentStatus, payment: last?.paymentStatus })}`)
+  throw new Error(
+    `order never got there; last state: ${JSON.stringify({ status: last?.status, fulfillment: last?.fulfillmentStatus, payment: last?.paymentStatus })}`,
+  )
 }
 
 let eventCounter = 0
@@ -128,7 +136,12 @@ export async function paymentsOf(db: Kysely<Database>, orderId: string) {
 }
 
 export async function reservationsOf(db: Kysely<Database>, orderId: string) {
-  return db.selectFrom('stock_reservations').select(['sku', 'quantity', 'state']).where('order_id', '=', orderId).orderBy('sku').execute()
+  return db
+    .selectFrom('stock_reservations')
+    .select(['sku', 'quantity', 'state'])
+    .where('order_id', '=', orderId)
+    .orderBy('sku')
+    .execute()
 }
 
 export async function notificationsOf(db: Kysely<Database>, orderId: string) {

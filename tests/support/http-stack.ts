@@ -18,7 +18,11 @@ export interface HttpStack {
   baseUrl: string
   token(role: Role, subject: string): Promise<string>
   /** A JSON request; returns status, headers and the parsed body. */
-  call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<HttpResult>
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<HttpResult>
   /** Posts a carrier event signed with the carrier secret, as a carrier would. */
   carrier(event: Record<string, unknown>, options?: { secret?: string }): Promise<HttpResult>
   restartWorker(): Promise<void>
@@ -47,7 +51,11 @@ export async function startHttpStack(options: { codConfirmationTimeoutMs?: numbe
   const server: RunningServer = await serveApp(app, { host: '127.0.0.1', port: 0 })
   const baseUrl = `http://127.0.0.1:${server.port}`
 
-  async function call(method: string, path: string, request: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  async function call(
+    method: string,
+    path: string,
+    request: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ) {
     const headers: Record<string, string> = { ...request.headers }
     if (request.token) headers['Authorization'] = `Bearer ${request.token}`
     let body: string | undefined
@@ -68,7 +76,10 @@ export async function startHttpStack(options: { codConfirmationTimeoutMs?: numbe
     call,
     carrier(event, { secret = carrierSecret } = {}) {
       const body = JSON.stringify(event)
-      return call('POST', '/v1/carrier-events', { body, headers: { [CARRIER_SIGNATURE_HEADER]: signCarrierPayload(secret, body) } })
+      return call('POST', '/v1/carrier-events', {
+        body,
+        headers: { [CARRIER_SIGNATURE_HEADER]: signCarrierPayload(secret, body) },
+      })
     },
     async restartWorker() {
       await stack.worker.stop()

