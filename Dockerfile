@@ -19,13 +19,15 @@ ENV ORDER_ENGINE_SKIP_TOOLS=1 \
     NPM_CONFIG_AUDIT=false
 
 # ---------------------------------------------------------------------------
-# deps: exactly what package-lock.json says, cached until the manifests change.
+# deps: what package-lock.json says, cached until the manifests change.
 # Lifecycle scripts are deferred to the build stage (`npm rebuild`): only the two
 # manifests are present here, so a root postinstall that runs a project file
 # could not find it yet.
 FROM base AS deps
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts
+# `npm install` rather than `npm ci`: the lock file omits optional platform builds of
+# @swc/core (the registry it was made against lacks them) and `npm ci` refuses that.
+RUN npm install --ignore-scripts
 
 # ---------------------------------------------------------------------------
 # build: add the source, run the install scripts (dependencies' and the
