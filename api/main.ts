@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client'
 import { loadConfig } from '../config.js'
 import { createDatabase } from '../db/connection.js'
 import { createLogger } from '../logger.js'
+import { appSettings } from './app-deps.js'
 import { createApp } from './app.js'
 import { serveApp } from './serve.js'
 
@@ -22,12 +23,8 @@ const temporal = new Client({ connection, namespace: config.temporal.namespace }
 const app = createApp({
   db,
   temporal,
-  taskQueue: config.temporal.taskQueue,
   logger,
-  jwtSecret: config.auth.jwtSecret,
-  carrierWebhookSecret: config.carrier.webhookSecret,
-  storeCurrency: config.orders.storeCurrency,
-  codConfirmationTimeoutMs: config.orders.codConfirmationTimeoutMs,
+  ...appSettings(config),
 })
 const server = await serveApp(app, { host: config.api.host, port: config.api.port })
 logger.info({ url: config.api.publicUrl }, 'order API listening')

@@ -6,6 +6,7 @@
 import { Client, Connection } from '@temporalio/client'
 import { NativeConnection } from '@temporalio/worker'
 import { startCarrierAutopilot } from '../activities/shipping/simulated-carrier-autopilot.js'
+import { appSettings } from '../api/app-deps.js'
 import { createApp } from '../api/app.js'
 import { signAccessToken } from '../api/auth.js'
 import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../api/carrier-signature.js'
@@ -65,12 +66,8 @@ logger.info({ taskQueue: config.temporal.taskQueue }, 'order worker running')
 const app = createApp({
   db,
   temporal,
-  taskQueue: config.temporal.taskQueue,
   logger,
-  jwtSecret: config.auth.jwtSecret,
-  carrierWebhookSecret: config.carrier.webhookSecret,
-  storeCurrency: config.orders.storeCurrency,
-  codConfirmationTimeoutMs: config.orders.codConfirmationTimeoutMs,
+  ...appSettings(config),
 })
 const server = await serveApp(app, { host: config.api.host, port: config.api.port })
 logger.info({ url: config.api.publicUrl }, 'order API listening')

@@ -29,6 +29,7 @@ import {
 } from './messages.js'
 import { sameTotals } from './order-pricing.js'
 import { cancellationRefusal, codConfirmationRefusal, finalStatuses } from './order-rules.js'
+import { placedOrder } from './placed-order.js'
 import type {
   Actor,
   CancellationReason,
@@ -68,33 +69,7 @@ const refusalReasons: Record<string, CancellationReason> = {
 
 export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState> {
   const now = () => new Date().toISOString()
-  const order: OrderState = {
-    orderId: input.orderId,
-    customerId: input.customerId,
-    status: 'PENDING',
-    paymentStatus: 'PENDING',
-    fulfillmentStatus: 'UNFULFILLED',
-    paymentMethod: input.payment.method,
-    lines: input.quote.lines,
-    totals: input.quote.totals,
-    shippingAddress: input.shippingAddress,
-    payment: {
-      method: input.payment.method,
-      provider: null,
-      reference: null,
-      authorized: 0,
-      captured: 0,
-      refunded: 0,
-      declineCode: null,
-    },
-    shipment: null,
-    cancellation: null,
-    codConfirmationDeadline: null,
-    timeline: [],
-    createdAt: input.placedAt,
-    updatedAt: input.placedAt,
-    version: 0,
-  }
+  const order: OrderState = placedOrder(input)
   const seenCarrierEvents = new Set<string>()
   const carrierInbox: CarrierEvent[] = []
   const undoSteps: Array<() => Promise<void>> = []

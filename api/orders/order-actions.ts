@@ -44,6 +44,12 @@ export async function readOrder(deps: AppDeps, principal: Principal, orderId: st
   return orderViewFromRow(row)
 }
 
+function refuseClosed(order: OrderView): never {
+  throw new ApiProblem('order_update_refused', `The order is ${order.status.toLowerCase()} and closed`, {
+    reason: 'order_closed',
+  })
+}
+
 /** Sends an update to the order's workflow and maps its refusals to problems. */
 async function updateOrder(
   deps: AppDeps,
@@ -89,12 +95,7 @@ export function cancelOrder(
         args: [{ actor: actorOf(principal), note: options.note }],
         ...(options.requestKey ? { updateId: `cancel-${options.requestKey}` } : {}),
       }),
-    (order) => {
-      if (order.status === 'CANCELLED') return order
-      throw new ApiProblem('order_update_refused', `The order is ${order.status.toLowerCase()} and closed`, {
-        reason: 'order_closed',
-      })
-    },
+    (order) => (order.status === 'CANCELLED' ? order : refuseClosed(order)),
   )
 }
 
@@ -115,10 +116,6 @@ export function confirmCashOnDelivery(
         args: [{ actor: actorOf(principal) }],
         ...(options.requestKey ? { updateId: `confirm-cod-${options.requestKey}` } : {}),
       }),
-    (order) => {
-      throw new ApiProblem('order_update_refused', `The order is ${order.status.toLowerCase()} and closed`, {
-        reason: 'order_closed',
-      })
-    },
+    refuseClosed,
   )
 }

@@ -6,8 +6,9 @@ import { saveOrderSnapshot } from '../../db/order-read-model.js'
 import type { Database } from '../../db/schema.js'
 import { orderWorkflowId } from '../../workflows/messages.js'
 import { priceLines, type PricingProblem } from '../../workflows/order-pricing.js'
-import type { OrderStatus, PlaceOrderInput } from '../../workflows/order-types.js'
+import type { PlaceOrderInput } from '../../workflows/order-types.js'
 import type { orderWorkflow } from '../../workflows/order-workflow.js'
+import { placedOrder } from '../../workflows/placed-order.js'
 import { CustomerIdKey, OrderStatusKey, OrderTotalKey, PaymentMethodKey } from '../../workflows/search-attributes.js'
 import type { AppDeps } from '../app-deps.js'
 import type { Principal } from '../auth.js'
@@ -134,7 +135,7 @@ export async function placeOrder(deps: AppDeps, command: PlaceOrderCommand): Pro
     placedAt,
     codConfirmationTimeoutMs: deps.codConfirmationTimeoutMs,
   }
-  const status: OrderStatus = 'PENDING'
+  const { timeline: _none, ...snapshot } = placedOrder(input)
   try {
     await temporal.workflow.start<typeof orderWorkflow>('orderWorkflow', {
       workflowId: orderWorkflowId(input.orderId),
@@ -143,7 +144,7 @@ export async function placeOrder(deps: AppDeps, command: PlaceOrderCommand): Pro
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [
-        { key: OrderStatusKey, value: status },
+        { key: OrderStatusKey, value: snapshot.status },
         { key: CustomerIdKey, value: principal.subject },
         { key: PaymentMethodKey, value: body.paymentMethod },
         { key: OrderTotalKey, value: quote.totals.total },
@@ -153,32 +154,6 @@ export async function placeOrder(deps: AppDeps, command: PlaceOrderCommand): Pro
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error
   }
 
-  const snapshot = {
-    orderId: input.orderId,
-    customerId: input.customerId,
-    status,
-    paymentStatus: 'PENDING' as const,
-    fulfillmentStatus: 'UNFULFILLED' as const,
-    paymentMethod: body.paymentMethod,
-    lines: quote.lines,
-    totals: quote.totals,
-    shippingAddress: input.shippingAddress,
-    payment: {
-      method: body.paymentMethod,
-      provider: null,
-      reference: null,
-      authorized: 0,
-      captured: 0,
-      refunded: 0,
-      declineCode: null,
-    },
-    shipment: null,
-    cancellation: null,
-    codConfirmationDeadline: null,
-    createdAt: placedAt,
-    updatedAt: placedAt,
-    version: 0,
-  }
   await saveOrderSnapshot(db, snapshot, [])
   const order = orderViewFromState(snapshot)
   await db
