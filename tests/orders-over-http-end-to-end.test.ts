@@ -261,3 +261,9 @@ describe('service endpoints', () => {
     )
   })
 })
+
+describe('the contract', () => {
+  it('held for every response in this file', () => {
+    expect(stack.contractViolations).toEqual([])
+  })
+})

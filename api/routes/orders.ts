@@ -16,7 +16,10 @@ const IdempotencyKeyHeader = z.object({
     .max(255)
     .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
     .optional()
-    .openapi({ param: { name: 'Idempotency-Key', in: 'header' }, description: 'A unique key per intended request (a UUID).' }),
+    .openapi({
+      param: { name: 'idempotency-key', in: 'header' },
+      description: 'Idempotency-Key: a unique key per intended request (a UUID).',
+    }),
 })
 
 const orderJson = { 'application/json': { schema: OrderView } }

@@ -3,17 +3,23 @@
  * and Temporal, with a worker on its own task queue: the whole engine,
  * driven the way clients and carriers drive it.
  */
-import { createApp } from '../../api/app.js'
+import { type App, createApp } from '../../api/app.js'
 import { type Role, signAccessToken } from '../../api/auth.js'
 import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../../api/carrier-signature.js'
 import { type RunningServer, serveApp } from '../../api/serve.js'
+import { type Contract, contractOf, type OpenApiDocument } from './openapi-contract.js'
 import { connectServices, logger, type RunningWorker, type TestServices } from './services.js'
 
 const jwtSecret = 'test-jwt-secret-that-is-long-enough-0123'
 const carrierSecret = 'test-carrier-secret-0123'
 
 export interface HttpStack {
+  app: App
   services: TestServices
+  /** The served OpenAPI document, as a checker of responses. */
+  contract: Contract
+  /** Every response so far that its documentation does not allow; tests assert it stays empty. */
+  contractViolations: string[]
   worker: RunningWorker
   baseUrl: string
   token(role: Role, subject: string): Promise<string>
@@ -65,11 +71,23 @@ export async function startHttpStack(options: { codConfirmationTimeoutMs?: numbe
     }
     const response = await fetch(`${baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) })
     const text = await response.text()
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null }
+    const contentType = response.headers.get('content-type')
+    const parsed: unknown = text && /json/.test(contentType ?? '') ? JSON.parse(text) : text || null
+    if (contract) {
+      violations.push(...contract.violations({ method, path, status: response.status, contentType, body: parsed }))
+    }
+    return { status: response.status, headers: response.headers, body: parsed }
   }
 
+  const violations: string[] = []
+  let contract: Contract | null = null
+  contract = contractOf((await call('GET', '/openapi.json')).body as OpenApiDocument)
+
   const stack: HttpStack = {
+    app,
     services,
+    contract,
+    contractViolations: violations,
     worker: await services.startWorker(),
     baseUrl,
     token: (role, subject) => signAccessToken(jwtSecret, { role, subject }),

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createProducts } from './support/fixtures.js'
+import { type HttpStack, startHttpStack, waitForHttpOrder } from './support/http-stack.js'
+
+let stack: HttpStack
+let customer: string
+let admin: string
+const exercised = new Set<string>()
+
+beforeAll(async () => {
+  stack = await startHttpStack()
+  customer = await stack.token('customer', `cust_${randomUUID().slice(0, 8)}`)
+  admin = await stack.token('admin', 'admin_contract')
+})
+afterAll(() => stack?.close())
+
+const shippingAddress = { name: 'Grace Hopper', line1: '1 Navy Way', city: 'Arlington', postalCode: '22201', country: 'US' }
+
+/** Calls the API and remembers which documented operation answered. */
+async function call(method: string, path: string, options: Parameters<HttpStack['call']>[2] = {}) {
+  const template = stack.contract.templateOf(method, path)
+  if (template) exercised.add(`${method} ${template}`)
+  return stack.call(method, path, options)
+}
+
+/** Every route the router serves, as `METHOD /template`, middleware left out. */
+function servedRoutes(): string[] {
+  return [
+    ...new Set(
+      stack.app.routes
+        .filter((route) => route.method !== 'ALL' && !route.path.includes('*'))
+        .map((route) => `${route.method} ${route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/(.)\/$/, '$1')}`),
+    ),
+  ].sort()
+}
+
+describe('the OpenAPI document is the contract', () => {
+  it('documents every route the router serves, and nothing it does not', () => {
+    const documented = stack.contract.operations().sort()
+    const undocumentedServiceRoutes = ['GET /openapi.json', 'GET /docs']
+    expect(servedRoutes().filter((route) => !undocumentedServiceRoutes.includes(route))).toEqual(documented)
+  })
+
+  it('every operation answers only statuses and bodies its documentation allows', async () => {
+    const [sku] = await createProducts(stack.services.db, [{ onHand: 5 }])
+    const key = randomUUID()
+    const body = { lines: [{ sku, quantity: 1 }], paymentMethod: 'card', paymentToken: 'tok_visa', shippingAddress }
+
+    await call('GET', '/health')
+    await call('GET', '/ready')
+    await call('GET', '/v1/products')
+
+    const placed = await call('POST', '/v1/orders', { token: customer, body, headers: { 'Idempotency-Key': key } })
+    expect(placed.status).toBe(201)
+    await call('POST', '/v1/orders', { token: customer, body, headers: { 'Idempotency-Key': key } })
+    await call('POST', '/v1/orders', {
+      token: customer,
+      body: { ...body, lines: [{ sku, quantity: 2 }] },
+      headers: { 'Idempotency-Key': key },
+    })
+    await call('POST', '/v1/orders', { token: customer, body })
+    await call('POST', '/v1/orders', { token: customer, body: { lines: [] }, headers: { 'Idempotency-Key': randomUUID() } })
+    await call('POST', '/v1/orders', { body, headers: { 'Idempotency-Key': randomUUID() } })
+
+    const id = placed.body.id as string
+    await call('GET', '/v1/orders', { token: customer })
+    await call('GET', '/v1/orders?limit=1000', { token: customer })
+    await call('GET', `/v1/orders/${id}`, { token: customer })
+    await call('GET', `/v1/orders/${randomUUID()}`, { token: customer })
+
+    await call('POST', `/v1/orders/${id}/cod-confirmation`, { token: customer })
+    const labelled = await waitForHttpOrder(stack, customer, id, (order) => order.shipment !== null)
+    await call('POST', `/v1/orders/${id}/cod-confirmation`, { token: admin })
+
+    exercised.add('POST /v1/carrier-events')
+    await stack.carrier({
+      eventId: randomUUID(),
+      trackingNumber: labelled.shipment.trackingNumber,
+      status: 'PICKED_UP',
+      occurredAt: new Date().toISOString(),
+    })
+    await stack.carrier({
+      eventId: randomUUID(),
+      trackingNumber: 'NOPE',
+      status: 'PICKED_UP',
+      occurredAt: new Date().toISOString(),
+    })
+    await stack.carrier({ eventId: '', trackingNumber: 'NOPE', status: 'LOST', occurredAt: 'yesterday' })
+    await call('POST', '/v1/carrier-events', { body: { eventId: 'x' } })
+
+    await waitForHttpOrder(stack, customer, id, (order) => order.status === 'SHIPPED')
+    await call('POST', `/v1/orders/${id}/cancellation`, { token: customer, body: { reason: 'too late?' } })
+    await call('POST', `/v1/orders/${id}/cancellation`, { token: customer, body: { reason: 42 } })
+
+    expect(stack.contractViolations).toEqual([])
+  })
+
+  it('notices an undocumented status and a body that breaks its schema', () => {
+    expect(
+      stack.contract.violations({ method: 'GET', path: '/health', status: 418, contentType: 'application/json', body: {} }),
+    ).toEqual(['GET /health → 418: status 418 is not documented for GET /health'])
+    const [broken] = stack.contract.violations({
+      method: 'GET',
+      path: '/v1/products',
+      status: 200,
+      contentType: 'application/json',
+      body: { data: [{ sku: 1 }] },
+    })
+    expect(broken).toMatch(/body breaks the schema/)
+  })
+
+  it('every documented operation was exercised above', () => {
+    expect([...exercised].sort()).toEqual(stack.contract.operations().sort())
+  })
+})
