@@ -32,7 +32,18 @@ export function createApp(deps: AppDeps) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Order engine API', version: '1.0.0' } })
 
-  app.notFound((c) => problemResponse(c, 'not_found', `Nothing is served at ${c.req.method} ${c.req.path}`))
+  const routePatterns = app.routes
+    .filter((route) => route.method !== 'ALL')
+    .map((route) => ({
+      method: route.method,
+      pattern: new RegExp(`^${route.path.replace(/:[^/]+/g, '[^/]+').replace(/\/$/, '')}/?$`),
+    }))
+  app.notFound((c) => {
+    const allowed = [...new Set(routePatterns.filter(({ pattern }) => pattern.test(c.req.path)).map(({ method }) => method))]
+    if (allowed.length === 0) return problemResponse(c, 'not_found', `Nothing is served at ${c.req.method} ${c.req.path}`)
+    c.header('Allow', allowed.join(', '))
+    return problemResponse(c, 'method_not_allowed', `${c.req.path} answers ${allowed.join(', ')}, not ${c.req.method}`)
+  })
   app.onError((error, c) => {
     if (error instanceof ApiProblem) return problemResponse(c, error.code, error.detail, error.extra)
     if (error instanceof HTTPException && error.status < 500) {

@@ -8,10 +8,10 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
 export const problemCatalog = {
   invalid_request: { status: 400, title: 'The request is not valid' },
-  missing_idempotency_key: { status: 400, title: 'An Idempotency-Key header is required' },
   unauthenticated: { status: 401, title: 'Authentication is required' },
   forbidden: { status: 403, title: 'You may not do this' },
   not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'This method is not allowed here' },
   order_not_found: { status: 404, title: 'Order not found' },
   unknown_tracking_number: { status: 404, title: 'No shipment has this tracking number' },
   order_update_refused: { status: 409, title: 'The order cannot do this now' },

@@ -96,6 +96,16 @@ describe('the OpenAPI document is the contract', () => {
     expect(stack.contractViolations).toEqual([])
   })
 
+  it('answers a method a path does not serve with 405 and the methods it does', async () => {
+    const trace = await stack.call('DELETE', '/health')
+    expect(trace.status).toBe(405)
+    expect(trace.headers.get('allow')).toBe('GET')
+    const put = await stack.call('PUT', `/v1/orders/${randomUUID()}/cancellation`, { token: customer })
+    expect(put.status).toBe(405)
+    expect(put.headers.get('allow')).toBe('POST')
+    expect((await stack.call('GET', '/v2/nothing')).status).toBe(404)
+  })
+
   it('notices an undocumented status and a body that breaks its schema', () => {
     expect(
       stack.contract.violations({ method: 'GET', path: '/health', status: 418, contentType: 'application/json', body: {} }),

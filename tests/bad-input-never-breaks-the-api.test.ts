@@ -100,13 +100,11 @@ describe('malformed, oversized, mistyped and extra-field input', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
-          fc
-            .record({ limit: fc.string(), cursor: fc.string() })
-            .map(({ limit, cursor }) => ({
-              method: 'GET',
-              path: `/v1/orders?limit=${encodeURIComponent(limit)}&cursor=${encodeURIComponent(cursor)}`,
-              body: undefined,
-            })),
+          fc.record({ limit: fc.string(), cursor: fc.string() }).map(({ limit, cursor }) => ({
+            method: 'GET',
+            path: `/v1/orders?limit=${encodeURIComponent(limit)}&cursor=${encodeURIComponent(cursor)}`,
+            body: undefined,
+          })),
           fc
             .string({ minLength: 1 })
             .map((id) => ({ method: 'GET', path: `/v1/orders/${encodeURIComponent(id)}`, body: undefined })),

@@ -35,7 +35,7 @@ export function carrierEventsRouter(deps: AppDeps) {
     },
   })
   // The signature covers the raw bytes, so it is checked before the body is parsed.
-  router.use('/', async function verifyCarrierSignature(c, next) {
+  router.post('/', async function verifyCarrierSignature(c, next) {
     const raw = await c.req.raw.clone().text()
     const problem = carrierSignatureProblem(deps.carrierWebhookSecret, c.req.header(CARRIER_SIGNATURE_HEADER), raw)
     if (problem) throw new ApiProblem('unauthenticated', `Carrier signature refused: ${problem}`)

@@ -9,18 +9,20 @@ import { ApiProblem } from '../problem.js'
 import { CancelOrderBody, OrderIdParam, OrderPage, OrderView, PlaceOrderBody, problemResponses } from '../schemas.js'
 import { validationProblem } from '../validation-hook.js'
 
-const IdempotencyKeyHeader = z.object({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(255)
-    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
-    .optional()
-    .openapi({
-      param: { name: 'idempotency-key', in: 'header' },
-      description: 'Idempotency-Key: a unique key per intended request (a UUID).',
-    }),
-})
+const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+  .openapi({
+    param: { name: 'idempotency-key', in: 'header' },
+    description: 'Idempotency-Key: a unique key per intended request (a UUID).',
+  })
+
+/** Required where a retry must never act twice (placement). */
+const RequiredIdempotencyKeyHeader = z.object({ 'idempotency-key': idempotencyKey })
+/** Optional where the action is idempotent by nature; the key becomes the Temporal update id. */
+const IdempotencyKeyHeader = z.object({ 'idempotency-key': idempotencyKey.optional() })
 
 const orderJson = { 'application/json': { schema: OrderView } }
 
@@ -40,7 +42,7 @@ export function ordersRouter(deps: AppDeps) {
     middleware: [anyone] as const,
     security: [{ bearerAuth: [] }],
     request: {
-      headers: IdempotencyKeyHeader,
+      headers: RequiredIdempotencyKeyHeader,
       body: { content: { 'application/json': { schema: PlaceOrderBody } }, required: true },
     },
     responses: {
@@ -50,7 +52,6 @@ export function ordersRouter(deps: AppDeps) {
   })
   router.openapi(place, async (c) => {
     const key = c.req.valid('header')['idempotency-key']
-    if (!key) throw new ApiProblem('missing_idempotency_key', 'Send an Idempotency-Key header (a UUID you generate per order)')
     const { order, replayed } = await placeOrder(deps, {
       principal: c.var.principal,
       idempotencyKey: key,
