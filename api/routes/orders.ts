@@ -16,7 +16,8 @@ const IdempotencyKeyHeader = z.object({
     .max(255)
     .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
     .optional()
-    .openapi({ param: { name: 'Idempotency-Key', in: 'header' }, description: 'A unique key per intended request (a UUID).' }),
+    // The parameter's name must be the lower-case key: zod-to-openapi refuses two names for one parameter.
+    .openapi({ param: { name: 'idempotency-key', in: 'header' }, description: 'A unique key per intended request (a UUID).' }),
 })
 
 const orderJson = { 'application/json': { schema: OrderView } }
