@@ -15,6 +15,7 @@ import { refuseTokensInQuery } from './query-token-refusal.js'
 import { requestLogging } from './request-context.js'
 import { requestTimeout } from './request-timeout.js'
 import { carrierEventsRouter } from './routes/carrier-events.js'
+import { docsRouter } from './routes/docs.js'
 import { healthRouter } from './routes/health.js'
 import { metricsRouter } from './routes/metrics.js'
 import { ordersRouter } from './routes/orders.js'
@@ -64,7 +65,7 @@ export function createApp(deps: AppDeps) {
   app.use(requestId({ headerName: 'X-Request-Id' }))
   app.use(httpMetrics({ registry: metrics }))
   app.use(requestLogging({ logger: deps.logger }))
-  // API answers may not be framed, sniffed or embedded; a route that sets its own CSP keeps it (`overwrite: false`).
+  // API answers may not be framed, sniffed or embedded; /docs sets its own CSP, which `overwrite: false` keeps.
   app.use(
     secureHeaders({
       contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
@@ -101,6 +102,7 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', healthRouter(deps))
   app.route('/', metricsRouter({ registry: metrics, token: deps.metricsToken ?? null }))
+  app.route('/', docsRouter())
   app.route('/v1/products', productsRouter(deps))
   app.route('/v1/orders', ordersRouter(deps))
   app.route('/v1/carrier-events', carrierEventsRouter(deps))

@@ -106,6 +106,7 @@ console.log(
     '',
     'Order engine is up.',
     `  API              ${config.api.publicUrl}   (try GET ${config.api.publicUrl}/v1/products)`,
+    `  API reference    ${config.api.publicUrl}/docs   metrics at ${config.api.publicUrl}/metrics`,
     `  Temporal Web UI  ${stack.describe.temporalUi ?? '(external cluster)'}`,
     `  Temporal         ${stack.temporalAddress}   ${stack.describe.temporal}`,
     `  PostgreSQL       ${stack.describe.postgres}`,

@@ -9,7 +9,7 @@ describe('secure headers', () => {
   })
   afterAll(() => api?.close())
 
-  it('are on every response: success, problem and not found', async () => {
+  it('are on every response: success, problem, not found, and the docs page (with its own CSP)', async () => {
     const customer = await api.token('customer')
     const responses = {
       health: await api.app.request('/health'),
@@ -17,8 +17,9 @@ describe('secure headers', () => {
       orders: await api.app.request('/v1/orders?limit=1', { headers: { Authorization: `Bearer ${customer}` } }),
       unauthenticated: await api.app.request('/v1/orders'),
       missing: await api.app.request('/no/such/route'),
+      docs: await api.app.request('/docs'),
     }
-    expect(Object.values(responses).map((response) => response.status)).toEqual([200, 200, 200, 401, 404])
+    expect(Object.values(responses).map((response) => response.status)).toEqual([200, 200, 200, 401, 404, 200])
     for (const [name, response] of Object.entries(responses)) {
       const header = (key: string) => [name, response.headers.get(key)]
       expect(header('x-content-type-options')).toEqual([name, 'nosniff'])
@@ -32,6 +33,7 @@ describe('secure headers', () => {
     for (const response of [responses.health, responses.orders, responses.unauthenticated, responses.missing]) {
       expect(response.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'")
     }
+    expect(responses.docs.headers.get('content-security-policy')).toContain("script-src 'self'")
   })
 })
 
