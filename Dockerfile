@@ -13,10 +13,13 @@ WORKDIR /app
 # ORDER_ENGINE_SKIP_TOOLS=1 makes the project's postinstall skip fetching the
 # local-development tools (Temporal CLI): in containers Temporal and Postgres
 # are separate services and the image never downloads their binaries.
+# SCARF_ANALYTICS=false keeps the install-time telemetry of swagger-ui-dist's
+# @scarf/scarf dependency off (package.json's allowScripts denies it too).
 ENV ORDER_ENGINE_SKIP_TOOLS=1 \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
     NPM_CONFIG_FUND=false \
-    NPM_CONFIG_AUDIT=false
+    NPM_CONFIG_AUDIT=false \
+    SCARF_ANALYTICS=false
 
 # ---------------------------------------------------------------------------
 # deps: what package-lock.json says, cached until the manifests change.

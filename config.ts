@@ -44,6 +44,111 @@ const duration = z.string().transform((text, ctx) => {
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1')
 
+const sizeUnits = { b: 1, kib: 1_024, kb: 1_024, mib: 1_048_576, mb: 1_048_576 } as const
+
+/**
+ * Parses a size in bytes: `65536`, `64KiB` or `1MiB` (`kb`/`mb` are read as
+ * KiB/MiB, case-insensitive). Returns `null` for anything else.
+ */
+export function parseSize(text: string): number | null {
+  const match = /^(\d+)\s*(b|kib|kb|mib|mb)?$/i.exec(text.trim())
+  if (!match) return null
+  return Number(match[1]) * sizeUnits[(match[2]?.toLowerCase() ?? 'b') as keyof typeof sizeUnits]
+}
+
+const size = z.string().transform((text, ctx) => {
+  const bytes = parseSize(text)
+  if (bytes === null || bytes <= 0) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a size like 65536, 64KiB or 1MiB` })
+    return z.NEVER
+  }
+  return bytes
+})
+
+/** A request budget: at most `limit` requests per window. */
+export interface RateLimitSetting {
+  limit: number
+  windowMs: number
+}
+
+/**
+ * Parses `20/1m` (20 requests a minute) or `5/10s` into a {@link RateLimitSetting}.
+ * Returns `null` for anything else.
+ */
+export function parseRateLimit(text: string): RateLimitSetting | null {
+  const match = /^(\d+)\s*\/\s*(\S+)$/.exec(text.trim())
+  const windowMs = match?.[2] ? parseDuration(match[2]) : null
+  const limit = Number(match?.[1])
+  if (!match || windowMs === null || windowMs <= 0 || !Number.isSafeInteger(limit) || limit < 1) return null
+  return { limit, windowMs }
+}
+
+const rateLimit = z.string().transform((text, ctx) => {
+  const setting = parseRateLimit(text)
+  if (!setting) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a rate like 20/1m (requests per window)` })
+    return z.NEVER
+  }
+  return setting
+})
+
+/** Signing algorithms a JWKS-verified token may use; `none` and HMAC are never among them. */
+export const jwksAlgorithmChoices = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'] as const
+export type JwksAlgorithm = (typeof jwksAlgorithmChoices)[number]
+
+const jwksAlgorithms = z.string().transform((text, ctx) => {
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean)
+  const unknown = names.filter((name) => !(jwksAlgorithmChoices as readonly string[]).includes(name))
+  if (names.length === 0 || unknown.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `must list algorithms among ${jwksAlgorithmChoices.join(', ')}` })
+    return z.NEVER
+  }
+  return names as JwksAlgorithm[]
+})
+
+/** `https://shop.example,http://localhost:5173`: exact origins, never `*`. */
+const originList = z.string().transform((text, ctx) => {
+  const origins: string[] = []
+  for (const entry of text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    let origin: string | null = null
+    try {
+      const url = new URL(entry)
+      if ((url.protocol === 'https:' || url.protocol === 'http:') && url.origin === entry.replace(/\/$/, '')) origin = url.origin
+    } catch {
+      origin = null
+    }
+    if (!origin) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${entry}" is not an origin like https://shop.example (scheme, host and port only; "*" is never allowed)`,
+      })
+      continue
+    }
+    origins.push(origin)
+  }
+  return origins
+})
+
+/**
+ * The API's protective defaults, shared by the config and by `createApp` for
+ * deps that leave a setting out.
+ */
+export const apiDefaults = {
+  jwtIssuer: 'order-engine',
+  jwtAudience: 'order-engine-api',
+  jwksAlgorithms: ['RS256', 'ES256'] as readonly JwksAlgorithm[],
+  bodyLimitBytes: 64 * 1_024,
+  requestTimeoutMs: 15_000,
+  placeOrderRateLimit: { limit: 20, windowMs: 60_000 } as RateLimitSetting,
+  adminActionRateLimit: { limit: 60, windowMs: 60_000 } as RateLimitSetting,
+} as const
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -65,6 +170,17 @@ const envSchema = z.object({
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
 
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_ISSUER: z.string().min(1).default(apiDefaults.jwtIssuer),
+  JWT_AUDIENCE: z.string().min(1).default(apiDefaults.jwtAudience),
+  JWKS_URL: z.string().url().optional(),
+  JWKS_ALGORITHMS: jwksAlgorithms.optional(),
+
+  CORS_ALLOWED_ORIGINS: originList.default([]),
+  REQUEST_BODY_LIMIT: size.default(apiDefaults.bodyLimitBytes),
+  REQUEST_TIMEOUT: duration.default(apiDefaults.requestTimeoutMs),
+  RATE_LIMIT_PLACE_ORDER: rateLimit.default(apiDefaults.placeOrderRateLimit),
+  RATE_LIMIT_ADMIN_ACTIONS: rateLimit.default(apiDefaults.adminActionRateLimit),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CARRIER_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 
   STORE_CURRENCY: z
@@ -87,7 +203,17 @@ export interface Config {
   env: 'development' | 'production' | 'test'
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   dataDir: string
-  api: { host: string; port: number; publicUrl: string }
+  api: {
+    host: string
+    port: number
+    publicUrl: string
+    /** Browser origins allowed to call the API cross-origin; none by default. */
+    corsAllowedOrigins: string[]
+    bodyLimitBytes: number
+    requestTimeoutMs: number
+    /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
+    metricsToken: string | null
+  }
   database: { url: string | null; embeddedPort: number }
   temporal: {
     address: string | null
@@ -101,7 +227,16 @@ export interface Config {
     uiPort: number
     workflowBundlePath: string | null
   }
-  auth: { jwtSecret: string }
+  auth: {
+    /** The HS256 secret of embedded tokens; unused when {@link Config.auth.jwksUrl} is set. */
+    jwtSecret: string
+    issuer: string
+    audience: string
+    /** Verify tokens against this identity provider's keys instead of the HS256 secret. */
+    jwksUrl: string | null
+    jwksAlgorithms: readonly JwksAlgorithm[]
+  }
+  rateLimits: { placeOrder: RateLimitSetting; adminActions: RateLimitSetting }
   carrier: { webhookSecret: string; autopilot: boolean | null; autopilotStepMs: number }
   orders: { storeCurrency: string; codConfirmationTimeoutMs: number }
 }
@@ -144,9 +279,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const env = parsed.data
   const problems: string[] = []
   if (env.NODE_ENV === 'production') {
-    if (!env.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production')
+    if (!env.JWT_SECRET && !env.JWKS_URL) problems.push('JWT_SECRET: required when NODE_ENV=production (or set JWKS_URL)')
     if (!env.CARRIER_WEBHOOK_SECRET) problems.push('CARRIER_WEBHOOK_SECRET: required when NODE_ENV=production')
+    if (env.JWKS_URL && !env.JWKS_URL.startsWith('https://')) problems.push('JWKS_URL: must be https:// when NODE_ENV=production')
   }
+  if (env.JWKS_ALGORITHMS && !env.JWKS_URL) problems.push('JWKS_ALGORITHMS: only applies with JWKS_URL')
   if (problems.length > 0) throw new ConfigError(problems)
 
   const dataDir = isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(projectRoot, env.DATA_DIR)
@@ -155,7 +292,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     env: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
     dataDir,
-    api: { host: env.HOST, port: env.PORT, publicUrl: env.PUBLIC_URL ?? `http://${publicHost}:${env.PORT}` },
+    api: {
+      host: env.HOST,
+      port: env.PORT,
+      publicUrl: env.PUBLIC_URL ?? `http://${publicHost}:${env.PORT}`,
+      corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
+      bodyLimitBytes: env.REQUEST_BODY_LIMIT,
+      requestTimeoutMs: env.REQUEST_TIMEOUT,
+      metricsToken: env.METRICS_TOKEN ?? null,
+    },
     database: { url: env.DATABASE_URL ?? null, embeddedPort: env.EMBEDDED_POSTGRES_PORT },
     temporal: {
       address: env.TEMPORAL_ADDRESS ?? null,
@@ -172,7 +317,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       get jwtSecret() {
         return env.JWT_SECRET ?? devSecret(dataDir, 'jwt')
       },
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      jwksUrl: env.JWKS_URL ?? null,
+      jwksAlgorithms: env.JWKS_ALGORITHMS ?? apiDefaults.jwksAlgorithms,
     },
+    rateLimits: { placeOrder: env.RATE_LIMIT_PLACE_ORDER, adminActions: env.RATE_LIMIT_ADMIN_ACTIONS },
     carrier: {
       get webhookSecret() {
         return env.CARRIER_WEBHOOK_SECRET ?? devSecret(dataDir, 'carrier-webhook')

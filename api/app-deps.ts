@@ -1,34 +1,77 @@
 import type { Client } from '@temporalio/client'
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
-import type { Config } from '../config.js'
+import type { Config, JwksAlgorithm, RateLimitSetting } from '../config.js'
 import type { Database } from '../db/schema.js'
+import type { AccessTokenVerifier } from './access-tokens.js'
 import type { Principal } from './auth.js'
 
-/** What the HTTP app needs from the outside world; `createApp(deps)` wires nothing else. */
+/**
+ * What the HTTP app needs from the outside world; `createApp(deps)` wires nothing else.
+ * The optional settings default to `apiDefaults` in config.ts (no CORS, no metrics token).
+ */
 export interface AppDeps {
   db: Kysely<Database>
   temporal: Client
   taskQueue: string
   logger: Logger
+  /** The HS256 secret of embedded tokens; unused when `jwksUrl` is set. */
   jwtSecret: string
   carrierWebhookSecret: string
   storeCurrency: string
   codConfirmationTimeoutMs: number
   /** How long a live workflow query may take before the read model answers instead. */
   liveQueryTimeoutMs?: number
+  /** The `iss` every token must carry. */
+  jwtIssuer?: string
+  /** The `aud` every token must carry. */
+  jwtAudience?: string
+  /** Verify tokens against this JWKS instead of the HS256 secret. */
+  jwksUrl?: string | null
+  jwksAlgorithms?: readonly JwksAlgorithm[]
+  /** Browser origins allowed to call cross-origin. */
+  corsAllowedOrigins?: readonly string[]
+  bodyLimitBytes?: number
+  requestTimeoutMs?: number
+  rateLimits?: { placeOrder: RateLimitSetting; adminActions: RateLimitSetting }
+  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string | null
 }
 
+type AppSettings =
+  | 'taskQueue'
+  | 'jwtSecret'
+  | 'carrierWebhookSecret'
+  | 'storeCurrency'
+  | 'codConfirmationTimeoutMs'
+  | 'jwtIssuer'
+  | 'jwtAudience'
+  | 'jwksUrl'
+  | 'jwksAlgorithms'
+  | 'corsAllowedOrigins'
+  | 'bodyLimitBytes'
+  | 'requestTimeoutMs'
+  | 'rateLimits'
+  | 'metricsToken'
+
 /** The settings part of {@link AppDeps}, read from the config. */
-export function appSettings(
-  config: Config,
-): Pick<AppDeps, 'taskQueue' | 'jwtSecret' | 'carrierWebhookSecret' | 'storeCurrency' | 'codConfirmationTimeoutMs'> {
+export function appSettings(config: Config): Required<Pick<AppDeps, AppSettings>> {
   return {
     taskQueue: config.temporal.taskQueue,
-    jwtSecret: config.auth.jwtSecret,
+    // With a JWKS the embedded secret is never used: reading it would only create a dev secret file.
+    jwtSecret: config.auth.jwksUrl ? '' : config.auth.jwtSecret,
     carrierWebhookSecret: config.carrier.webhookSecret,
     storeCurrency: config.orders.storeCurrency,
     codConfirmationTimeoutMs: config.orders.codConfirmationTimeoutMs,
+    jwtIssuer: config.auth.issuer,
+    jwtAudience: config.auth.audience,
+    jwksUrl: config.auth.jwksUrl,
+    jwksAlgorithms: config.auth.jwksAlgorithms,
+    corsAllowedOrigins: config.api.corsAllowedOrigins,
+    bodyLimitBytes: config.api.bodyLimitBytes,
+    requestTimeoutMs: config.api.requestTimeoutMs,
+    rateLimits: config.rateLimits,
+    metricsToken: config.api.metricsToken,
   }
 }
 
@@ -38,5 +81,7 @@ export interface AppEnv {
     requestId: string
     logger: Logger
     principal: Principal
+    /** The verifier `authenticate()` checks bearer tokens with; set by `createApp`. */
+    accessTokens: AccessTokenVerifier
   }
 }

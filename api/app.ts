@@ -1,13 +1,36 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
+import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
+import { Registry, collectDefaultMetrics } from 'prom-client'
+import { apiDefaults } from '../config.js'
+import { createAccessTokenVerifier } from './access-tokens.js'
 import type { AppDeps, AppEnv } from './app-deps.js'
+import { httpMetrics } from './http-metrics.js'
+import { registerOrderMetrics } from './order-metrics.js'
 import { ApiProblem, problemResponse } from './problem.js'
+import { refuseTokensInQuery } from './query-token-refusal.js'
 import { requestLogging } from './request-context.js'
+import { requestTimeout } from './request-timeout.js'
 import { carrierEventsRouter } from './routes/carrier-events.js'
+import { docsRouter } from './routes/docs.js'
 import { healthRouter } from './routes/health.js'
+import { metricsRouter } from './routes/metrics.js'
 import { ordersRouter } from './routes/orders.js'
 import { productsRouter } from './routes/products.js'
+
+/** Response headers a browser client may read cross-origin. */
+const exposedHeaders = [
+  'Location',
+  'X-Request-Id',
+  'Idempotent-Replayed',
+  'Retry-After',
+  'RateLimit-Limit',
+  'RateLimit-Remaining',
+  'RateLimit-Reset',
+]
 
 /**
  * The HTTP API, wired to its dependencies. Test it in-process with
@@ -18,19 +41,84 @@ import { productsRouter } from './routes/products.js'
  * const app = createApp({ db, temporal, taskQueue: 'orders', ... })
  * const res = await app.request('/v1/products')
  * ```
+ *
+ * Every request, in this order: gets a request id (`X-Request-Id`), is
+ * measured for `/metrics` and logged, gets the secure headers (and CORS
+ * headers for allowed origins only), is refused if it carries a token in its
+ * URL, is cut off with 413 past the body limit and with 504 past the request
+ * timeout. Routes then authenticate, rate-limit and validate for themselves.
  */
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>()
+  const metrics = new Registry()
+  collectDefaultMetrics({ register: metrics })
+  registerOrderMetrics({ registry: metrics, db: deps.db, logger: deps.logger })
+  const accessTokens = createAccessTokenVerifier({
+    secret: deps.jwtSecret,
+    issuer: deps.jwtIssuer ?? apiDefaults.jwtIssuer,
+    audience: deps.jwtAudience ?? apiDefaults.jwtAudience,
+    jwksUrl: deps.jwksUrl ?? null,
+    jwksAlgorithms: deps.jwksAlgorithms ?? apiDefaults.jwksAlgorithms,
+  })
+  const bodyLimitBytes = deps.bodyLimitBytes ?? apiDefaults.bodyLimitBytes
+
   app.use(requestId({ headerName: 'X-Request-Id' }))
+  app.use(httpMetrics({ registry: metrics }))
   app.use(requestLogging({ logger: deps.logger }))
+  // API answers may not be framed, sniffed or embedded; /docs sets its own CSP, which `overwrite: false` keeps.
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      xFrameOptions: 'DENY',
+      overwrite: false,
+    }),
+  )
+  const allowedOrigins = new Set(deps.corsAllowedOrigins ?? [])
+  if (allowedOrigins.size > 0) {
+    // Bearer tokens, never cookies: credentials stay off, and only listed origins are echoed back.
+    app.use(
+      cors({
+        origin: (origin) => (allowedOrigins.has(origin) ? origin : null),
+        allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID'],
+        exposeHeaders: exposedHeaders,
+        credentials: false,
+        maxAge: 600,
+      }),
+    )
+  }
+  app.use(refuseTokensInQuery())
+  app.use(
+    bodyLimit({
+      maxSize: bodyLimitBytes,
+      onError: (c) => problemResponse(c, 'payload_too_large', `The request body may be at most ${bodyLimitBytes} bytes`),
+    }),
+  )
+  app.use(requestTimeout({ ms: deps.requestTimeoutMs ?? apiDefaults.requestTimeoutMs }))
+  app.use(async function provideAccessTokens(c, next) {
+    c.set('accessTokens', accessTokens)
+    await next()
+  })
 
   app.route('/', healthRouter(deps))
+  app.route('/', metricsRouter({ registry: metrics, token: deps.metricsToken ?? null }))
+  app.route('/', docsRouter())
   app.route('/v1/products', productsRouter(deps))
   app.route('/v1/orders', ordersRouter(deps))
   app.route('/v1/carrier-events', carrierEventsRouter(deps))
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Order engine API', version: '1.0.0' } })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      'A JWT in `Authorization: Bearer` (never in the URL) with `sub`, `role` (customer or admin), `exp`, and the ' +
+      "configured `iss` and `aud`. Operations list the role they require as this scheme's scope and in `x-required-role`.",
+  })
+  // Not app.doc31(): it answers a generation error with the raw error as JSON. Here it is a plain 500 problem.
+  app.get('/openapi.json', (c) =>
+    c.json(app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'Order engine API', version: '1.0.0' } }), 200),
+  )
 
   const routePatterns = app.routes
     .filter((route) => route.method !== 'ALL')
@@ -40,7 +128,9 @@ export function createApp(deps: AppDeps) {
     }))
   app.notFound((c) => {
     const allowed = [...new Set(routePatterns.filter(({ pattern }) => pattern.test(c.req.path)).map(({ method }) => method))]
-    if (allowed.length === 0) return problemResponse(c, 'not_found', `Nothing is served at ${c.req.method} ${c.req.path}`)
+    if (allowed.length === 0 || allowed.includes(c.req.method)) {
+      return problemResponse(c, 'not_found', `Nothing is served at ${c.req.method} ${c.req.path}`)
+    }
     c.header('Allow', allowed.join(', '))
     return problemResponse(c, 'method_not_allowed', `${c.req.path} answers ${allowed.join(', ')}, not ${c.req.method}`)
   })

@@ -19,8 +19,10 @@ export const problemCatalog = {
   unsupported_media_type: { status: 415, title: 'The request body must be application/json' },
   idempotency_key_reused: { status: 422, title: 'This Idempotency-Key was used with another request' },
   order_not_priceable: { status: 422, title: 'The order cannot be priced' },
+  rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Something went wrong on our side' },
   service_unavailable: { status: 503, title: 'A service the API needs is unavailable' },
+  request_timeout: { status: 504, title: 'The request took too long' },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>
 
 export type ProblemCode = keyof typeof problemCatalog

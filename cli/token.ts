@@ -1,7 +1,9 @@
 /**
  * `npm run token -- --role admin` or `npm run token -- --role customer --sub cust_42`:
  * prints an access token signed with the secret the API uses (JWT_SECRET, or
- * the generated one in `.data/`).
+ * the generated one in `.data/`), for JWT_ISSUER and JWT_AUDIENCE. With
+ * JWKS_URL set the API only accepts the identity provider's tokens, so this
+ * refuses to print one.
  */
 import { parseArgs } from 'node:util'
 import { signAccessToken } from '../api/auth.js'
@@ -25,4 +27,9 @@ if (!Number.isInteger(expiresIn) || expiresIn <= 0) {
   process.exit(2)
 }
 const subject = values.sub ?? (role === 'admin' ? 'admin_cli' : 'cust_demo')
-console.log(await signAccessToken(loadConfig().auth.jwtSecret, { subject, role, expiresIn }))
+const { auth } = loadConfig()
+if (auth.jwksUrl) {
+  console.error(`JWKS_URL is set: the API accepts only tokens of that identity provider (${auth.jwksUrl})`)
+  process.exit(2)
+}
+console.log(await signAccessToken(auth.jwtSecret, { subject, role, expiresIn, issuer: auth.issuer, audience: auth.audience }))

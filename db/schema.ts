@@ -139,6 +139,23 @@ export interface SimulatedParcelsTable {
   created_at: CreatedAt
 }
 
+/** Request counts of the API's rate limits, one row per bucket and caller (unlogged). */
+export interface ApiRateLimitsTable {
+  bucket: string
+  caller: string
+  window_start: Timestamp
+  hits: number
+}
+
+/** Business counters kept by a trigger on `orders`, sharded: sum `value` over `shard`. */
+export interface OrderMetricCountsTable {
+  metric: 'placed' | 'confirmed' | 'delivered' | 'cancelled' | 'payment_failed'
+  /** The payment method for `placed`, the reason for `cancelled`, else empty. */
+  label: string
+  shard: number
+  value: number
+}
+
 export interface Database {
   products: ProductsTable
   product_prices: ProductPricesTable
@@ -153,4 +170,6 @@ export interface Database {
   sandbox_payments: SandboxPaymentsTable
   sandbox_payment_requests: SandboxPaymentRequestsTable
   simulated_parcels: SimulatedParcelsTable
+  api_rate_limits: ApiRateLimitsTable
+  order_metric_counts: OrderMetricCountsTable
 }

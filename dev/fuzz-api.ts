@@ -24,7 +24,17 @@ if (!existsSync(st)) {
   console.log(`installing ${SCHEMATHESIS} into ${target}`)
   const install = spawnSync(
     'python3',
-    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--root-user-action=ignore', '--target', target, SCHEMATHESIS],
+    [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--root-user-action=ignore',
+      '--target',
+      target,
+      SCHEMATHESIS,
+    ],
     { stdio: 'inherit' },
   )
   if (install.status !== 0) process.exit(install.status ?? 1)

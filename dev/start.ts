@@ -93,24 +93,26 @@ const stopAutopilot = autopilot
     })
   : async () => undefined
 
-const customerToken = await signAccessToken(config.auth.jwtSecret, {
-  subject: 'cust_demo',
-  role: 'customer',
-  expiresIn: 7 * 86_400,
-})
-const adminToken = await signAccessToken(config.auth.jwtSecret, { subject: 'admin_demo', role: 'admin', expiresIn: 7 * 86_400 })
+// With JWKS_URL the API accepts only the identity provider's tokens: there are none to print.
+const tokenClaims = { issuer: config.auth.issuer, audience: config.auth.audience, expiresIn: 7 * 86_400 }
+const tokenLines = config.auth.jwksUrl
+  ? [`  Tokens           from your identity provider (JWKS_URL=${config.auth.jwksUrl})`]
+  : [
+      `  export CUSTOMER_TOKEN=${await signAccessToken(config.auth.jwtSecret, { subject: 'cust_demo', role: 'customer', ...tokenClaims })}`,
+      `  export ADMIN_TOKEN=${await signAccessToken(config.auth.jwtSecret, { subject: 'admin_demo', role: 'admin', ...tokenClaims })}`,
+    ]
 console.log(
   [
     '',
     'Order engine is up.',
     `  API              ${config.api.publicUrl}   (try GET ${config.api.publicUrl}/v1/products)`,
+    `  API reference    ${config.api.publicUrl}/docs   metrics at ${config.api.publicUrl}/metrics`,
     `  Temporal Web UI  ${stack.describe.temporalUi ?? '(external cluster)'}`,
     `  Temporal         ${stack.temporalAddress}   ${stack.describe.temporal}`,
     `  PostgreSQL       ${stack.describe.postgres}`,
     `  Carrier          simulated, ${autopilot ? `moving parcels every ${config.carrier.autopilotStepMs / 1000}s` : 'autopilot off (CARRIER_AUTOPILOT=false)'}`,
     '',
-    `  export CUSTOMER_TOKEN=${customerToken}`,
-    `  export ADMIN_TOKEN=${adminToken}`,
+    ...tokenLines,
     '',
     'Ctrl-C stops everything; orders in flight carry on at the next npm start.',
     '',

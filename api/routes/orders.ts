@@ -1,11 +1,12 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
 import type { AppDeps, AppEnv } from '../app-deps.js'
-import { authenticate } from '../auth.js'
+import { adminOnly, authenticate } from '../auth.js'
 import { cancelOrder, confirmCashOnDelivery, readOrder } from '../orders/order-actions.js'
 import { decodeCursor, listOrderRows } from '../orders/order-queries.js'
 import { placeOrder } from '../orders/place-order.js'
 import { orderViewFromRow } from '../order-view.js'
 import { ApiProblem } from '../problem.js'
+import { adminActionRateLimit, placeOrderRateLimit } from '../route-rate-limits.js'
 import { CancelOrderBody, OrderIdParam, OrderPage, OrderView, PlaceOrderBody, problemResponses } from '../schemas.js'
 import { validationProblem } from '../validation-hook.js'
 
@@ -28,8 +29,8 @@ const orderJson = { 'application/json': { schema: OrderView } }
 
 /** `/v1/orders`: place, read, list, cancel, and confirm cash on delivery. */
 export function ordersRouter(deps: AppDeps) {
-  const anyone = authenticate({ secret: deps.jwtSecret })
-  const admins = authenticate({ secret: deps.jwtSecret, roles: ['admin'] })
+  const anyone = authenticate()
+  const admins = authenticate({ roles: ['admin'] })
   const router = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
 
   const place = createRoute({
@@ -39,7 +40,7 @@ export function ordersRouter(deps: AppDeps) {
     description:
       'Prices the lines from the catalog and starts the order. Answers as soon as the order is durably started (status PENDING). ' +
       'Retrying with the same Idempotency-Key and body returns the same order; a different body with the key is 422.',
-    middleware: [anyone] as const,
+    middleware: [anyone, placeOrderRateLimit(deps)] as const,
     security: [{ bearerAuth: [] }],
     request: {
       headers: RequiredIdempotencyKeyHeader,
@@ -47,7 +48,7 @@ export function ordersRouter(deps: AppDeps) {
     },
     responses: {
       201: { description: 'The order, just placed (or replayed)', content: orderJson },
-      ...problemResponses(400, 401, 422),
+      ...problemResponses(400, 401, 422, 429),
     },
   })
   router.openapi(place, async (c) => {
@@ -135,10 +136,13 @@ export function ordersRouter(deps: AppDeps) {
     method: 'post',
     path: '/{id}/cod-confirmation',
     summary: 'Confirm a cash-on-delivery order (admin)',
-    middleware: [admins] as const,
-    security: [{ bearerAuth: [] }],
+    middleware: [admins, adminActionRateLimit(deps)] as const,
+    ...adminOnly,
     request: { params: OrderIdParam, headers: IdempotencyKeyHeader },
-    responses: { 200: { description: 'The confirmed order', content: orderJson }, ...problemResponses(401, 403, 404, 409) },
+    responses: {
+      200: { description: 'The confirmed order', content: orderJson },
+      ...problemResponses(401, 403, 404, 409, 429),
+    },
   })
   router.openapi(confirmCod, async (c) => {
     const order = await confirmCashOnDelivery(deps, c.var.principal, c.req.valid('param').id, {

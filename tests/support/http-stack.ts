@@ -3,6 +3,7 @@
  * and Temporal, with a worker on its own task queue: the whole engine,
  * driven the way clients and carriers drive it.
  */
+import type { AppDeps } from '../../api/app-deps.js'
 import { type App, createApp } from '../../api/app.js'
 import { type Role, signAccessToken } from '../../api/auth.js'
 import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../../api/carrier-signature.js'
@@ -10,7 +11,8 @@ import { type RunningServer, serveApp } from '../../api/serve.js'
 import { type Contract, contractOf, type OpenApiDocument } from './openapi-contract.js'
 import { connectServices, logger, type RunningWorker, type TestServices } from './services.js'
 
-const jwtSecret = 'test-jwt-secret-that-is-long-enough-0123'
+/** The HS256 secret of the test apps' tokens. */
+export const jwtSecret = 'test-jwt-secret-that-is-long-enough-0123'
 const carrierSecret = 'test-carrier-secret-0123'
 
 export interface HttpStack {
@@ -42,8 +44,16 @@ export interface HttpResult {
   body: any
 }
 
-export async function startHttpStack(options: { codConfirmationTimeoutMs?: number } = {}): Promise<HttpStack> {
-  const services = await connectServices()
+export interface HttpStackOptions {
+  codConfirmationTimeoutMs?: number
+  /** Another database than the run's shared one (see tests/support/fresh-database.ts). */
+  databaseUrl?: string
+  /** App settings to override: rate limits, body limit, timeout, CORS … */
+  app?: Partial<Omit<AppDeps, 'db' | 'temporal' | 'taskQueue' | 'logger'>>
+}
+
+export async function startHttpStack(options: HttpStackOptions = {}): Promise<HttpStack> {
+  const services = await connectServices(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {})
   const app = createApp({
     db: services.db,
     temporal: services.client,
@@ -53,6 +63,10 @@ export async function startHttpStack(options: { codConfirmationTimeoutMs?: numbe
     carrierWebhookSecret: carrierSecret,
     storeCurrency: 'USD',
     codConfirmationTimeoutMs: options.codConfirmationTimeoutMs ?? 60_000,
+    // Tests place many orders as one customer (20 at once to prove idempotency): budgets that never bind,
+    // unless a test sets its own (tests/rate-limits-answer-429.test.ts).
+    rateLimits: { placeOrder: { limit: 10_000, windowMs: 60_000 }, adminActions: { limit: 10_000, windowMs: 60_000 } },
+    ...options.app,
   })
   const server: RunningServer = await serveApp(app, { host: '127.0.0.1', port: 0 })
   const baseUrl = `http://127.0.0.1:${server.port}`

@@ -27,9 +27,9 @@ export interface RunningWorker {
   stop(): Promise<void>
 }
 
-export async function connectServices(): Promise<TestServices> {
+export async function connectServices(options: { databaseUrl?: string } = {}): Promise<TestServices> {
   installTemporalLogging(logger, { level: 'ERROR' })
-  const db = createDatabase({ connectionString: inject('databaseUrl'), maxConnections: 20 })
+  const db = createDatabase({ connectionString: options.databaseUrl ?? inject('databaseUrl'), maxConnections: 20 })
   const connection = await Connection.connect({ address: inject('temporalAddress') })
   const client = new Client({ connection })
   const nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') })

@@ -1,0 +1,144 @@
+/**
+ * Access tokens: how the API signs its own (HS256, for `npm start` and
+ * `npm run token`) and how it verifies every bearer token, either against
+ * that secret or against an identity provider's JWKS.
+ */
+import { SignJWT, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose'
+import { apiDefaults, type JwksAlgorithm } from '../config.js'
+import { ApiProblem } from './problem.js'
+
+export type Role = 'customer' | 'admin'
+
+/** Who is calling: the token's subject and role. */
+export interface Principal {
+  subject: string
+  role: Role
+}
+
+export interface TokenOptions {
+  subject: string
+  role: Role
+  /** Lifetime in seconds; 24 h by default. */
+  expiresIn?: number
+  /** The `iss` claim; `order-engine` (the default of JWT_ISSUER) when omitted. */
+  issuer?: string
+  /** The `aud` claim; `order-engine-api` (the default of JWT_AUDIENCE) when omitted. */
+  audience?: string
+}
+
+/**
+ * Signs an HS256 access token with `sub`, `role`, `iss`, `aud`, `iat` and `exp`.
+ *
+ * @example
+ * ```ts
+ * await signAccessToken(secret, { subject: 'cust_42', role: 'customer' })
+ * ```
+ *
+ * Pass the configured issuer and audience when they are not the defaults,
+ * or the API refuses the token. With JWKS_URL set the API refuses every
+ * token signed here: tokens then come from the identity provider.
+ */
+export function signAccessToken(secret: string, options: TokenOptions): Promise<string> {
+  const now = Math.floor(Date.now() / 1000)
+  return new SignJWT({ role: options.role })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(options.subject)
+    .setIssuer(options.issuer ?? apiDefaults.jwtIssuer)
+    .setAudience(options.audience ?? apiDefaults.jwtAudience)
+    .setIssuedAt(now)
+    .setExpirationTime(now + (options.expiresIn ?? 86_400))
+    .sign(new TextEncoder().encode(secret))
+}
+
+/** Turns a bearer token into the caller, or throws a 401 (or 503 when the identity provider is unreachable). */
+export interface AccessTokenVerifier {
+  verify(token: string): Promise<Principal>
+}
+
+export interface AccessTokenVerifierProps {
+  /** The HS256 secret; ignored when `jwksUrl` is set. */
+  secret: string
+  issuer: string
+  audience: string
+  /** Verify against this JWKS (RS256/ES256 … from an identity provider) instead of the secret. */
+  jwksUrl: string | null
+  /** The algorithms a JWKS-verified token may use; RS256 and ES256 by default. */
+  jwksAlgorithms?: readonly JwksAlgorithm[]
+  /** Leeway for `exp` and `nbf` against clock skew between machines; 30 s by default. */
+  clockToleranceSeconds?: number
+}
+
+/**
+ * Builds the verifier the API uses for every bearer token.
+ *
+ * @example
+ * ```ts
+ * const tokens = createAccessTokenVerifier({ secret, issuer: 'order-engine', audience: 'order-engine-api', jwksUrl: null })
+ * const principal = await tokens.verify(token) // { subject: 'cust_42', role: 'customer' }
+ * ```
+ *
+ * Every token must carry `exp`, `sub`, a `role` of `customer` or `admin`,
+ * the configured `iss` and `aud`, and be signed with a pinned algorithm:
+ * HS256 with the secret, or one of `jwksAlgorithms` with a key of the JWKS.
+ * `alg: none` never passes, and with a JWKS an HS256 token never does either
+ * (so a public key can never be used as an HMAC secret). The JWKS is fetched
+ * on first use, cached for 10 minutes and refetched when a token names an
+ * unknown key id (at most every 30 s).
+ */
+export function createAccessTokenVerifier(props: AccessTokenVerifierProps): AccessTokenVerifier {
+  const options: JWTVerifyOptions = {
+    issuer: props.issuer,
+    audience: props.audience,
+    requiredClaims: ['exp', 'sub'],
+    clockTolerance: props.clockToleranceSeconds ?? 30,
+  }
+  let verifyToken: (token: string) => Promise<Record<string, unknown>>
+  if (props.jwksUrl) {
+    const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(props.jwksUrl), { timeoutDuration: 5_000 })
+    const algorithms = [...(props.jwksAlgorithms ?? apiDefaults.jwksAlgorithms)]
+    verifyToken = async (token) => (await jwtVerify(token, keys, { ...options, algorithms })).payload
+  } else {
+    if (props.secret.length < 32) throw new Error('The HS256 secret must be at least 32 characters')
+    const key = new TextEncoder().encode(props.secret)
+    verifyToken = async (token) => (await jwtVerify(token, key, { ...options, algorithms: ['HS256'] })).payload
+  }
+
+  return {
+    async verify(token) {
+      let claims: Record<string, unknown>
+      try {
+        claims = await verifyToken(token)
+      } catch (error) {
+        throw tokenProblem(error, props.jwksUrl !== null)
+      }
+      const { sub, role } = claims
+      if (typeof sub !== 'string' || sub.length === 0 || (role !== 'customer' && role !== 'admin')) {
+        throw new ApiProblem('unauthenticated', 'The bearer token needs a sub claim and a role claim of customer or admin')
+      }
+      return { subject: sub, role }
+    },
+  }
+}
+
+/** Says why a token was refused, naming the claim but never echoing what was expected. */
+function tokenProblem(error: unknown, usesJwks: boolean): ApiProblem {
+  if (error instanceof errors.JWTExpired) return new ApiProblem('unauthenticated', 'The bearer token has expired')
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return error.reason === 'missing'
+      ? new ApiProblem('unauthenticated', `The bearer token has no "${error.claim}" claim`)
+      : new ApiProblem('unauthenticated', `The bearer token's "${error.claim}" claim is not accepted`)
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) {
+    return new ApiProblem('unauthenticated', "The bearer token's signing algorithm is not accepted")
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) {
+    return new ApiProblem('unauthenticated', 'The bearer token was not signed by a key of the identity provider')
+  }
+  const keysUnreachable =
+    error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError)
+  if (usesJwks && keysUnreachable) {
+    // The token may be fine: the identity provider's keys could not be fetched.
+    return new ApiProblem('service_unavailable', "The identity provider's signing keys could not be fetched; try again shortly")
+  }
+  return new ApiProblem('unauthenticated', 'The bearer token is invalid')
+}

@@ -1,0 +1,200 @@
+/**
+ * The business metrics: how many orders were placed, confirmed, cancelled
+ * (and why), delivered, whose payment failed, and how many wait for an
+ * admin to confirm cash on delivery.
+ *
+ * Where the numbers come from: orders move in the worker's workflows, not in
+ * the API, and any number of workers and API replicas may run. So the
+ * counts are not kept in any process's memory (they would split across
+ * replicas and reset on restart) but in Postgres: a trigger on the read
+ * model's `orders` table counts each status change once, as the read model
+ * applies it (migration 003), and the awaiting-confirmation gauge counts a
+ * partial index. A scrape reads a few dozen rows however many orders exist.
+ * Every replica reports the same, global, numbers: aggregate them with
+ * `max without (instance)`, never `sum`.
+ */
+import type { Kysely } from 'kysely'
+import type { Logger } from 'pino'
+import { Counter, Gauge, type Registry } from 'prom-client'
+import type { Database } from '../db/schema.js'
+import type { CancellationReason, PaymentMethod } from '../workflows/order-types.js'
+
+/** The order counts at one moment. */
+export interface OrderCounts {
+  placed: Record<string, number>
+  confirmed: number
+  cancelled: Record<string, number>
+  delivered: number
+  paymentFailures: number
+  awaitingConfirmation: number
+}
+
+/**
+ * Reads the order counts from Postgres: the trigger-kept counters summed
+ * over their shards, and the orders awaiting confirmation.
+ */
+export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts> {
+  const [counters, awaiting] = await Promise.all([
+    db
+      .selectFrom('order_metric_counts')
+      .select(['metric', 'label', (eb) => eb.fn.sum<number | string>('value').as('value')])
+      .groupBy(['metric', 'label'])
+      .execute(),
+    db
+      .selectFrom('orders')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'AWAITING_CONFIRMATION')
+      .executeTakeFirstOrThrow(),
+  ])
+  const counts: OrderCounts = {
+    placed: {},
+    confirmed: 0,
+    cancelled: {},
+    delivered: 0,
+    paymentFailures: 0,
+    awaitingConfirmation: Number(awaiting.n),
+  }
+  for (const { metric, label, value } of counters) {
+    const n = Number(value)
+    switch (metric) {
+      case 'placed':
+        counts.placed[label] = n
+        break
+      case 'cancelled':
+        counts.cancelled[label] = n
+        break
+      case 'confirmed':
+        counts.confirmed = n
+        break
+      case 'delivered':
+        counts.delivered = n
+        break
+      case 'payment_failed':
+        counts.paymentFailures = n
+        break
+    }
+  }
+  return counts
+}
+
+// Every known label value is reported, at 0 if need be, so a series exists before its first event.
+const paymentMethods: Record<PaymentMethod, null> = { card: null, cod: null }
+const cancellationReasons: Record<CancellationReason, null> = {
+  customer_request: null,
+  admin_request: null,
+  payment_declined: null,
+  out_of_stock: null,
+  price_changed: null,
+  cod_confirmation_expired: null,
+}
+
+export interface OrderMetricsOptions {
+  registry: Registry
+  db: Kysely<Database>
+  logger: Logger
+}
+
+/**
+ * Registers the business metrics on `registry`; each scrape reads
+ * {@link readOrderCounts} once.
+ * If Postgres does not answer, the series keep their last values and
+ * `order_metrics_up` drops to 0, so a counter never appears to reset.
+ */
+export function registerOrderMetrics(options: OrderMetricsOptions): void {
+  const { registry, db, logger } = options
+  // One read per scrape: the collectors of a scrape run together and share the read in flight.
+  let inFlight: Promise<OrderCounts | null> | null = null
+  const read = (): Promise<OrderCounts | null> => {
+    inFlight ??= readOrderCounts(db)
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, 'order metrics could not be read from Postgres')
+        return null
+      })
+      .finally(() => {
+        inFlight = null
+      })
+    return inFlight
+  }
+  const registers = [registry]
+
+  new Gauge({
+    name: 'order_metrics_up',
+    help: '1 when the order metrics of this scrape were read from Postgres, 0 when they are stale',
+    registers,
+    async collect() {
+      this.set((await read()) ? 1 : 0)
+    },
+  })
+  new Counter({
+    name: 'orders_placed_total',
+    help: 'Orders placed, by payment method',
+    labelNames: ['payment_method'],
+    registers,
+    async collect() {
+      const counts = await read()
+      if (!counts) return
+      this.reset()
+      for (const method of Object.keys({ ...paymentMethods, ...counts.placed })) {
+        this.inc({ payment_method: method }, counts.placed[method] ?? 0)
+      }
+    },
+  })
+  const confirmed = new Counter({
+    name: 'orders_confirmed_total',
+    help: 'Orders confirmed: card payment authorized, or cash on delivery confirmed by an admin',
+    registers,
+    async collect() {
+      const counts = await read()
+      if (!counts) return
+      this.reset()
+      this.inc(counts.confirmed)
+    },
+  })
+  new Counter({
+    name: 'orders_cancelled_total',
+    help: 'Orders cancelled, by reason',
+    labelNames: ['reason'],
+    registers,
+    async collect() {
+      const counts = await read()
+      if (!counts) return
+      this.reset()
+      for (const reason of Object.keys({ ...cancellationReasons, ...counts.cancelled })) {
+        this.inc({ reason }, counts.cancelled[reason] ?? 0)
+      }
+    },
+  })
+  const delivered = new Counter({
+    name: 'orders_delivered_total',
+    help: 'Orders delivered',
+    registers,
+    async collect() {
+      const counts = await read()
+      if (!counts) return
+      this.reset()
+      this.inc(counts.delivered)
+    },
+  })
+  const paymentFailures = new Counter({
+    name: 'payment_failures_total',
+    help: 'Orders whose card payment was declined',
+    registers,
+    async collect() {
+      const counts = await read()
+      if (!counts) return
+      this.reset()
+      this.inc(counts.paymentFailures)
+    },
+  })
+  const awaiting = new Gauge({
+    name: 'orders_awaiting_confirmation',
+    help: 'Cash-on-delivery orders waiting for an admin to confirm them',
+    registers,
+    async collect() {
+      const counts = await read()
+      if (counts) this.set(counts.awaitingConfirmation)
+    },
+  })
+  // Series without labels start at 0 in prom-client: hide them until Postgres has said what they are.
+  for (const metric of [confirmed, delivered, paymentFailures, awaiting]) metric.remove()
+}
