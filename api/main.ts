@@ -8,6 +8,7 @@ import { createDatabase } from '../db/connection.js'
 import { createLogger } from '../logger.js'
 import { appSettings } from './app-deps.js'
 import { createApp } from './app.js'
+import { startIdempotencyKeyCleanup } from './idempotency/idempotency-key-cleanup.js'
 import { serveApp } from './serve.js'
 
 const config = loadConfig()
@@ -20,6 +21,7 @@ if (!config.database.url || !config.temporal.address) {
 const db = createDatabase({ connectionString: config.database.url })
 const connection = await Connection.connect({ address: config.temporal.address })
 const temporal = new Client({ connection, namespace: config.temporal.namespace })
+const stopKeyCleanup = startIdempotencyKeyCleanup({ db, logger })
 const app = createApp({
   db,
   temporal,
@@ -32,6 +34,7 @@ logger.info({ url: config.api.publicUrl }, 'order API listening')
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     logger.info({ signal }, 'order API draining')
+    stopKeyCleanup()
     void server
       .close()
       .then(() => Promise.all([connection.close(), db.destroy()]))

@@ -8,6 +8,7 @@ import { NativeConnection } from '@temporalio/worker'
 import { startCarrierAutopilot } from '../activities/shipping/simulated-carrier-autopilot.js'
 import { appSettings } from '../api/app-deps.js'
 import { createApp } from '../api/app.js'
+import { startIdempotencyKeyCleanup } from '../api/idempotency/idempotency-key-cleanup.js'
 import { signAccessToken } from '../api/auth.js'
 import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../api/carrier-signature.js'
 import { serveApp } from '../api/serve.js'
@@ -63,6 +64,7 @@ const worker = await createOrderWorker({
 const workerRun = worker.run()
 logger.info({ taskQueue: config.temporal.taskQueue }, 'order worker running')
 
+const stopKeyCleanup = startIdempotencyKeyCleanup({ db, logger })
 const app = createApp({
   db,
   temporal,
@@ -123,6 +125,7 @@ async function stop(signal: string) {
   stopping = true
   logger.info({ signal }, 'stopping: draining the worker and the API')
   await stopAutopilot()
+  stopKeyCleanup()
   await server.close().catch(() => undefined)
   worker.shutdown()
   await workerRun.catch((error: unknown) => logger.error({ err: error }, 'worker stopped with an error'))
