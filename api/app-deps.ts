@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client'
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
+import type { OrderChangeFeed } from '../db/order-change-feed.js'
 import type { Database } from '../db/schema.js'
 import type { Principal } from './auth.js'
 
@@ -17,6 +18,10 @@ export interface AppDeps {
   codConfirmationTimeoutMs: number
   /** How long a live workflow query may take before the read model answers instead. */
   liveQueryTimeoutMs?: number
+  /** The process's one LISTEN connection on order changes, behind `GET /v1/orders/:id/events`. */
+  orderChanges: OrderChangeFeed
+  /** How often an idle order event stream sends a heartbeat comment; 15 s by default. */
+  orderEventsHeartbeatMs?: number
 }
 
 /** The settings part of {@link AppDeps}, read from the config. */

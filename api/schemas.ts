@@ -12,6 +12,22 @@ const sku = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, dot, dash or underscore')
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code such as USD')
 
+/** The `Idempotency-Key` request header (draft-ietf-httpapi-idempotency-key-header). */
+export const IdempotencyKeyHeader = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional()
+    .openapi({
+      param: { name: 'idempotency-key', in: 'header' },
+      description:
+        'A unique key per intended request (a UUID). Kept 24 h: a retry with the same request gets the stored answer ' +
+        '(Idempotent-Replayed: true), another request with the key is 422, a retry while the first is in flight is 409.',
+    }),
+})
+
 export const ShippingAddressInput = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
@@ -56,14 +72,27 @@ export type PlaceOrderBody = z.infer<typeof PlaceOrderBody>
 
 const Actor = z.object({ type: z.enum(['customer', 'admin', 'system', 'carrier']), id: z.string().nullable() })
 
+export const orderStatuses = [
+  'PENDING',
+  'AWAITING_CONFIRMATION',
+  'CONFIRMED',
+  'SHIPPED',
+  'DELIVERED',
+  'CANCELLED',
+  'RETURNED',
+] as const
+export const paymentStatuses = ['PENDING', 'AUTHORIZED', 'PAID', 'VOIDED', 'REFUNDED', 'FAILED'] as const
+export const fulfillmentStatuses = ['UNFULFILLED', ...carrierEventStatuses, 'LABEL_CANCELLED'] as const
+export const paymentMethods = ['card', 'cod'] as const
+
 export const OrderView = z
   .object({
     id: z.string().uuid(),
     customerId: z.string(),
-    status: z.enum(['PENDING', 'AWAITING_CONFIRMATION', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'RETURNED']),
-    paymentStatus: z.enum(['PENDING', 'AUTHORIZED', 'PAID', 'VOIDED', 'REFUNDED', 'FAILED']),
-    fulfillmentStatus: z.enum(['UNFULFILLED', ...carrierEventStatuses, 'LABEL_CANCELLED']),
-    paymentMethod: z.enum(['card', 'cod']),
+    status: z.enum(orderStatuses),
+    paymentStatus: z.enum(paymentStatuses),
+    fulfillmentStatus: z.enum(fulfillmentStatuses),
+    paymentMethod: z.enum(paymentMethods),
     lines: z.array(
       z.object({
         sku: z.string(),
@@ -99,11 +128,61 @@ export type OrderView = z.infer<typeof OrderView>
 
 export const OrderPage = z.object({ data: z.array(OrderView), nextCursor: z.string().nullable() }).openapi('OrderPage')
 
+const isoInstant = z
+  .string()
+  .refine(
+    (text) => z.iso.date().safeParse(text).success || z.iso.datetime({ offset: true }).safeParse(text).success,
+    'must be an ISO 8601 date or date-time with a time zone, such as 2026-11-21 or 2026-11-21T09:30:00Z',
+  )
+
+/** `GET /v1/orders`: a page size, the cursor of the previous page, and filters (send the same filters with every page). */
+export const OrderListQuery = z
+  .strictObject({
+    limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: 'Page size, at most 100.' }),
+    cursor: z.string().max(500).optional().openapi({ description: "The previous page's nextCursor." }),
+    status: z.enum(orderStatuses).optional(),
+    paymentStatus: z.enum(paymentStatuses).optional(),
+    fulfillmentStatus: z.enum(fulfillmentStatuses).optional(),
+    paymentMethod: z.enum(paymentMethods).optional(),
+    customerId: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({ description: "Admins only: one customer's orders. A customer sending it gets 400." }),
+    createdFrom: isoInstant.optional().openapi({ description: 'Placed at or after (ISO 8601; a date means its midnight UTC).' }),
+    createdTo: isoInstant.optional().openapi({ description: 'Placed before (ISO 8601; a date means its midnight UTC).' }),
+  })
+  .superRefine((query, ctx) => {
+    if (query.createdFrom && query.createdTo && Date.parse(query.createdFrom) >= Date.parse(query.createdTo)) {
+      ctx.addIssue({ code: 'custom', path: ['createdTo'], message: 'must be after createdFrom' })
+    }
+  })
+export type OrderListQuery = z.infer<typeof OrderListQuery>
+
 export const OrderIdParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) })
 
 export const CancelOrderBody = z
   .strictObject({ reason: z.string().trim().min(1).max(500).optional() })
   .openapi('CancelOrderRequest')
+
+/** One entry of an order's history as clients see it: provider references and internal ids left out. */
+export const OrderTimelineEntry = z
+  .object({
+    seq: z.number().int(),
+    at: z.string(),
+    actor: z.object({
+      type: z.enum(['customer', 'admin', 'system', 'carrier']),
+      id: z.string().nullable().openapi({ description: 'Shown to admins, for customer and admin actors only.' }),
+    }),
+    type: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  })
+  .openapi('OrderTimelineEntry')
+export type OrderTimelineEntry = z.infer<typeof OrderTimelineEntry>
+
+export const OrderTimeline = z.object({ orderId: z.string().uuid(), data: z.array(OrderTimelineEntry) }).openapi('OrderTimeline')
 
 export const CarrierEventBody = z
   .strictObject({

@@ -7,6 +7,8 @@ import { createApp } from '../../api/app.js'
 import { type Role, signAccessToken } from '../../api/auth.js'
 import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../../api/carrier-signature.js'
 import { type RunningServer, serveApp } from '../../api/serve.js'
+import { createOrderChangeFeed, type OrderChangeFeed } from '../../db/order-change-feed.js'
+import { inject } from 'vitest'
 import { connectServices, logger, type RunningWorker, type TestServices } from './services.js'
 
 const jwtSecret = 'test-jwt-secret-that-is-long-enough-0123'
@@ -16,6 +18,8 @@ export interface HttpStack {
   services: TestServices
   worker: RunningWorker
   baseUrl: string
+  /** The API's order change feed (its one LISTEN connection). */
+  orderChanges: OrderChangeFeed
   token(role: Role, subject: string): Promise<string>
   /** A JSON request; returns status, headers and the parsed body. */
   call(
@@ -36,8 +40,22 @@ export interface HttpResult {
   body: any
 }
 
-export async function startHttpStack(options: { codConfirmationTimeoutMs?: number } = {}): Promise<HttpStack> {
+export interface HttpStackOptions {
+  codConfirmationTimeoutMs?: number
+  /** How often idle order event streams send a heartbeat. */
+  orderEventsHeartbeatMs?: number
+  /** The order change feed's `application_name`, to find its connection in `pg_stat_activity`. */
+  changeFeedName?: string
+}
+
+export async function startHttpStack(options: HttpStackOptions = {}): Promise<HttpStack> {
   const services = await connectServices()
+  const orderChanges = createOrderChangeFeed({
+    connectionString: inject('databaseUrl'),
+    logger,
+    applicationName: options.changeFeedName ?? 'order-change-feed-test',
+  })
+  await orderChanges.ready()
   const app = createApp({
     db: services.db,
     temporal: services.client,
@@ -47,6 +65,8 @@ export async function startHttpStack(options: { codConfirmationTimeoutMs?: numbe
     carrierWebhookSecret: carrierSecret,
     storeCurrency: 'USD',
     codConfirmationTimeoutMs: options.codConfirmationTimeoutMs ?? 60_000,
+    orderChanges,
+    ...(options.orderEventsHeartbeatMs === undefined ? {} : { orderEventsHeartbeatMs: options.orderEventsHeartbeatMs }),
   })
   const server: RunningServer = await serveApp(app, { host: '127.0.0.1', port: 0 })
   const baseUrl = `http://127.0.0.1:${server.port}`
@@ -72,6 +92,7 @@ export async function startHttpStack(options: { codConfirmationTimeoutMs?: numbe
     services,
     worker: await services.startWorker(),
     baseUrl,
+    orderChanges,
     token: (role, subject) => signAccessToken(jwtSecret, { role, subject }),
     call,
     carrier(event, { secret = carrierSecret } = {}) {
@@ -86,6 +107,7 @@ export async function startHttpStack(options: { codConfirmationTimeoutMs?: numbe
       stack.worker = await services.startWorker()
     },
     async close() {
+      await orderChanges.close()
       await server.close()
       await services.close()
     },
