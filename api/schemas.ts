@@ -184,6 +184,95 @@ export type OrderTimelineEntry = z.infer<typeof OrderTimelineEntry>
 
 export const OrderTimeline = z.object({ orderId: z.string().uuid(), data: z.array(OrderTimelineEntry) }).openapi('OrderTimeline')
 
+export const SkuParam = z.object({ sku: sku.openapi({ param: { name: 'sku', in: 'path' } }) })
+
+/** `PUT /v1/products/:sku`: the whole product; prices replace the product's prices. */
+export const ProductInput = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    description: z.string().trim().max(2000).default(''),
+    active: z.boolean().default(true),
+    prices: z
+      .array(z.strictObject({ currency, unitPrice: z.number().int().min(0).openapi({ description: 'Minor units.' }) }))
+      .min(1, 'must have at least one price')
+      .max(50),
+  })
+  .superRefine((body, ctx) => {
+    const seen = new Set<string>()
+    body.prices.forEach((price, index) => {
+      if (seen.has(price.currency)) {
+        ctx.addIssue({ code: 'custom', path: ['prices', index, 'currency'], message: `${price.currency} is priced twice` })
+      }
+      seen.add(price.currency)
+    })
+  })
+  .openapi('ProductInput', {
+    example: {
+      name: 'Classic mug',
+      description: 'Stoneware, 350 ml',
+      active: true,
+      prices: [{ currency: 'USD', unitPrice: 1200 }],
+    },
+  })
+export type ProductInput = z.infer<typeof ProductInput>
+
+/** A product as admins see it: inactive ones too, and the stock split into on hand and reserved. */
+export const AdminProduct = z
+  .object({
+    sku: z.string(),
+    name: z.string(),
+    description: z.string(),
+    active: z.boolean(),
+    prices: z.array(z.object({ currency: z.string(), unitPrice: z.number().int() })),
+    onHand: z.number().int(),
+    reserved: z.number().int(),
+    available: z.number().int(),
+    updatedAt: z.string(),
+  })
+  .openapi('AdminProduct')
+export type AdminProduct = z.infer<typeof AdminProduct>
+
+export const StockAdjustmentBody = z
+  .strictObject({
+    delta: z
+      .number()
+      .int()
+      .min(-1_000_000)
+      .max(1_000_000)
+      .refine((delta) => delta !== 0, 'must not be 0')
+      .openapi({ description: 'Units to add (positive) or remove (negative).' }),
+    reason: z.string().trim().min(1).max(500),
+  })
+  .openapi('StockAdjustmentRequest', { example: { delta: 24, reason: 'delivery from supplier, PO 1187' } })
+export type StockAdjustmentBody = z.infer<typeof StockAdjustmentBody>
+
+export const StockAdjustment = z
+  .object({
+    id: z.number().int().openapi({ description: 'The audit entry that records it.' }),
+    sku: z.string(),
+    delta: z.number().int(),
+    reason: z.string(),
+    onHand: z.number().int(),
+    reserved: z.number().int(),
+    available: z.number().int(),
+    at: z.string(),
+  })
+  .openapi('StockAdjustment')
+export type StockAdjustment = z.infer<typeof StockAdjustment>
+
+export const CatalogAuditEntry = z
+  .object({
+    id: z.number().int(),
+    sku: z.string(),
+    action: z.enum(['product_created', 'product_updated', 'stock_adjusted']),
+    actor: z.string(),
+    reason: z.string().nullable(),
+    before: z.record(z.string(), z.unknown()).nullable(),
+    after: z.record(z.string(), z.unknown()),
+    at: z.string(),
+  })
+  .openapi('CatalogAuditEntry')
+
 export const CarrierEventBody = z
   .strictObject({
     eventId: z.string().min(1).max(200),
