@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client'
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { Config, JwksAlgorithm, RateLimitSetting } from '../config.js'
+import type { OrderChangeFeed } from '../db/order-change-feed.js'
 import type { Database } from '../db/schema.js'
 import type { AccessTokenVerifier } from './access-tokens.js'
 import type { Principal } from './auth.js'
@@ -36,6 +37,10 @@ export interface AppDeps {
   rateLimits?: { placeOrder: RateLimitSetting; adminActions: RateLimitSetting }
   /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string | null
+  /** The process's one LISTEN connection on order changes, behind `GET /v1/orders/:id/events`. */
+  orderChanges: OrderChangeFeed
+  /** How often an idle order event stream sends a heartbeat comment; 15 s by default. */
+  orderEventsHeartbeatMs?: number
 }
 
 type AppSettings =

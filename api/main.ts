@@ -5,9 +5,11 @@
 import { Client, Connection } from '@temporalio/client'
 import { loadConfig } from '../config.js'
 import { createDatabase } from '../db/connection.js'
+import { createOrderChangeFeed } from '../db/order-change-feed.js'
 import { createLogger } from '../logger.js'
 import { appSettings } from './app-deps.js'
 import { createApp } from './app.js'
+import { startIdempotencyKeyCleanup } from './idempotency/idempotency-key-cleanup.js'
 import { serveApp } from './serve.js'
 
 const config = loadConfig()
@@ -20,10 +22,17 @@ if (!config.database.url || !config.temporal.address) {
 const db = createDatabase({ connectionString: config.database.url })
 const connection = await Connection.connect({ address: config.temporal.address })
 const temporal = new Client({ connection, namespace: config.temporal.namespace })
+const orderChanges = createOrderChangeFeed({
+  connectionString: config.database.url,
+  logger,
+  applicationName: 'order-api-changes',
+})
+const stopKeyCleanup = startIdempotencyKeyCleanup({ db, logger })
 const app = createApp({
   db,
   temporal,
   logger,
+  orderChanges,
   ...appSettings(config),
 })
 const server = await serveApp(app, { host: config.api.host, port: config.api.port })
@@ -32,8 +41,11 @@ logger.info({ url: config.api.publicUrl }, 'order API listening')
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     logger.info({ signal }, 'order API draining')
-    void server
+    stopKeyCleanup()
+    // Ends the open event streams first: the server waits for every response to finish.
+    void orderChanges
       .close()
+      .then(() => server.close())
       .then(() => Promise.all([connection.close(), db.destroy()]))
       .then(() => process.exit(0))
   })

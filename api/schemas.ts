@@ -12,6 +12,24 @@ const sku = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, dot, dash or underscore')
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code such as USD')
 
+const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+  .openapi({
+    param: { name: 'idempotency-key', in: 'header' },
+    description:
+      'A unique key per intended request (a UUID). Kept 24 h: a retry with the same request gets the stored answer ' +
+      '(Idempotent-Replayed: true), another request with the key is 422, a retry while the first is in flight is 409.',
+  })
+
+/** The `Idempotency-Key` request header (draft-ietf-httpapi-idempotency-key-header), where a retry must never act twice. */
+export const RequiredIdempotencyKeyHeader = z.object({ 'idempotency-key': idempotencyKey })
+
+/** The same header where the action is idempotent by nature; the key becomes the Temporal update id. */
+export const IdempotencyKeyHeader = z.object({ 'idempotency-key': idempotencyKey.optional() })
+
 export const ShippingAddressInput = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
@@ -56,14 +74,27 @@ export type PlaceOrderBody = z.infer<typeof PlaceOrderBody>
 
 const Actor = z.object({ type: z.enum(['customer', 'admin', 'system', 'carrier']), id: z.string().nullable() })
 
+export const orderStatuses = [
+  'PENDING',
+  'AWAITING_CONFIRMATION',
+  'CONFIRMED',
+  'SHIPPED',
+  'DELIVERED',
+  'CANCELLED',
+  'RETURNED',
+] as const
+export const paymentStatuses = ['PENDING', 'AUTHORIZED', 'PAID', 'VOIDED', 'REFUNDED', 'FAILED'] as const
+export const fulfillmentStatuses = ['UNFULFILLED', ...carrierEventStatuses, 'LABEL_CANCELLED'] as const
+export const paymentMethods = ['card', 'cod'] as const
+
 export const OrderView = z
   .object({
     id: z.string().uuid(),
     customerId: z.string(),
-    status: z.enum(['PENDING', 'AWAITING_CONFIRMATION', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'RETURNED']),
-    paymentStatus: z.enum(['PENDING', 'AUTHORIZED', 'PAID', 'VOIDED', 'REFUNDED', 'FAILED']),
-    fulfillmentStatus: z.enum(['UNFULFILLED', ...carrierEventStatuses, 'LABEL_CANCELLED']),
-    paymentMethod: z.enum(['card', 'cod']),
+    status: z.enum(orderStatuses),
+    paymentStatus: z.enum(paymentStatuses),
+    fulfillmentStatus: z.enum(fulfillmentStatuses),
+    paymentMethod: z.enum(paymentMethods),
     lines: z.array(
       z.object({
         sku: z.string(),
@@ -99,11 +130,150 @@ export type OrderView = z.infer<typeof OrderView>
 
 export const OrderPage = z.object({ data: z.array(OrderView), nextCursor: z.string().nullable() }).openapi('OrderPage')
 
+const isoInstant = z
+  .string()
+  .refine(
+    (text) => z.iso.date().safeParse(text).success || z.iso.datetime({ offset: true }).safeParse(text).success,
+    'must be an ISO 8601 date or date-time with a time zone, such as 2026-11-21 or 2026-11-21T09:30:00Z',
+  )
+
+/** `GET /v1/orders`: a page size, the cursor of the previous page, and filters (send the same filters with every page). */
+export const OrderListQuery = z
+  .strictObject({
+    limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: 'Page size, at most 100.' }),
+    cursor: z.string().max(500).optional().openapi({ description: "The previous page's nextCursor." }),
+    status: z.enum(orderStatuses).optional(),
+    paymentStatus: z.enum(paymentStatuses).optional(),
+    fulfillmentStatus: z.enum(fulfillmentStatuses).optional(),
+    paymentMethod: z.enum(paymentMethods).optional(),
+    customerId: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({ description: "Admins only: one customer's orders. A customer sending it gets 400." }),
+    createdFrom: isoInstant.optional().openapi({ description: 'Placed at or after (ISO 8601; a date means its midnight UTC).' }),
+    createdTo: isoInstant.optional().openapi({ description: 'Placed before (ISO 8601; a date means its midnight UTC).' }),
+  })
+  .superRefine((query, ctx) => {
+    if (query.createdFrom && query.createdTo && Date.parse(query.createdFrom) >= Date.parse(query.createdTo)) {
+      ctx.addIssue({ code: 'custom', path: ['createdTo'], message: 'must be after createdFrom' })
+    }
+  })
+export type OrderListQuery = z.infer<typeof OrderListQuery>
+
 export const OrderIdParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) })
 
 export const CancelOrderBody = z
   .strictObject({ reason: z.string().trim().min(1).max(500).optional() })
   .openapi('CancelOrderRequest')
+
+/** One entry of an order's history as clients see it: provider references and internal ids left out. */
+export const OrderTimelineEntry = z
+  .object({
+    seq: z.number().int(),
+    at: z.string(),
+    actor: z.object({
+      type: z.enum(['customer', 'admin', 'system', 'carrier']),
+      id: z.string().nullable().openapi({ description: 'Shown to admins, for customer and admin actors only.' }),
+    }),
+    type: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  })
+  .openapi('OrderTimelineEntry')
+export type OrderTimelineEntry = z.infer<typeof OrderTimelineEntry>
+
+export const OrderTimeline = z.object({ orderId: z.string().uuid(), data: z.array(OrderTimelineEntry) }).openapi('OrderTimeline')
+
+export const SkuParam = z.object({ sku: sku.openapi({ param: { name: 'sku', in: 'path' } }) })
+
+/** `PUT /v1/products/:sku`: the whole product; prices replace the product's prices. */
+export const ProductInput = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    description: z.string().trim().max(2000).default(''),
+    active: z.boolean().default(true),
+    prices: z
+      .array(z.strictObject({ currency, unitPrice: z.number().int().min(0).openapi({ description: 'Minor units.' }) }))
+      .min(1, 'must have at least one price')
+      .max(50),
+  })
+  .superRefine((body, ctx) => {
+    const seen = new Set<string>()
+    body.prices.forEach((price, index) => {
+      if (seen.has(price.currency)) {
+        ctx.addIssue({ code: 'custom', path: ['prices', index, 'currency'], message: `${price.currency} is priced twice` })
+      }
+      seen.add(price.currency)
+    })
+  })
+  .openapi('ProductInput', {
+    example: {
+      name: 'Classic mug',
+      description: 'Stoneware, 350 ml',
+      active: true,
+      prices: [{ currency: 'USD', unitPrice: 1200 }],
+    },
+  })
+export type ProductInput = z.infer<typeof ProductInput>
+
+/** A product as admins see it: inactive ones too, and the stock split into on hand and reserved. */
+export const AdminProduct = z
+  .object({
+    sku: z.string(),
+    name: z.string(),
+    description: z.string(),
+    active: z.boolean(),
+    prices: z.array(z.object({ currency: z.string(), unitPrice: z.number().int() })),
+    onHand: z.number().int(),
+    reserved: z.number().int(),
+    available: z.number().int(),
+    updatedAt: z.string(),
+  })
+  .openapi('AdminProduct')
+export type AdminProduct = z.infer<typeof AdminProduct>
+
+export const StockAdjustmentBody = z
+  .strictObject({
+    delta: z
+      .number()
+      .int()
+      .min(-1_000_000)
+      .max(1_000_000)
+      .refine((delta) => delta !== 0, 'must not be 0')
+      .openapi({ description: 'Units to add (positive) or remove (negative).' }),
+    reason: z.string().trim().min(1).max(500),
+  })
+  .openapi('StockAdjustmentRequest', { example: { delta: 24, reason: 'delivery from supplier, PO 1187' } })
+export type StockAdjustmentBody = z.infer<typeof StockAdjustmentBody>
+
+export const StockAdjustment = z
+  .object({
+    id: z.number().int().openapi({ description: 'The audit entry that records it.' }),
+    sku: z.string(),
+    delta: z.number().int(),
+    reason: z.string(),
+    onHand: z.number().int(),
+    reserved: z.number().int(),
+    available: z.number().int(),
+    at: z.string(),
+  })
+  .openapi('StockAdjustment')
+export type StockAdjustment = z.infer<typeof StockAdjustment>
+
+export const CatalogAuditEntry = z
+  .object({
+    id: z.number().int(),
+    sku: z.string(),
+    action: z.enum(['product_created', 'product_updated', 'stock_adjusted']),
+    actor: z.string(),
+    reason: z.string().nullable(),
+    before: z.record(z.string(), z.unknown()).nullable(),
+    after: z.record(z.string(), z.unknown()),
+    at: z.string(),
+  })
+  .openapi('CatalogAuditEntry')
 
 export const CarrierEventBody = z
   .strictObject({
@@ -134,6 +304,29 @@ export const Problem = z
 /** The documented problem responses, by status. */
 export function problemResponses<const S extends readonly number[]>(...statuses: S) {
   return Object.fromEntries(
-    statuses.map((status) => [status, { description: 'Problem', content: { 'application/problem+json': { schema: Problem } } }]),
-  ) as Record<S[number], { description: string; content: { 'application/problem+json': { schema: typeof Problem } } }>
+    [...statuses, ...anyRouteProblems].map((status) => [
+      status,
+      { description: problemDescriptions[status] ?? 'Problem', content: { 'application/problem+json': { schema: Problem } } },
+    ]),
+  ) as Record<
+    S[number] | (typeof anyRouteProblems)[number],
+    { description: string; content: { 'application/problem+json': { schema: typeof Problem } } }
+  >
+}
+
+/** What any route may answer when something behind it fails: documented everywhere, so clients plan for it. */
+const anyRouteProblems = [500, 503, 504] as const
+
+const problemDescriptions: Record<number, string> = {
+  400: 'The request is not valid; `errors` names each field and why',
+  401: 'No valid bearer token',
+  403: 'The token lacks the role this needs',
+  404: 'Not found (or not yours)',
+  409: 'Conflicts with the current state, or the same Idempotency-Key is still in flight',
+  413: 'The body is larger than the API accepts',
+  422: 'Well-formed but cannot be done (see `errors`)',
+  429: 'Too many requests; retry after `Retry-After` seconds',
+  500: 'An internal error; quote `requestId` to support',
+  503: 'A service the API needs is unavailable; retry',
+  504: 'The request took too long; retry with the same Idempotency-Key',
 }

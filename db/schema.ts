@@ -7,6 +7,8 @@ import type { Cancellation, PaymentState, PricedLine, ShipmentState, ShippingAdd
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>
+/** A timestamp with a database default that updates may set. */
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>
 
 export interface ProductsTable {
   sku: string
@@ -14,7 +16,7 @@ export interface ProductsTable {
   description: Generated<string>
   active: Generated<boolean>
   created_at: CreatedAt
-  updated_at: Generated<Timestamp>
+  updated_at: UpdatedAt
 }
 
 export interface ProductPricesTable {
@@ -33,7 +35,7 @@ export interface StockLevelsTable {
   sku: string
   on_hand: number
   reserved: Generated<number>
-  updated_at: Generated<Timestamp>
+  updated_at: UpdatedAt
 }
 
 export type ReservationState = 'reserved' | 'released' | 'committed' | 'restocked'
@@ -44,7 +46,7 @@ export interface StockReservationsTable {
   quantity: number
   state: ReservationState
   created_at: CreatedAt
-  updated_at: Generated<Timestamp>
+  updated_at: UpdatedAt
 }
 
 export interface OrdersTable {
@@ -102,11 +104,30 @@ export interface IdempotencyKeysTable {
   principal: string
   key: string
   request_hash: string
-  order_id: string
+  /** The order a placement key decides; null for keys of other requests (stock adjustments). */
+  order_id: string | null
   /** Null while the first request is still being answered. */
   response_status: number | null
   response_body: JSONColumnType<Record<string, unknown> | null, string | null, string | null>
+  /** While the first request is in flight: until when it holds the key. Past it, a retry may take the key over. */
+  locked_until: Timestamp | null
   created_at: CreatedAt
+}
+
+export type CatalogAuditAction = 'product_created' | 'product_updated' | 'stock_adjusted'
+
+/** Append-only (a trigger refuses updates and deletes): who changed what in the catalog, when, and why. */
+export interface CatalogAuditTable {
+  id: Generated<number>
+  sku: string
+  action: CatalogAuditAction
+  /** The caller, as `role:subject`. */
+  actor: string
+  reason: string | null
+  idempotency_key: string | null
+  before: JSONColumnType<Record<string, unknown> | null, string | null, never>
+  after: JSONColumnType<Record<string, unknown>, string, never>
+  occurred_at: CreatedAt
 }
 
 export interface SandboxPaymentsTable {
@@ -118,7 +139,7 @@ export interface SandboxPaymentsTable {
   refunded_amount: Generated<number>
   status: 'authorized' | 'captured' | 'voided' | 'refunded' | 'partially_refunded'
   created_at: CreatedAt
-  updated_at: Generated<Timestamp>
+  updated_at: UpdatedAt
 }
 
 export interface SandboxPaymentRequestsTable {
@@ -167,6 +188,7 @@ export interface Database {
   shipments: ShipmentsTable
   notification_outbox: NotificationOutboxTable
   idempotency_keys: IdempotencyKeysTable
+  catalog_audit: CatalogAuditTable
   sandbox_payments: SandboxPaymentsTable
   sandbox_payment_requests: SandboxPaymentRequestsTable
   simulated_parcels: SimulatedParcelsTable

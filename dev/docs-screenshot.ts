@@ -13,6 +13,7 @@ import { createApp } from '../api/app.js'
 import { serveApp } from '../api/serve.js'
 import { loadConfig, projectRoot } from '../config.js'
 import { createDatabase } from '../db/connection.js'
+import { createOrderChangeFeed } from '../db/order-change-feed.js'
 import { seedDemoCatalog } from '../db/demo-catalog.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { createLogger } from '../logger.js'
@@ -33,7 +34,8 @@ let failed = false
 try {
   await migrateToLatest(db)
   await seedDemoCatalog(db)
-  const app = createApp({ db, temporal: new Client({ connection }), logger, ...appSettings(config) })
+  const orderChanges = createOrderChangeFeed({ connectionString: stack.databaseUrl, logger })
+  const app = createApp({ db, temporal: new Client({ connection }), logger, orderChanges, ...appSettings(config) })
   const server = await serveApp(app, { host: '127.0.0.1', port: 0 })
   try {
     const screenshotPath = join(projectRoot, '.build', 'docs.png')
@@ -46,6 +48,7 @@ try {
     failed = docs.operations.length === 0 || docs.foreignRequests.length > 0 || docs.errors.length > 0
     console.log(`saved ${screenshotPath}`)
   } finally {
+    await orderChanges.close()
     await server.close()
   }
 } finally {

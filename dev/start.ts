@@ -8,12 +8,14 @@ import { NativeConnection } from '@temporalio/worker'
 import { startCarrierAutopilot } from '../activities/shipping/simulated-carrier-autopilot.js'
 import { appSettings } from '../api/app-deps.js'
 import { createApp } from '../api/app.js'
+import { startIdempotencyKeyCleanup } from '../api/idempotency/idempotency-key-cleanup.js'
 import { signAccessToken } from '../api/auth.js'
 import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../api/carrier-signature.js'
 import { serveApp } from '../api/serve.js'
 import { ConfigError, loadConfig } from '../config.js'
 import { createDatabase } from '../db/connection.js'
 import { seedDemoCatalog } from '../db/demo-catalog.js'
+import { createOrderChangeFeed } from '../db/order-change-feed.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { createLogger, installTemporalLogging } from '../logger.js'
 import { createOrderWorker } from '../workers/create-order-worker.js'
@@ -63,10 +65,13 @@ const worker = await createOrderWorker({
 const workerRun = worker.run()
 logger.info({ taskQueue: config.temporal.taskQueue }, 'order worker running')
 
+const orderChanges = createOrderChangeFeed({ connectionString: stack.databaseUrl, logger, applicationName: 'order-api-changes' })
+const stopKeyCleanup = startIdempotencyKeyCleanup({ db, logger })
 const app = createApp({
   db,
   temporal,
   logger,
+  orderChanges,
   ...appSettings(config),
 })
 const server = await serveApp(app, { host: config.api.host, port: config.api.port })
@@ -125,6 +130,8 @@ async function stop(signal: string) {
   stopping = true
   logger.info({ signal }, 'stopping: draining the worker and the API')
   await stopAutopilot()
+  stopKeyCleanup()
+  await orderChanges.close()
   await server.close().catch(() => undefined)
   worker.shutdown()
   await workerRun.catch((error: unknown) => logger.error({ err: error }, 'worker stopped with an error'))

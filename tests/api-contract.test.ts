@@ -91,6 +91,29 @@ describe('the OpenAPI document is the contract', () => {
     await call('POST', '/v1/carrier-events', { body: { eventId: 'x' } })
 
     await waitForHttpOrder(stack, customer, id, (order) => order.status === 'SHIPPED')
+    await call('GET', `/v1/orders/${id}/timeline`, { token: customer })
+    await call('GET', `/v1/orders/${randomUUID()}/timeline`, { token: customer })
+    await call('GET', `/v1/orders/${randomUUID()}/events`, { token: customer })
+
+    const newSku = `CONTRACT-${randomUUID().slice(0, 8).toUpperCase()}`
+    const product = { name: 'Contract mug', prices: [{ currency: 'USD', unitPrice: 1_500 }] }
+    await call('PUT', `/v1/products/${newSku}`, { token: admin, body: product })
+    await call('PUT', `/v1/products/${newSku}`, { token: customer, body: product })
+    await call('PUT', `/v1/products/${newSku}`, { token: admin, body: { name: '' } })
+    const adjustment = { delta: 5, reason: 'received a delivery' }
+    await call('POST', `/v1/products/${newSku}/stock-adjustments`, {
+      token: admin,
+      body: adjustment,
+      headers: { 'Idempotency-Key': randomUUID() },
+    })
+    await call('POST', `/v1/products/${newSku}/stock-adjustments`, {
+      token: admin,
+      body: { delta: -50, reason: 'shrinkage' },
+      headers: { 'Idempotency-Key': randomUUID() },
+    })
+    await call('POST', `/v1/products/${newSku}/stock-adjustments`, { token: admin, body: adjustment })
+    await call('GET', `/v1/products/${newSku}/audit`, { token: admin })
+    await call('GET', `/v1/products/NO-SUCH-SKU/audit`, { token: admin })
     await call('POST', `/v1/orders/${id}/cancellation`, { token: customer, body: { reason: 'too late?' } })
     await call('POST', `/v1/orders/${id}/cancellation`, { token: customer, body: { reason: 42 } })
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { orderWorkflowId } from '../workflows/messages.js'
-import { createProducts, stockOf } from './support/fixtures.js'
+import { createProducts, paymentsOf, stockOf } from './support/fixtures.js'
 import { type HttpStack, startHttpStack, waitForHttpOrder } from './support/http-stack.js'
 
 let stack: HttpStack
@@ -55,9 +55,10 @@ describe('through HTTP only', () => {
     const delivered = await waitForHttpOrder(stack, customer, placed.body.id, (order) => order.status === 'DELIVERED')
     expect(delivered).toMatchObject({ paymentStatus: 'PAID', fulfillmentStatus: 'DELIVERED' })
 
-    const page = await stack.call('GET', '/v1/orders?limit=1', { token: customer })
-    expect(page.status).toBe(200)
-    expect(page.body.data[0]).toMatchObject({ id: placed.body.id, status: 'DELIVERED' })
+    // The list reads the read model, which the workflow writes just after its live state moves on.
+    await expect
+      .poll(async () => (await stack.call('GET', '/v1/orders?limit=1', { token: customer })).body.data[0], { timeout: 10_000 })
+      .toMatchObject({ id: placed.body.id, status: 'DELIVERED' })
   })
 
   it('a cash-on-delivery order waits for an admin, who confirms it, then travels to DELIVERED', async () => {
@@ -107,26 +108,33 @@ describe('through HTTP only', () => {
 })
 
 describe('placing an order is idempotent', () => {
-  it('the same key and body give the same order and start one workflow, even 20 at once', async () => {
+  it('20 identical requests at once make one order, one workflow and one charge; retries get the stored answer', async () => {
     const [sku] = await createProducts(stack.services.db, [{ onHand: 5 }])
-    const body = { lines: [{ sku, quantity: 1 }], paymentMethod: 'cod', shippingAddress }
+    const body = { lines: [{ sku, quantity: 1 }], paymentMethod: 'card', paymentToken: 'tok_visa', shippingAddress }
     const key = randomUUID()
     const answers = await Promise.all(Array.from({ length: 20 }, () => place(body, key)))
 
-    expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(201))
-    const ids = new Set(answers.map((answer) => answer.body.id))
+    // The first request answers 201; those that arrive while it is in flight get 409, those after it the stored 201.
+    for (const answer of answers) expect([201, 409]).toContain(answer.status)
+    const created = answers.filter((answer) => answer.status === 201)
+    expect(created.filter((answer) => answer.headers.get('idempotent-replayed') !== 'true')).toHaveLength(1)
+    for (const conflict of answers.filter((answer) => answer.status === 409)) {
+      expect(conflict.body.code).toBe('idempotency_key_in_flight')
+    }
+    const ids = new Set(created.map((answer) => answer.body.id))
     expect(ids.size).toBe(1)
     const [orderId] = ids
     const again = await place(body, key)
     expect(again.status).toBe(201)
     expect(again.headers.get('idempotent-replayed')).toBe('true')
-    expect(again.body).toEqual(answers[0]?.body)
+    expect(again.body).toEqual(created[0]?.body)
 
     const rows = await stack.services.db.selectFrom('orders').select('id').where('id', '=', orderId).execute()
     expect(rows).toHaveLength(1)
     const runs = await stack.services.client.workflow.count(`WorkflowId = '${orderWorkflowId(orderId)}'`)
     expect(runs.count).toBe(1)
-    await waitForHttpOrder(stack, customer, orderId, (order) => order.status === 'AWAITING_CONFIRMATION')
+    await waitForHttpOrder(stack, customer, orderId, (order) => order.paymentStatus === 'AUTHORIZED')
+    expect(await paymentsOf(stack.services.db, orderId)).toHaveLength(1)
     expect(await stockOf(stack.services.db, sku!)).toEqual({ on_hand: 5, reserved: 1 })
   })
 

@@ -7,18 +7,11 @@ import type { Principal } from '../auth.js'
 import { orderViewFromRow, orderViewFromState } from '../order-view.js'
 import { ApiProblem } from '../problem.js'
 import type { OrderView } from '../schemas.js'
+import { canSeeOrder, orderNotFound } from './order-access.js'
 import { findOrderRow, isOrderId } from './order-queries.js'
 
 function actorOf(principal: Principal): Actor {
   return { type: principal.role, id: principal.subject }
-}
-
-function canSee(principal: Principal, customerId: string): boolean {
-  return principal.role === 'admin' || principal.subject === customerId
-}
-
-function notFound(orderId: string): ApiProblem {
-  return new ApiProblem('order_not_found', `There is no order ${orderId}`)
 }
 
 /**
@@ -26,7 +19,7 @@ function notFound(orderId: string): ApiProblem {
  * else the read model. Someone else's order does not exist for a customer.
  */
 export async function readOrder(deps: AppDeps, principal: Principal, orderId: string): Promise<OrderView> {
-  if (!isOrderId(orderId)) throw notFound(orderId)
+  if (!isOrderId(orderId)) throw orderNotFound(orderId)
   const handle = deps.temporal.workflow.getHandle(orderWorkflowId(orderId))
   const live = await deps.temporal.connection
     .withDeadline(Date.now() + (deps.liveQueryTimeoutMs ?? 2_000), () => handle.query(statusQuery))
@@ -36,11 +29,11 @@ export async function readOrder(deps: AppDeps, principal: Principal, orderId: st
       return null
     })
   if (live) {
-    if (!canSee(principal, live.customerId)) throw notFound(orderId)
+    if (!canSeeOrder(principal, live.customerId)) throw orderNotFound(orderId)
     return orderViewFromState(live)
   }
   const row = await findOrderRow(deps.db, orderId)
-  if (!row || !canSee(principal, row.customer_id)) throw notFound(orderId)
+  if (!row || !canSeeOrder(principal, row.customer_id)) throw orderNotFound(orderId)
   return orderViewFromRow(row)
 }
 
@@ -59,19 +52,19 @@ async function updateOrder(
   whenClosed: (order: OrderView) => OrderView,
 ): Promise<OrderView> {
   const row = await findOrderRow(deps.db, orderId)
-  if (!row || !canSee(principal, row.customer_id)) throw notFound(orderId)
+  if (!row || !canSeeOrder(principal, row.customer_id)) throw orderNotFound(orderId)
   try {
     return orderViewFromState(await send())
   } catch (error) {
     const refusal = error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure ? error.cause : null
     if (refusal?.type === UPDATE_REFUSED) {
       const reason = refusal.message
-      if (reason === 'not_owner') throw notFound(orderId)
+      if (reason === 'not_owner') throw orderNotFound(orderId)
       throw new ApiProblem('order_update_refused', `The order refused: ${reason.replaceAll('_', ' ')}`, { reason })
     }
     if (error instanceof WorkflowNotFoundError) {
       const closed = await findOrderRow(deps.db, orderId)
-      if (!closed) throw notFound(orderId)
+      if (!closed) throw orderNotFound(orderId)
       return whenClosed(orderViewFromRow(closed))
     }
     throw error

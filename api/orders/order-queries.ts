@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { Database, OrdersTable } from '../../db/schema.js'
+import type { FulfillmentStatus, OrderStatus, PaymentMethod, PaymentStatus } from '../../workflows/order-types.js'
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -14,9 +15,21 @@ export async function findOrderRow(db: Kysely<Database>, id: string): Promise<Se
   return (await db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst()) ?? null
 }
 
-export interface OrderPageOptions {
-  /** Only this customer's orders; every order when null (admins). */
+/** What a page of orders may be narrowed to; null means "any". */
+export interface OrderListFilters {
+  /** Only this customer's orders. Customers are always narrowed to themselves. */
   customerId: string | null
+  status: OrderStatus | null
+  paymentStatus: PaymentStatus | null
+  fulfillmentStatus: FulfillmentStatus | null
+  paymentMethod: PaymentMethod | null
+  /** Placed at or after this instant. */
+  createdFrom: Date | null
+  /** Placed before this instant. */
+  createdTo: Date | null
+}
+
+export interface OrderPageOptions extends OrderListFilters {
   limit: number
   cursor: OrderCursor | null
 }
@@ -46,24 +59,38 @@ export function decodeCursor(cursor: string): OrderCursor | null {
 }
 
 /**
- * A page of orders, newest first, by keyset on (created_at, id): one index
- * range scan however deep the page.
+ * The query behind a page of orders: equality filters, a created-at range,
+ * and the keyset `(created_at, id) < cursor`, newest first. Each equality
+ * filter leads a composite index ending in (created_at desc, id desc)
+ * (migration 002), so Postgres walks one index range and stops after the page.
+ * Exported so a test can EXPLAIN exactly what the API runs.
  */
-export async function listOrderRows(db: Kysely<Database>, options: OrderPageOptions) {
+export function orderPageQuery(db: Kysely<Database>, options: OrderPageOptions) {
   let query = db.selectFrom('orders').selectAll()
   if (options.customerId !== null) query = query.where('customer_id', '=', options.customerId)
+  if (options.status !== null) query = query.where('status', '=', options.status)
+  if (options.paymentStatus !== null) query = query.where('payment_status', '=', options.paymentStatus)
+  if (options.fulfillmentStatus !== null) query = query.where('fulfillment_status', '=', options.fulfillmentStatus)
+  if (options.paymentMethod !== null) query = query.where('payment_method', '=', options.paymentMethod)
+  if (options.createdFrom !== null) query = query.where('created_at', '>=', options.createdFrom)
+  if (options.createdTo !== null) query = query.where('created_at', '<', options.createdTo)
   if (options.cursor) {
-    const { id } = options.cursor
-    const createdAt = new Date(options.cursor.createdAt)
-    query = query.where((eb) =>
-      eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]),
-    )
+    const position = options.cursor
+    query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(new Date(position.createdAt), position.id)))
   }
-  const rows = await query
+  return query
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(options.limit + 1)
-    .execute()
+}
+
+/**
+ * A page of orders, newest first, by keyset on (created_at, id): one index
+ * range scan however deep the page. Filters are not in the cursor: send the
+ * same filters with every page.
+ */
+export async function listOrderRows(db: Kysely<Database>, options: OrderPageOptions) {
+  const rows = await orderPageQuery(db, options).execute()
   const page = rows.slice(0, options.limit)
   const last = page.at(-1)
   return { rows: page, nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null }

@@ -1,9 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client'
-import type { Kysely } from 'kysely'
 import { findCatalogPrices, findShippingRate } from '../../db/catalog.js'
 import { saveOrderSnapshot } from '../../db/order-read-model.js'
-import type { Database } from '../../db/schema.js'
 import { orderWorkflowId } from '../../workflows/messages.js'
 import { priceLines, type PricingProblem } from '../../workflows/order-pricing.js'
 import type { PlaceOrderInput } from '../../workflows/order-types.js'
@@ -12,6 +10,14 @@ import { placedOrder } from '../../workflows/placed-order.js'
 import { CustomerIdKey, OrderStatusKey, OrderTotalKey, PaymentMethodKey } from '../../workflows/search-attributes.js'
 import type { AppDeps } from '../app-deps.js'
 import type { Principal } from '../auth.js'
+import {
+  type HeldIdempotencyKey,
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  releaseIdempotencyKey,
+  unlockIdempotencyKey,
+} from '../idempotency/idempotency-keys.js'
+import { requestFingerprint } from '../idempotency/request-fingerprint.js'
 import { orderViewFromState } from '../order-view.js'
 import { ApiProblem, type FieldError } from '../problem.js'
 import type { OrderView, PlaceOrderBody } from '../schemas.js'
@@ -28,23 +34,6 @@ export interface PlacedOrder {
   replayed: boolean
 }
 
-/** A stable fingerprint of a request body: key order does not matter. */
-function requestHash(body: unknown): string {
-  const canonical = (value: unknown): unknown =>
-    Array.isArray(value)
-      ? value.map(canonical)
-      : value && typeof value === 'object'
-        ? Object.fromEntries(
-            Object.entries(value)
-              .sort(([a], [b]) => a.localeCompare(b))
-              .map(([k, v]) => [k, canonical(v)]),
-          )
-        : value
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(body)))
-    .digest('hex')
-}
-
 function pricingErrors(problems: PricingProblem[]): FieldError[] {
   return problems.map((problem) => {
     switch (problem.kind) {
@@ -58,33 +47,6 @@ function pricingErrors(problems: PricingProblem[]): FieldError[] {
   })
 }
 
-/** Claims the idempotency key for this request, or finds who claimed it first. */
-async function claimKey(db: Kysely<Database>, command: PlaceOrderCommand, hash: string) {
-  const principal = `${command.principal.role}:${command.principal.subject}`
-  await db
-    .insertInto('idempotency_keys')
-    .values({
-      principal,
-      key: command.idempotencyKey,
-      request_hash: hash,
-      order_id: randomUUID(),
-      response_status: null,
-      response_body: null,
-    })
-    .onConflict((oc) => oc.columns(['principal', 'key']).doNothing())
-    .execute()
-  const claim = await db
-    .selectFrom('idempotency_keys')
-    .selectAll()
-    .where('principal', '=', principal)
-    .where('key', '=', command.idempotencyKey)
-    .executeTakeFirstOrThrow()
-  if (claim.request_hash !== hash) {
-    throw new ApiProblem('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body')
-  }
-  return { ...claim, principal }
-}
-
 /**
  * Places an order: prices it from the catalog, starts its workflow exactly
  * once, and answers as soon as the workflow is durably started.
@@ -93,12 +55,29 @@ async function claimKey(db: Kysely<Database>, command: PlaceOrderCommand, hash: 
  * first request) starts no second workflow and gets the same answer.
  */
 export async function placeOrder(deps: AppDeps, command: PlaceOrderCommand): Promise<PlacedOrder> {
+  const { db } = deps
+  const claim = await claimIdempotencyKey(db, {
+    principal: command.principal,
+    key: command.idempotencyKey,
+    fingerprint: requestFingerprint(command.body),
+    orderId: randomUUID(),
+  })
+  if (claim.kind === 'answered') return { order: claim.body as unknown as OrderView, replayed: true }
+  try {
+    return { order: await startClaimedOrder(deps, command, claim), replayed: false }
+  } catch (error) {
+    // A refusal freed the key already; after any other failure a retry may take the key (and its order id) over at once.
+    if (!(error instanceof ApiProblem)) await unlockIdempotencyKey(db, claim).catch(() => undefined)
+    throw error
+  }
+}
+
+/** Prices the order under a held key, starts its workflow, and stores the answer for the key's retries. */
+async function startClaimedOrder(deps: AppDeps, command: PlaceOrderCommand, claim: HeldIdempotencyKey): Promise<OrderView> {
   const { db, temporal } = deps
   const { body, principal } = command
-  const hash = requestHash(body)
-  const claim = await claimKey(db, command, hash)
-  if (claim.response_body) return { order: claim.response_body as unknown as OrderView, replayed: true }
-
+  const orderId = claim.orderId
+  if (orderId === null) throw new Error('an order placement key always decides an order id')
   const currency = body.currency ?? deps.storeCurrency
   const [prices, rate] = await Promise.all([
     findCatalogPrices(
@@ -110,14 +89,14 @@ export async function placeOrder(deps: AppDeps, command: PlaceOrderCommand): Pro
   ])
   const quote = priceLines(body.lines, currency, prices, rate)
   if (!quote.ok) {
-    await db.deleteFrom('idempotency_keys').where('principal', '=', claim.principal).where('key', '=', claim.key).execute()
+    await releaseIdempotencyKey(db, claim)
     const errors = pricingErrors(quote.problems)
     throw new ApiProblem('order_not_priceable', errors.map((e) => `${e.field}: ${e.reason}`).join('; '), { errors })
   }
 
-  const placedAt = claim.created_at.toISOString()
+  const placedAt = claim.createdAt.toISOString()
   const input: PlaceOrderInput = {
-    orderId: claim.order_id,
+    orderId,
     customerId: principal.subject,
     lines: body.lines,
     currency,
@@ -156,12 +135,6 @@ export async function placeOrder(deps: AppDeps, command: PlaceOrderCommand): Pro
 
   await saveOrderSnapshot(db, snapshot, [])
   const order = orderViewFromState(snapshot)
-  await db
-    .updateTable('idempotency_keys')
-    .set({ response_status: 201, response_body: JSON.stringify(order) })
-    .where('principal', '=', claim.principal)
-    .where('key', '=', claim.key)
-    .where('response_body', 'is', null)
-    .execute()
-  return { order, replayed: false }
+  await completeIdempotencyKey(db, claim, { status: 201, body: order })
+  return order
 }

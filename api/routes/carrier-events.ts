@@ -31,7 +31,7 @@ export function carrierEventsRouter(deps: AppDeps) {
         description: 'Accepted, or ignored because the order is closed',
         content: { 'application/json': { schema: Accepted } },
       },
-      ...problemResponses(400, 401, 404),
+      ...problemResponses(400, 401, 404, 413),
     },
   })
   // The signature covers the raw bytes, so it is checked before the body is parsed.

@@ -2,32 +2,38 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
 import type { AppDeps, AppEnv } from '../app-deps.js'
 import { adminOnly, authenticate } from '../auth.js'
 import { cancelOrder, confirmCashOnDelivery, readOrder } from '../orders/order-actions.js'
+import { streamOrderEvents } from '../orders/order-event-stream.js'
 import { decodeCursor, listOrderRows } from '../orders/order-queries.js'
+import { readOrderTimeline } from '../orders/order-timeline.js'
 import { placeOrder } from '../orders/place-order.js'
 import { orderViewFromRow } from '../order-view.js'
-import { ApiProblem } from '../problem.js'
+import { ApiProblem, type FieldError } from '../problem.js'
 import { adminActionRateLimit, placeOrderRateLimit } from '../route-rate-limits.js'
-import { CancelOrderBody, OrderIdParam, OrderPage, OrderView, PlaceOrderBody, problemResponses } from '../schemas.js'
+import {
+  CancelOrderBody,
+  IdempotencyKeyHeader,
+  RequiredIdempotencyKeyHeader,
+  OrderIdParam,
+  OrderListQuery,
+  OrderPage,
+  OrderTimeline,
+  OrderView,
+  PlaceOrderBody,
+  problemResponses,
+} from '../schemas.js'
 import { validationProblem } from '../validation-hook.js'
 
-const idempotencyKey = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
-  .openapi({
-    param: { name: 'idempotency-key', in: 'header' },
-    description: 'Idempotency-Key: a unique key per intended request (a UUID).',
-  })
-
-/** Required where a retry must never act twice (placement). */
-const RequiredIdempotencyKeyHeader = z.object({ 'idempotency-key': idempotencyKey })
-/** Optional where the action is idempotent by nature; the key becomes the Temporal update id. */
-const IdempotencyKeyHeader = z.object({ 'idempotency-key': idempotencyKey.optional() })
+const LastEventIdHeader = z.object({
+  'last-event-id': z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be an event id this stream sent (an order version)')
+    .optional()
+    .openapi({ param: { name: 'last-event-id', in: 'header' }, description: 'Sent by EventSource when it reconnects.' }),
+})
 
 const orderJson = { 'application/json': { schema: OrderView } }
 
-/** `/v1/orders`: place, read, list, cancel, and confirm cash on delivery. */
+/** `/v1/orders`: place, read, list, follow (timeline, live events), cancel, and confirm cash on delivery. */
 export function ordersRouter(deps: AppDeps) {
   const anyone = authenticate()
   const admins = authenticate({ roles: ['admin'] })
@@ -48,7 +54,7 @@ export function ordersRouter(deps: AppDeps) {
     },
     responses: {
       201: { description: 'The order, just placed (or replayed)', content: orderJson },
-      ...problemResponses(400, 401, 422, 429),
+      ...problemResponses(400, 401, 409, 413, 422, 429),
     },
   })
   router.openapi(place, async (c) => {
@@ -67,32 +73,39 @@ export function ordersRouter(deps: AppDeps) {
   const list = createRoute({
     method: 'get',
     path: '/',
-    summary: "List the caller's orders, newest first",
+    summary: "List the caller's orders (admins: all), newest first",
+    description:
+      'Keyset pages of at most 100: pass the nextCursor of one page as cursor, with the same filters, for the next. ' +
+      'Filters combine with AND. customerId is for admins: a customer sending it gets 400 (a customer only ever sees their own orders).',
     middleware: [anyone] as const,
     security: [{ bearerAuth: [] }],
-    request: {
-      query: z.object({
-        limit: z.coerce.number().int().min(1).max(100).default(20),
-        cursor: z.string().max(500).optional(),
-      }),
-    },
+    request: { query: OrderListQuery },
     responses: {
       200: { description: 'A page of orders', content: { 'application/json': { schema: OrderPage } } },
       ...problemResponses(400, 401),
     },
   })
   router.openapi(list, async (c) => {
-    const { limit, cursor } = c.req.valid('query')
-    const position = cursor ? decodeCursor(cursor) : null
-    if (cursor && !position) {
-      throw new ApiProblem('invalid_request', 'cursor: is not a cursor this API returned', {
-        errors: [{ in: 'query', field: 'cursor', reason: 'is not a cursor this API returned' }],
-      })
-    }
+    const query = c.req.valid('query')
     const principal = c.var.principal
+    const errors: FieldError[] = []
+    const position = query.cursor ? decodeCursor(query.cursor) : null
+    if (query.cursor && !position) errors.push({ in: 'query', field: 'cursor', reason: 'is not a cursor this API returned' })
+    if (query.customerId !== undefined && principal.role !== 'admin') {
+      errors.push({ in: 'query', field: 'customerId', reason: 'is for admins only; customers always see their own orders' })
+    }
+    if (errors.length > 0) {
+      throw new ApiProblem('invalid_request', errors.map((e) => `${e.field}: ${e.reason}`).join('; '), { errors })
+    }
     const page = await listOrderRows(deps.db, {
-      customerId: principal.role === 'admin' ? null : principal.subject,
-      limit,
+      customerId: principal.role === 'admin' ? (query.customerId ?? null) : principal.subject,
+      status: query.status ?? null,
+      paymentStatus: query.paymentStatus ?? null,
+      fulfillmentStatus: query.fulfillmentStatus ?? null,
+      paymentMethod: query.paymentMethod ?? null,
+      createdFrom: query.createdFrom ? new Date(query.createdFrom) : null,
+      createdTo: query.createdTo ? new Date(query.createdTo) : null,
+      limit: query.limit,
       cursor: position,
     })
     return c.json({ data: page.rows.map(orderViewFromRow), nextCursor: page.nextCursor }, 200)
@@ -109,6 +122,49 @@ export function ordersRouter(deps: AppDeps) {
   })
   router.openapi(get, async (c) => c.json(await readOrder(deps, c.var.principal, c.req.valid('param').id), 200))
 
+  const timeline = createRoute({
+    method: 'get',
+    path: '/{id}/timeline',
+    summary: "The order's history: who did what, when and why",
+    description:
+      'Oldest first, from the read model. Payment provider references and carrier event ids are left out; ' +
+      'actor ids are shown to admins, for customer and admin actors.',
+    middleware: [anyone] as const,
+    security: [{ bearerAuth: [] }],
+    request: { params: OrderIdParam },
+    responses: {
+      200: { description: 'The timeline', content: { 'application/json': { schema: OrderTimeline } } },
+      ...problemResponses(401, 404),
+    },
+  })
+  router.openapi(timeline, async (c) => {
+    const { id } = c.req.valid('param')
+    return c.json({ orderId: id, data: await readOrderTimeline(deps.db, c.var.principal, id) }, 200)
+  })
+
+  const events = createRoute({
+    method: 'get',
+    path: '/{id}/events',
+    summary: "The order's changes, live, as Server-Sent Events",
+    description:
+      'Each change of the order is an event `order` whose id is the order version and whose data is the order. ' +
+      'The stream starts with the current state, unless Last-Event-ID already names it; a comment is sent every 15 s when idle.',
+    middleware: [anyone] as const,
+    security: [{ bearerAuth: [] }],
+    request: { params: OrderIdParam, headers: LastEventIdHeader },
+    responses: {
+      200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
+      ...problemResponses(400, 401, 404),
+    },
+  })
+  router.openapi(events, async (c) => {
+    const lastEventId = c.req.valid('header')['last-event-id']
+    return streamOrderEvents(c, deps, c.var.principal, {
+      orderId: c.req.valid('param').id,
+      lastEventId: lastEventId === undefined ? null : Number(lastEventId),
+    })
+  })
+
   const cancel = createRoute({
     method: 'post',
     path: '/{id}/cancellation',
@@ -121,7 +177,7 @@ export function ordersRouter(deps: AppDeps) {
       headers: IdempotencyKeyHeader,
       body: { content: { 'application/json': { schema: CancelOrderBody } }, required: false },
     },
-    responses: { 200: { description: 'The cancelled order', content: orderJson }, ...problemResponses(400, 401, 404, 409) },
+    responses: { 200: { description: 'The cancelled order', content: orderJson }, ...problemResponses(400, 401, 404, 409, 413) },
   })
   router.openapi(cancel, async (c) => {
     const body = c.req.valid('json') as z.infer<typeof CancelOrderBody> | undefined

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely'
 import * as initial from './2026-11-21-001-initial.js'
+import * as readSide from './2026-11-21-002-read-side.js'
 import * as apiHardening from './2026-11-21-003-api-hardening.js'
 
 /**
@@ -9,5 +10,6 @@ import * as apiHardening from './2026-11-21-003-api-hardening.js'
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-21-001-initial': initial,
+  '2026-11-21-002-read-side': readSide,
   '2026-11-21-003-api-hardening': apiHardening,
 }

@@ -9,6 +9,8 @@ import { type Role, signAccessToken } from '../../api/auth.js'
 import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../../api/carrier-signature.js'
 import { type RunningServer, serveApp } from '../../api/serve.js'
 import { type Contract, contractOf, type OpenApiDocument } from './openapi-contract.js'
+import { createOrderChangeFeed, type OrderChangeFeed } from '../../db/order-change-feed.js'
+import { inject } from 'vitest'
 import { connectServices, logger, type RunningWorker, type TestServices } from './services.js'
 
 /** The HS256 secret of the test apps' tokens. */
@@ -24,6 +26,8 @@ export interface HttpStack {
   contractViolations: string[]
   worker: RunningWorker
   baseUrl: string
+  /** The API's order change feed (its one LISTEN connection). */
+  orderChanges: OrderChangeFeed
   token(role: Role, subject: string): Promise<string>
   /** A JSON request; returns status, headers and the parsed body. */
   call(
@@ -50,10 +54,20 @@ export interface HttpStackOptions {
   databaseUrl?: string
   /** App settings to override: rate limits, body limit, timeout, CORS … */
   app?: Partial<Omit<AppDeps, 'db' | 'temporal' | 'taskQueue' | 'logger'>>
+  /** How often idle order event streams send a heartbeat. */
+  orderEventsHeartbeatMs?: number
+  /** The order change feed's `application_name`, to find its connection in `pg_stat_activity`. */
+  changeFeedName?: string
 }
 
 export async function startHttpStack(options: HttpStackOptions = {}): Promise<HttpStack> {
   const services = await connectServices(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {})
+  const orderChanges = createOrderChangeFeed({
+    connectionString: options.databaseUrl ?? inject('databaseUrl'),
+    logger,
+    applicationName: options.changeFeedName ?? 'order-change-feed-test',
+  })
+  await orderChanges.ready()
   const app = createApp({
     db: services.db,
     temporal: services.client,
@@ -67,6 +81,8 @@ export async function startHttpStack(options: HttpStackOptions = {}): Promise<Ht
     // unless a test sets its own (tests/rate-limits-answer-429.test.ts).
     rateLimits: { placeOrder: { limit: 10_000, windowMs: 60_000 }, adminActions: { limit: 10_000, windowMs: 60_000 } },
     ...options.app,
+    orderChanges,
+    ...(options.orderEventsHeartbeatMs === undefined ? {} : { orderEventsHeartbeatMs: options.orderEventsHeartbeatMs }),
   })
   const server: RunningServer = await serveApp(app, { host: '127.0.0.1', port: 0 })
   const baseUrl = `http://127.0.0.1:${server.port}`
@@ -104,6 +120,7 @@ export async function startHttpStack(options: HttpStackOptions = {}): Promise<Ht
     contractViolations: violations,
     worker: await services.startWorker(),
     baseUrl,
+    orderChanges,
     token: (role, subject) => signAccessToken(jwtSecret, { role, subject }),
     call,
     carrier(event, { secret = carrierSecret } = {}) {
@@ -118,6 +135,7 @@ export async function startHttpStack(options: HttpStackOptions = {}): Promise<Ht
       stack.worker = await services.startWorker()
     },
     async close() {
+      await orderChanges.close()
       await server.close()
       await services.close()
     },

@@ -10,6 +10,7 @@ import type { AppDeps } from '../../api/app-deps.js'
 import { createApp } from '../../api/app.js'
 import { type Role, signAccessToken } from '../../api/auth.js'
 import { createDatabase } from '../../db/connection.js'
+import { createOrderChangeFeed } from '../../db/order-change-feed.js'
 import { jwtSecret } from './http-stack.js'
 import { logger } from './services.js'
 
@@ -24,7 +25,13 @@ export interface InProcessApp {
 export function inProcessApp(overrides: Partial<AppDeps> = {}): InProcessApp {
   const db = createDatabase({ connectionString: inject('databaseUrl'), maxConnections: 5 })
   const connection = Connection.lazy({ address: inject('temporalAddress') })
+  const orderChanges = createOrderChangeFeed({
+    connectionString: inject('databaseUrl'),
+    logger,
+    applicationName: 'in-process-app',
+  })
   const deps: AppDeps = {
+    orderChanges,
     db,
     temporal: new Client({ connection }),
     taskQueue: `test-${randomUUID()}`,
@@ -41,6 +48,7 @@ export function inProcessApp(overrides: Partial<AppDeps> = {}): InProcessApp {
     token: (role, subject = `${role}_${randomUUID().slice(0, 8)}`) =>
       signAccessToken(jwtSecret, { role, subject, expiresIn: 3_600 }),
     async close() {
+      await orderChanges.close()
       await connection.close()
       await db.destroy()
     },

@@ -1,0 +1,35 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema.js'
+import type { AdminProduct } from '../schemas.js'
+
+/**
+ * A product as admins see it, or null when there is none. With `forUpdate`
+ * the product and its stock rows stay locked until the transaction ends.
+ */
+export async function findAdminProduct(
+  db: Kysely<Database>,
+  sku: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<AdminProduct | null> {
+  let productQuery = db.selectFrom('products').selectAll().where('sku', '=', sku)
+  if (options.forUpdate) productQuery = productQuery.forUpdate()
+  const product = await productQuery.executeTakeFirst()
+  if (!product) return null
+  const [prices, stock] = await Promise.all([
+    db.selectFrom('product_prices').select(['currency', 'unit_amount']).where('sku', '=', sku).orderBy('currency').execute(),
+    db.selectFrom('stock_levels').select(['on_hand', 'reserved']).where('sku', '=', sku).executeTakeFirst(),
+  ])
+  const onHand = stock?.on_hand ?? 0
+  const reserved = stock?.reserved ?? 0
+  return {
+    sku: product.sku,
+    name: product.name,
+    description: product.description,
+    active: product.active,
+    prices: prices.map((price) => ({ currency: price.currency, unitPrice: price.unit_amount })),
+    onHand,
+    reserved,
+    available: Math.max(0, onHand - reserved),
+    updatedAt: product.updated_at.toISOString(),
+  }
+}
