@@ -153,7 +153,19 @@ export function ordersRouter(deps: AppDeps) {
     security: [{ bearerAuth: [] }],
     request: { params: OrderIdParam, headers: LastEventIdHeader },
     responses: {
-      200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
+      200: {
+        description: 'An event stream: each event is `event: order`, `id:` the order version, `data:` the order as JSON',
+        content: {
+          'text/event-stream': {
+            schema: z.object({
+              event: z.string().optional(),
+              id: z.string().optional(),
+              data: z.string().optional(),
+              retry: z.number().int().optional(),
+            }),
+          },
+        },
+      },
       ...problemResponses(400, 401, 404),
     },
   })
