@@ -14,6 +14,8 @@ import { createShippingActivities } from './shipping/shipping-activities.js'
 export interface OrderActivityDeps {
   db: Kysely<Database>
   payments: PaymentProvider
+  /** The configured providers besides the default one (Stripe, PayPal). */
+  paymentProviders?: readonly PaymentProvider[]
   carrier: Carrier
   logger: Logger
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import type { Database } from '../db/schema.js'
 import type { Principal } from './auth.js'
+import type { ApiPayments } from './payments/api-payments.js'
 
 /** What the HTTP app needs from the outside world; `createApp(deps)` wires nothing else. */
 export interface AppDeps {
@@ -17,6 +18,8 @@ export interface AppDeps {
   codConfirmationTimeoutMs: number
   /** How long a live workflow query may take before the read model answers instead. */
   liveQueryTimeoutMs?: number
+  /** The configured payment providers; only the sandbox when omitted. */
+  payments?: ApiPayments
 }
 
 /** The settings part of {@link AppDeps}, read from the config. */

@@ -8,6 +8,7 @@ import { createDatabase } from '../db/connection.js'
 import { createLogger } from '../logger.js'
 import { appSettings } from './app-deps.js'
 import { createApp } from './app.js'
+import { createApiPayments } from './payments/api-payments.js'
 import { serveApp } from './serve.js'
 
 const config = loadConfig()
@@ -25,6 +26,7 @@ const app = createApp({
   temporal,
   logger,
   ...appSettings(config),
+  payments: createApiPayments(config.payments),
 })
 const server = await serveApp(app, { host: config.api.host, port: config.api.port })
 logger.info({ url: config.api.publicUrl }, 'order API listening')

@@ -19,6 +19,9 @@ export const problemCatalog = {
   unsupported_media_type: { status: 415, title: 'The request body must be application/json' },
   idempotency_key_reused: { status: 422, title: 'This Idempotency-Key was used with another request' },
   order_not_priceable: { status: 422, title: 'The order cannot be priced' },
+  payment_method_unavailable: { status: 422, title: 'This payment method is not accepted' },
+  webhook_signature_invalid: { status: 400, title: 'The webhook signature is not valid' },
+  payment_not_awaiting_customer: { status: 409, title: 'The payment is not waiting for the customer' },
   internal_error: { status: 500, title: 'Something went wrong on our side' },
   service_unavailable: { status: 503, title: 'A service the API needs is unavailable' },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>

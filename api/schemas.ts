@@ -3,7 +3,7 @@
  * describe the OpenAPI document, so the two cannot drift apart.
  */
 import { z } from '@hono/zod-openapi'
-import { carrierEventStatuses } from '../workflows/order-types.js'
+import { carrierEventStatuses, paymentStatuses } from '../workflows/order-types.js'
 
 const sku = z
   .string()
@@ -30,7 +30,7 @@ export const PlaceOrderBody = z
       .array(z.strictObject({ sku, quantity: z.number().int().min(1).max(100) }))
       .min(1, 'must have at least one line')
       .max(50, 'must have at most 50 lines'),
-    paymentMethod: z.enum(['card', 'cod']),
+    paymentMethod: z.enum(['card', 'paypal', 'cod']),
     paymentToken: z.string().min(1).max(255).optional(),
     currency: currency.optional(),
     shippingAddress: ShippingAddressInput,
@@ -39,8 +39,12 @@ export const PlaceOrderBody = z
     if (body.paymentMethod === 'card' && !body.paymentToken) {
       ctx.addIssue({ code: 'custom', path: ['paymentToken'], message: 'is required when paymentMethod is card' })
     }
-    if (body.paymentMethod === 'cod' && body.paymentToken !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['paymentToken'], message: 'must be omitted when paymentMethod is cod' })
+    if (body.paymentMethod !== 'card' && body.paymentToken !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['paymentToken'],
+        message: `must be omitted when paymentMethod is ${body.paymentMethod}`,
+      })
     }
   })
   .openapi('PlaceOrderRequest', {
@@ -61,9 +65,9 @@ export const OrderView = z
     id: z.string().uuid(),
     customerId: z.string(),
     status: z.enum(['PENDING', 'AWAITING_CONFIRMATION', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'RETURNED']),
-    paymentStatus: z.enum(['PENDING', 'AUTHORIZED', 'PAID', 'VOIDED', 'REFUNDED', 'FAILED']),
+    paymentStatus: z.enum(paymentStatuses),
     fulfillmentStatus: z.enum(['UNFULFILLED', ...carrierEventStatuses, 'LABEL_CANCELLED']),
-    paymentMethod: z.enum(['card', 'cod']),
+    paymentMethod: z.enum(['card', 'paypal', 'cod']),
     lines: z.array(
       z.object({
         sku: z.string(),
@@ -137,3 +141,20 @@ export function problemResponses<const S extends readonly number[]>(...statuses:
     statuses.map((status) => [status, { description: 'Problem', content: { 'application/problem+json': { schema: Problem } } }]),
   ) as Record<S[number], { description: string; content: { 'application/problem+json': { schema: typeof Problem } } }>
 }
+
+export const PaymentAction = z
+  .object({
+    provider: z.enum(['stripe', 'paypal']),
+    reference: z.string().openapi({ description: 'The PaymentIntent id (Stripe) or the order id (PayPal)' }),
+    clientSecret: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Stripe: pass to stripe.handleNextAction() to complete 3-D Secure' }),
+    approvalUrl: z.string().nullable().openapi({ description: 'PayPal: send the customer here to approve the payment' }),
+  })
+  .openapi('PaymentAction')
+export type PaymentAction = z.infer<typeof PaymentAction>
+
+/** A placed order, with what the customer needs to finish paying when the provider waits for them. */
+export const PlacedOrderView = OrderView.extend({ paymentAction: PaymentAction.nullable() }).openapi('PlacedOrder')
+export type PlacedOrderView = z.infer<typeof PlacedOrderView>

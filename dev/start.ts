@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client'
 import { NativeConnection } from '@temporalio/worker'
 import { startCarrierAutopilot } from '../activities/shipping/simulated-carrier-autopilot.js'
 import { appSettings } from '../api/app-deps.js'
+import { createApiPayments } from '../api/payments/api-payments.js'
 import { createApp } from '../api/app.js'
 import { signAccessToken } from '../api/auth.js'
 import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../api/carrier-signature.js'
@@ -16,6 +17,7 @@ import { createDatabase } from '../db/connection.js'
 import { seedDemoCatalog } from '../db/demo-catalog.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { createLogger, installTemporalLogging } from '../logger.js'
+import { configuredPaymentProviders } from '../activities/payments/configured-payment-providers.js'
 import { createOrderWorker } from '../workers/create-order-worker.js'
 import { ensureOrderSearchAttributes } from '../workers/search-attributes-setup.js'
 import { startLocalStack } from './local-stack.js'
@@ -59,6 +61,7 @@ const worker = await createOrderWorker({
   db,
   logger,
   workflowBundlePath: config.temporal.workflowBundlePath,
+  paymentProviders: configuredPaymentProviders(config.payments),
 })
 const workerRun = worker.run()
 logger.info({ taskQueue: config.temporal.taskQueue }, 'order worker running')
@@ -68,6 +71,7 @@ const app = createApp({
   temporal,
   logger,
   ...appSettings(config),
+  payments: createApiPayments(config.payments),
 })
 const server = await serveApp(app, { host: config.api.host, port: config.api.port })
 logger.info({ url: config.api.publicUrl }, 'order API listening')

@@ -8,6 +8,7 @@ import { NativeConnection } from '@temporalio/worker'
 import { loadConfig } from '../config.js'
 import { createDatabase } from '../db/connection.js'
 import { createLogger, installTemporalLogging } from '../logger.js'
+import { configuredPaymentProviders } from '../activities/payments/configured-payment-providers.js'
 import { createOrderWorker } from './create-order-worker.js'
 import { ensureOrderSearchAttributes } from './search-attributes-setup.js'
 
@@ -35,6 +36,7 @@ try {
     db,
     logger,
     workflowBundlePath: config.temporal.workflowBundlePath,
+    paymentProviders: configuredPaymentProviders(config.payments),
   })
   logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'order worker running')
   await worker.run()

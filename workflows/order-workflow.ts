@@ -25,6 +25,8 @@ import {
   cancelOrderUpdate,
   carrierEventSignal,
   confirmCodUpdate,
+  paymentEventSignal,
+  paymentProgressUpdate,
   statusQuery,
 } from './messages.js'
 import { sameTotals } from './order-pricing.js'
@@ -36,6 +38,7 @@ import type {
   CarrierEvent,
   OrderState,
   OrderStatus,
+  PaymentProviderName,
   PlaceOrderInput,
   TimelineEntry,
 } from './order-types.js'
@@ -45,6 +48,20 @@ const activities = proxyActivities<OrderActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 })
+
+/**
+ * Calls to payment providers. Network faults, 5xx and 429 are retried with
+ * backoff under the same idempotency key; retries stop well inside the time
+ * providers keep keys (PayPal-Request-Id on orders: 6 h; Stripe: 24 h), so a
+ * retry can never create a second charge. Declines are non-retryable.
+ */
+const payments = proxyActivities<OrderActivities>({
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '5h',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+})
+
+const DEFAULT_PAYMENT_ACTION_TIMEOUT_MS = 3_600_000
 
 const SYSTEM: Actor = { type: 'system', id: null }
 
@@ -72,6 +89,10 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
   const order: OrderState = placedOrder(input)
   const seenCarrierEvents = new Set<string>()
   const carrierInbox: CarrierEvent[] = []
+  const seenPaymentEvents = new Set<string>()
+  let unreadPaymentEvents = 0
+  const provider: PaymentProviderName | null =
+    input.payment.method === 'card' ? (input.payment.provider ?? 'sandbox') : input.payment.method === 'paypal' ? 'paypal' : null
   const undoSteps: Array<() => Promise<void>> = []
   let cancelRequest: CancelOrderRequest | null = null
   let codConfirmedBy: Actor | null = null
@@ -111,6 +132,15 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
 
   setHandler(statusQuery, () => order)
   setHandler(carrierEventSignal, (event) => void carrierInbox.push(event))
+  setHandler(paymentEventSignal, (event) => {
+    if (seenPaymentEvents.has(event.eventId)) return
+    seenPaymentEvents.add(event.eventId)
+    unreadPaymentEvents += 1
+  })
+  setHandler(paymentProgressUpdate, async () => {
+    await condition(() => order.paymentStatus !== 'PENDING' || finalStatuses.has(order.status))
+    return { paymentStatus: order.paymentStatus, provider: order.payment.provider, reference: order.payment.reference }
+  })
   setHandler(
     cancelOrderUpdate,
     async (request) => {
@@ -153,22 +183,8 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'placed' })
     stopIfCancelRequested()
 
-    if (input.payment.method === 'card') {
-      const authorization = await activities.authorizePayment({
-        orderId: input.orderId,
-        amount: { amount: order.totals.total, currency: order.totals.currency },
-        token: input.payment.token,
-      })
-      order.payment = { ...order.payment, provider: authorization.provider, reference: authorization.reference }
-      order.payment.authorized = authorization.amount
-      order.paymentStatus = 'AUTHORIZED'
-      undoSteps.push(async () => {
-        await activities.voidPayment({ orderId: input.orderId, reference: authorization.reference })
-        order.paymentStatus = 'VOIDED'
-        order.payment.authorized = 0
-        note(SYSTEM, 'payment_voided', 'Card authorization voided', { reference: authorization.reference })
-      })
-      note(SYSTEM, 'payment_authorized', 'Card payment authorized', { amount: authorization.amount })
+    if (input.payment.method !== 'cod') {
+      await holdPayment()
       stopIfCancelRequested()
     } else {
       order.codConfirmationDeadline = new Date(Date.now() + input.codConfirmationTimeoutMs).toISOString()
@@ -216,6 +232,60 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     }
   }
 
+  /**
+   * Holds the order total with the order's provider: at once, or once the
+   * customer has completed 3-D Secure or approved with PayPal. The undo is
+   * registered as soon as the provider knows the payment, since a pending
+   * attempt may still turn into a hold.
+   */
+  async function holdPayment(): Promise<void> {
+    const amount = { amount: order.totals.total, currency: order.totals.currency }
+    const token = input.payment.method === 'card' ? input.payment.token : null
+    const attempt = await payments.authorizePayment({ orderId: input.orderId, provider, amount, token })
+    const reference = attempt.reference
+    order.payment = { ...order.payment, provider: attempt.provider, reference }
+    undoSteps.push(async () => {
+      await payments.voidPayment({ orderId: input.orderId, provider, reference })
+      if (order.paymentStatus !== 'FAILED') order.paymentStatus = 'VOIDED'
+      order.payment.authorized = 0
+      note(SYSTEM, 'payment_voided', 'Payment authorization voided', { reference })
+    })
+    const outcome = attempt.status === 'authorized' ? attempt : await awaitCustomer(reference)
+    order.payment.authorized = outcome.amount
+    order.paymentStatus = 'AUTHORIZED'
+    note(SYSTEM, 'payment_authorized', `Payment authorized with ${attempt.provider}`, { amount: outcome.amount })
+  }
+
+  /**
+   * Waits for the customer to finish paying: each verified webhook or return
+   * call wakes the workflow, which then asks the provider where the payment
+   * stands, so duplicates, late and out-of-order events change nothing. A
+   * failure or cancellation is a decline; silence past the window cancels.
+   */
+  async function awaitCustomer(reference: string) {
+    const amount = { amount: order.totals.total, currency: order.totals.currency }
+    const windowMs = input.paymentActionTimeoutMs ?? DEFAULT_PAYMENT_ACTION_TIMEOUT_MS
+    const deadline = Date.now() + windowMs
+    order.paymentStatus = 'ACTION_REQUIRED'
+    const action = provider === 'paypal' ? 'approve the payment with PayPal' : 'complete 3-D Secure'
+    note(SYSTEM, 'payment_action_required', `Waiting for the customer to ${action}`, {
+      reference,
+      deadline: new Date(deadline).toISOString(),
+    })
+    await save()
+    for (;;) {
+      const remaining = deadline - Date.now()
+      const woken = remaining > 0 && (await condition(() => unreadPaymentEvents > 0 || cancelRequest !== null, remaining))
+      stopIfCancelRequested()
+      unreadPaymentEvents = 0
+      const outcome = await payments.completeAuthorization({ orderId: input.orderId, provider, reference, amount })
+      if (outcome.status === 'authorized') return outcome
+      if (!woken) {
+        throw new OrderCancellation('payment_not_completed', SYSTEM, `The customer did not ${action} in time`)
+      }
+    }
+  }
+
   /** Applies one carrier event: dedupe, ignore what moves backwards, act on hand-over and journey's end. */
   async function followCarrier(event: CarrierEvent): Promise<void> {
     const shipment = order.shipment
@@ -246,15 +316,16 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     if (effect.handedOver) {
       undoSteps.length = 0
       await activities.commitStock({ orderId: input.orderId })
-      if (order.payment.method === 'card' && order.payment.reference) {
-        const capture = await activities.capturePayment({
+      if (order.payment.method !== 'cod' && order.payment.reference) {
+        const capture = await payments.capturePayment({
           orderId: input.orderId,
+          provider,
           reference: order.payment.reference,
           amount: { amount: order.totals.total, currency: order.totals.currency },
         })
         order.payment.captured = capture.amount
         order.paymentStatus = 'PAID'
-        note(SYSTEM, 'payment_captured', 'Card payment captured at hand-over', { amount: capture.amount })
+        note(SYSTEM, 'payment_captured', 'Payment captured at hand-over', { amount: capture.amount })
       }
       moveTo('SHIPPED')
       await save()
@@ -280,8 +351,9 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
   /** The parcel came back: refund what was captured and put the goods back on the shelf. */
   async function returnToStock(): Promise<void> {
     if (order.payment.captured > order.payment.refunded && order.payment.reference) {
-      const refund = await activities.refundPayment({
+      const refund = await payments.refundPayment({
         orderId: input.orderId,
+        provider,
         reference: order.payment.reference,
         amount: { amount: order.payment.captured - order.payment.refunded, currency: order.totals.currency },
       })

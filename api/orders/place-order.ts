@@ -14,7 +14,9 @@ import type { AppDeps } from '../app-deps.js'
 import type { Principal } from '../auth.js'
 import { orderViewFromState } from '../order-view.js'
 import { ApiProblem, type FieldError } from '../problem.js'
-import type { OrderView, PlaceOrderBody } from '../schemas.js'
+import { paymentInstructionFor, sandboxOnlyPayments } from '../payments/api-payments.js'
+import { paymentActionOf, paymentProgressOf } from '../payments/payment-action.js'
+import type { OrderView, PlaceOrderBody, PlacedOrderView } from '../schemas.js'
 
 export interface PlaceOrderCommand {
   principal: Principal
@@ -23,7 +25,7 @@ export interface PlaceOrderCommand {
 }
 
 export interface PlacedOrder {
-  order: OrderView
+  order: PlacedOrderView
   /** True when this answers a retry of an earlier request with the same key. */
   replayed: boolean
 }
@@ -95,9 +97,19 @@ async function claimKey(db: Kysely<Database>, command: PlaceOrderCommand, hash: 
 export async function placeOrder(deps: AppDeps, command: PlaceOrderCommand): Promise<PlacedOrder> {
   const { db, temporal } = deps
   const { body, principal } = command
+  const payments = deps.payments ?? sandboxOnlyPayments
+  const payment = paymentInstructionFor(payments, body)
   const hash = requestHash(body)
   const claim = await claimKey(db, command, hash)
-  if (claim.response_body) return { order: claim.response_body as unknown as OrderView, replayed: true }
+  /** A Stripe or PayPal payment may wait for the customer: hand them what they need, read fresh each time. */
+  const withPaymentAction = async (order: OrderView): Promise<PlacedOrderView> => {
+    const waits = payment.method === 'paypal' || (payment.method === 'card' && payment.provider === 'stripe')
+    const progress = waits ? await paymentProgressOf(deps, order.id, 10_000) : null
+    return { ...order, paymentAction: await paymentActionOf(payments, progress) }
+  }
+  if (claim.response_body) {
+    return { order: await withPaymentAction(claim.response_body as unknown as OrderView), replayed: true }
+  }
 
   const currency = body.currency ?? deps.storeCurrency
   const [prices, rate] = await Promise.all([
@@ -130,10 +142,12 @@ export async function placeOrder(deps: AppDeps, command: PlaceOrderCommand): Pro
       postalCode: body.shippingAddress.postalCode,
       country: body.shippingAddress.country,
     },
-    payment: body.paymentMethod === 'card' ? { method: 'card', token: body.paymentToken ?? '' } : { method: 'cod' },
+    payment,
     quote: { lines: quote.lines, totals: quote.totals },
     placedAt,
     codConfirmationTimeoutMs: deps.codConfirmationTimeoutMs,
+    paymentActionTimeoutMs: payments.actionTimeoutMs,
+    authorizationValidityMs: payments.authorizationValidityMs,
   }
   const { timeline: _none, ...snapshot } = placedOrder(input)
   try {
@@ -163,5 +177,5 @@ export async function placeOrder(deps: AppDeps, command: PlaceOrderCommand): Pro
     .where('key', '=', claim.key)
     .where('response_body', 'is', null)
     .execute()
-  return { order, replayed: false }
+  return { order: await withPaymentAction(order), replayed: false }
 }

@@ -6,7 +6,15 @@ import { decodeCursor, listOrderRows } from '../orders/order-queries.js'
 import { placeOrder } from '../orders/place-order.js'
 import { orderViewFromRow } from '../order-view.js'
 import { ApiProblem } from '../problem.js'
-import { CancelOrderBody, OrderIdParam, OrderPage, OrderView, PlaceOrderBody, problemResponses } from '../schemas.js'
+import {
+  CancelOrderBody,
+  OrderIdParam,
+  OrderPage,
+  OrderView,
+  PlaceOrderBody,
+  PlacedOrderView,
+  problemResponses,
+} from '../schemas.js'
 import { validationProblem } from '../validation-hook.js'
 
 const IdempotencyKeyHeader = z.object({
@@ -41,7 +49,10 @@ export function ordersRouter(deps: AppDeps) {
       body: { content: { 'application/json': { schema: PlaceOrderBody } }, required: true },
     },
     responses: {
-      201: { description: 'The order, just placed (or replayed)', content: orderJson },
+      201: {
+        description: 'The order, just placed (or replayed), with what the customer needs to finish paying',
+        content: { 'application/json': { schema: PlacedOrderView } },
+      },
       ...problemResponses(400, 401, 422),
     },
   })
