@@ -8,6 +8,7 @@ import { carrierEventsRouter } from './routes/carrier-events.js'
 import { healthRouter } from './routes/health.js'
 import { ordersRouter } from './routes/orders.js'
 import { productsRouter } from './routes/products.js'
+import { stripeWebhooksRouter } from './routes/stripe-webhooks.js'
 
 /**
  * The HTTP API, wired to its dependencies. Test it in-process with
@@ -28,6 +29,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/products', productsRouter(deps))
   app.route('/v1/orders', ordersRouter(deps))
   app.route('/v1/carrier-events', carrierEventsRouter(deps))
+  app.route('/v1/webhooks/stripe', stripeWebhooksRouter(deps))
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Order engine API', version: '1.0.0' } })

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely'
 import * as initial from './2026-11-21-001-initial.js'
+import * as payments from './2026-11-21-004-payments.js'
 
 /**
  * Every migration, in order, listed here rather than read from the folder at
@@ -8,4 +9,5 @@ import * as initial from './2026-11-21-001-initial.js'
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-21-001-initial': initial,
+  '2026-11-21-004-payments': payments,
 }

@@ -6,6 +6,8 @@
 import { createApp } from '../../api/app.js'
 import { type Role, signAccessToken } from '../../api/auth.js'
 import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../../api/carrier-signature.js'
+import type { PaymentProvider } from '../../activities/payments/payment-provider.js'
+import type { ApiPayments } from '../../api/payments/api-payments.js'
 import { type RunningServer, serveApp } from '../../api/serve.js'
 import { connectServices, logger, type RunningWorker, type TestServices } from './services.js'
 
@@ -36,7 +38,15 @@ export interface HttpResult {
   body: any
 }
 
-export async function startHttpStack(options: { codConfirmationTimeoutMs?: number } = {}): Promise<HttpStack> {
+export interface HttpStackOptions {
+  codConfirmationTimeoutMs?: number
+  /** The API's payment clients; only the sandbox when omitted. */
+  payments?: ApiPayments
+  /** The worker's providers besides the sandbox. */
+  paymentProviders?: PaymentProvider[]
+}
+
+export async function startHttpStack(options: HttpStackOptions = {}): Promise<HttpStack> {
   const services = await connectServices()
   const app = createApp({
     db: services.db,
@@ -47,6 +57,7 @@ export async function startHttpStack(options: { codConfirmationTimeoutMs?: numbe
     carrierWebhookSecret: carrierSecret,
     storeCurrency: 'USD',
     codConfirmationTimeoutMs: options.codConfirmationTimeoutMs ?? 60_000,
+    ...(options.payments ? { payments: options.payments } : {}),
   })
   const server: RunningServer = await serveApp(app, { host: '127.0.0.1', port: 0 })
   const baseUrl = `http://127.0.0.1:${server.port}`
@@ -70,7 +81,7 @@ export async function startHttpStack(options: { codConfirmationTimeoutMs?: numbe
 
   const stack: HttpStack = {
     services,
-    worker: await services.startWorker(),
+    worker: await services.startWorker({ paymentProviders: options.paymentProviders ?? [] }),
     baseUrl,
     token: (role, subject) => signAccessToken(jwtSecret, { role, subject }),
     call,
@@ -83,7 +94,7 @@ export async function startHttpStack(options: { codConfirmationTimeoutMs?: numbe
     },
     async restartWorker() {
       await stack.worker.stop()
-      stack.worker = await services.startWorker()
+      stack.worker = await services.startWorker({ paymentProviders: options.paymentProviders ?? [] })
     },
     async close() {
       await server.close()
