@@ -93,6 +93,9 @@ const envSchema = z.object({
   PAYPAL_ENVIRONMENT: z.enum(['sandbox', 'production']).default('sandbox'),
   /** Another PayPal API (a test fake), as http://127.0.0.1:8080. */
   PAYPAL_API_BASE: z.string().url().optional(),
+  /** The storefront pages PayPal sends the buyer back to after approving or giving up. */
+  PAYPAL_RETURN_URL: z.string().url().optional(),
+  PAYPAL_CANCEL_URL: z.string().url().optional(),
   /** How long a customer has to finish 3-D Secure or approve a PayPal order before the order is cancelled. */
   PAYMENT_ACTION_TIMEOUT: duration.default(3_600_000),
   /** How long a card authorization is held before it must be captured or given up (card networks allow ~7 days). */
@@ -135,6 +138,8 @@ export interface PaymentsConfig {
     webhookId: string | null
     environment: 'sandbox' | 'production'
     apiBase: string | null
+    returnUrl: string | null
+    cancelUrl: string | null
   } | null
   actionTimeoutMs: number
   authorizationValidityMs: number
@@ -234,6 +239,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
               webhookId: env.PAYPAL_WEBHOOK_ID ?? null,
               environment: env.PAYPAL_ENVIRONMENT,
               apiBase: env.PAYPAL_API_BASE ?? null,
+              returnUrl: env.PAYPAL_RETURN_URL ?? null,
+              cancelUrl: env.PAYPAL_CANCEL_URL ?? null,
             }
           : null,
       actionTimeoutMs: env.PAYMENT_ACTION_TIMEOUT,

@@ -7,6 +7,8 @@ import { requestLogging } from './request-context.js'
 import { carrierEventsRouter } from './routes/carrier-events.js'
 import { healthRouter } from './routes/health.js'
 import { ordersRouter } from './routes/orders.js'
+import { orderPaymentsRouter } from './routes/order-payments.js'
+import { paypalWebhooksRouter } from './routes/paypal-webhooks.js'
 import { productsRouter } from './routes/products.js'
 import { stripeWebhooksRouter } from './routes/stripe-webhooks.js'
 
@@ -30,6 +32,8 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/orders', ordersRouter(deps))
   app.route('/v1/carrier-events', carrierEventsRouter(deps))
   app.route('/v1/webhooks/stripe', stripeWebhooksRouter(deps))
+  app.route('/v1/webhooks/paypal', paypalWebhooksRouter(deps))
+  app.route('/v1/orders', orderPaymentsRouter(deps))
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Order engine API', version: '1.0.0' } })

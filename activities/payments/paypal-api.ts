@@ -1,4 +1,4 @@
-import { Client, Environment, LogLevel, OrdersController, PaymentsController, type OAuthToken } from '@paypal/paypal-server-sdk'
+import { Client, Environment, OrdersController, PaymentsController, type OAuthToken } from '@paypal/paypal-server-sdk'
 
 export interface PayPalApiProps {
   clientId: string
@@ -96,8 +96,7 @@ export function createPayPalApi(props: PayPalApiProps): PayPalApi {
     timeout: props.timeoutMs ?? 20_000,
     // Our activities are retried by Temporal under the same PayPal-Request-Id; the SDK need not retry too.
     httpClientOptions: { retryConfig: { maxNumberOfRetries: 0 } },
-    // Request logging could print the OAuth basic credentials: never log.
-    logging: { logLevel: LogLevel.Error, logRequest: { logHeaders: false, logBody: false }, logResponse: { logBody: false } },
+    // No `logging` option: the SDK then logs nothing, so neither credentials nor tokens can reach a log.
     ...(props.apiBase ? { unstable_httpClientOptions: { adapter: rebasingAdapter(officialBase, props.apiBase) } } : {}),
   })
   let token: OAuthToken | null = null

@@ -1,0 +1,87 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
+import { orderWorkflowId, paymentEventSignal } from '../../workflows/messages.js'
+import type { PaymentProviderName } from '../../workflows/order-types.js'
+import type { AppDeps, AppEnv } from '../app-deps.js'
+import { authenticate, type Principal } from '../auth.js'
+import { findOrderRow } from '../orders/order-queries.js'
+import { sandboxOnlyPayments } from '../payments/api-payments.js'
+import { paymentActionOf } from '../payments/payment-action.js'
+import { ApiProblem } from '../problem.js'
+import { OrderIdParam, PaymentAction, problemResponses } from '../schemas.js'
+import { validationProblem } from '../validation-hook.js'
+
+/** The order's read-model row, if the caller may see it; 404 otherwise, as for orders. */
+async function visibleOrder(deps: AppDeps, principal: Principal, orderId: string) {
+  const row = await findOrderRow(deps.db, orderId)
+  if (!row || (principal.role !== 'admin' && row.customer_id !== principal.subject)) {
+    throw new ApiProblem('order_not_found', `There is no order ${orderId}`)
+  }
+  return row
+}
+
+/**
+ * `/v1/orders/{id}/payment-*`: what the customer needs to finish paying (read
+ * fresh from the provider), and the customer's return from PayPal's approval page.
+ */
+export function orderPaymentsRouter(deps: AppDeps) {
+  const anyone = authenticate({ secret: deps.jwtSecret })
+  const router = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
+
+  const action = createRoute({
+    method: 'get',
+    path: '/{id}/payment-action',
+    summary: 'What the customer needs to finish paying (3-D Secure client secret, PayPal approval link)',
+    middleware: [anyone] as const,
+    security: [{ bearerAuth: [] }],
+    request: { params: OrderIdParam },
+    responses: {
+      200: {
+        description: 'The action, or null when the payment waits for nobody',
+        content: { 'application/json': { schema: z.object({ paymentAction: PaymentAction.nullable() }) } },
+      },
+      ...problemResponses(401, 404),
+    },
+  })
+  router.openapi(action, async (c) => {
+    const row = await visibleOrder(deps, c.var.principal, c.req.valid('param').id)
+    const progress = {
+      paymentStatus: row.payment_status as 'ACTION_REQUIRED',
+      provider: row.payment.provider,
+      reference: row.payment.reference,
+    }
+    return c.json({ paymentAction: await paymentActionOf(deps.payments ?? sandboxOnlyPayments, progress) }, 200)
+  })
+
+  const paymentReturn = createRoute({
+    method: 'post',
+    path: '/{id}/payment-return',
+    summary: 'The customer is back from the provider (PayPal approval): check the payment now',
+    description:
+      "Nothing is taken on the client's word: the order asks the provider where the payment stands. A webhook does the same if this call never comes.",
+    middleware: [anyone] as const,
+    security: [{ bearerAuth: [] }],
+    request: { params: OrderIdParam },
+    responses: {
+      202: {
+        description: 'The order will check with the provider',
+        content: { 'application/json': { schema: z.object({ status: z.literal('checking') }) } },
+      },
+      ...problemResponses(401, 404, 409),
+    },
+  })
+  router.openapi(paymentReturn, async (c) => {
+    const row = await visibleOrder(deps, c.var.principal, c.req.valid('param').id)
+    if (row.payment_status !== 'ACTION_REQUIRED' || !row.payment.provider || !row.payment.reference) {
+      throw new ApiProblem('payment_not_awaiting_customer', `The payment is ${row.payment_status.toLowerCase()}`)
+    }
+    await deps.temporal.workflow.getHandle(orderWorkflowId(row.id)).signal(paymentEventSignal, {
+      eventId: `customer-return-${c.var.requestId}`,
+      provider: row.payment.provider as PaymentProviderName,
+      type: 'customer_returned',
+      reference: row.payment.reference,
+    })
+    return c.json({ status: 'checking' as const }, 202)
+  })
+
+  return router
+}
