@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { Database } from '../db/schema.js'
 import { createInventoryActivities } from './inventory.js'
 import { createNotificationActivities } from './notifications.js'
+import { createCodCollectionActivities } from './payments/cod-collections.js'
 import { createPaymentActivities } from './payments/payment-activities.js'
 import type { PaymentProvider } from './payments/payment-provider.js'
 import { createPricingActivities } from './pricing.js'
@@ -34,6 +35,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
     ...createPricingActivities(deps),
     ...createInventoryActivities(deps),
     ...createPaymentActivities(deps),
+    ...createCodCollectionActivities(deps),
     ...createShippingActivities(deps),
     ...createNotificationActivities(deps),
     ...createReadModelActivities(deps),

@@ -116,6 +116,8 @@ export const CarrierEventBody = z
     status: z.enum(carrierEventStatuses),
     occurredAt: z.string().datetime({ offset: true }),
     location: z.string().max(200).optional(),
+    /** Cash on delivery: what was collected at the door, in minor units. */
+    amountCollected: z.number().int().min(0).optional(),
   })
   .openapi('CarrierEvent')
 
@@ -158,3 +160,28 @@ export type PaymentAction = z.infer<typeof PaymentAction>
 /** A placed order, with what the customer needs to finish paying when the provider waits for them. */
 export const PlacedOrderView = OrderView.extend({ paymentAction: PaymentAction.nullable() }).openapi('PlacedOrder')
 export type PlacedOrderView = z.infer<typeof PlacedOrderView>
+
+export const CodSettlementBody = z
+  .strictObject({
+    amount: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .openapi({ description: 'What the carrier paid over, in minor units; what it collected when omitted' }),
+  })
+  .openapi('CodSettlementRequest')
+
+export const CodCollection = z
+  .object({
+    orderId: z.string(),
+    currency: z.string(),
+    expectedAmount: z.number().int(),
+    collectedAmount: z.number().int().nullable(),
+    outcome: z.enum(['collected', 'mismatch', 'not_reported']),
+    deliveredAt: z.string(),
+    settledAt: z.string().nullable(),
+    settledBy: z.string().nullable(),
+    settledAmount: z.number().int().nullable(),
+  })
+  .openapi('CodCollection')

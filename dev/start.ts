@@ -18,6 +18,7 @@ import { seedDemoCatalog } from '../db/demo-catalog.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { createLogger, installTemporalLogging } from '../logger.js'
 import { configuredPaymentProviders } from '../activities/payments/configured-payment-providers.js'
+import { ensureCodReconciliationSchedule } from '../workers/cod-reconciliation-schedule.js'
 import { createOrderWorker } from '../workers/create-order-worker.js'
 import { ensureOrderSearchAttributes } from '../workers/search-attributes-setup.js'
 import { startLocalStack } from './local-stack.js'
@@ -64,6 +65,7 @@ const worker = await createOrderWorker({
   paymentProviders: configuredPaymentProviders(config.payments),
 })
 const workerRun = worker.run()
+await ensureCodReconciliationSchedule(temporal, { taskQueue: config.temporal.taskQueue, logger })
 logger.info({ taskQueue: config.temporal.taskQueue }, 'order worker running')
 
 const app = createApp({

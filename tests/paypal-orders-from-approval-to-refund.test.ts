@@ -156,11 +156,11 @@ describe('PayPal, with 30 % of responses lost after the work is done', () => {
           lines: [{ sku, quantity: 1 }],
           payment: { method: 'paypal' },
         })
-        await waitForOrder(handle, (order) => order.paymentStatus === 'ACTION_REQUIRED', 60_000)
+        await waitForOrder(handle, (order) => order.paymentStatus === 'ACTION_REQUIRED', 120_000)
         const [paypalOrder] = fake.ordersOf(orderId)
         fake.approve(paypalOrder!.id)
         await stack.call('POST', `/v1/orders/${orderId}/payment-return`, { token: customer })
-        const confirmed = await waitForOrder(handle, shipped, 60_000)
+        const confirmed = await waitForOrder(handle, shipped, 120_000)
         if (index % 3 === 0) {
           await handle.executeUpdate(cancelOrderUpdate, { args: [{ actor: { type: 'customer', id: 'cust_test' }, note: null }] })
         } else {
@@ -182,6 +182,10 @@ describe('PayPal, with 30 % of responses lost after the work is done', () => {
       expect(captured - refunded).toBe(order.payment.captured - order.payment.refunded)
     }
     expect(fake.lost).toBeGreaterThan(0)
-    console.info(`[ledger] PayPal: ${orders} orders, ${fake.requests} requests in this file, ${fake.lost} responses lost`)
-  })
+    const captured = results.reduce((sum, { order }) => sum + order.payment.captured, 0)
+    const refunded = results.reduce((sum, { order }) => sum + order.payment.refunded, 0)
+    console.info(
+      `[ledger] PayPal: ${orders} orders, ${fake.requests} requests in this file, ${fake.lost} responses lost; captured ${captured} − refunded ${refunded} = ${captured - refunded}, matching PayPal's records`,
+    )
+  }, 150_000)
 })

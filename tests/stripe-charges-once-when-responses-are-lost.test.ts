@@ -53,7 +53,7 @@ type Ending = 'delivered' | 'cancelled_before_capture' | 'returned_after_capture
 
 /** Drives one order to its ending the way carriers and customers would. */
 async function driveOrder(handle: WorkflowHandle<typeof orderWorkflow>, ending: Ending): Promise<OrderState> {
-  const confirmed = await waitForOrder(handle, (order) => order.shipment !== null, 60_000)
+  const confirmed = await waitForOrder(handle, (order) => order.shipment !== null, 120_000)
   if (ending === 'cancelled_before_capture') {
     await handle.executeUpdate(cancelOrderUpdate, { args: [{ actor: { type: 'customer', id: 'cust_test' }, note: null }] })
     return handle.result()
@@ -130,5 +130,5 @@ describe('card payments through Stripe, with 30 % of responses lost after the wo
       `[ledger] ${orders} orders, ${fake.requests - requestsBefore} Stripe requests, ${fake.lost} responses lost, ${replays} answered from the idempotency store; ` +
         `${ledger.authorizations} authorizations, ${ledger.captures} captures, captured ${ledger.captured} − refunded ${ledger.refunded} = ${ledger.captured - ledger.refunded} (orders say ${expected})`,
     )
-  })
+  }, 150_000)
 })

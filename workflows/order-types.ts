@@ -143,7 +143,7 @@ export interface CarrierEvent {
   occurredAt: string
   location: string | null
   /** Cash on delivery: what the carrier collected at the door, in minor units. */
-  amountCollected?: number | null
+  amountCollected?: number | null | undefined
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow'
 import type { OrderActivities } from '../activities/order-activities.js'
-import { carrierEventEffect } from './carrier-progress.js'
+import { HANDED_OVER_RANK, carrierEventEffect } from './carrier-progress.js'
 import {
   type CancelOrderRequest,
   UPDATE_REFUSED,
@@ -303,6 +303,9 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     if (effect.kind === 'exception') {
       order.fulfillmentStatus = 'EXCEPTION'
       note(carrier, 'carrier_event', 'The carrier reported a delivery exception', eventData)
+      if (order.payment.method === 'cod' && shipment.progress >= HANDED_OVER_RANK) {
+        note(carrier, 'cod_delivery_failed', 'Cash on delivery: delivery failed, nothing collected', eventData)
+      }
       moveTo(order.status)
       await save()
       await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'delivery_exception' })
@@ -332,11 +335,7 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
       await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'shipped' })
     }
     if (effect.delivered) {
-      if (order.payment.method === 'cod') {
-        order.payment.captured = order.totals.total
-        order.paymentStatus = 'PAID'
-        note(carrier, 'cash_collected', 'Cash collected on delivery', { amount: order.totals.total })
-      }
+      if (order.payment.method === 'cod') await collectCash(event, carrier)
       moveTo('DELIVERED')
       await save()
       await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'delivered' })
@@ -345,6 +344,35 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     } else if (!effect.handedOver) {
       moveTo(order.status)
       await save()
+    }
+  }
+
+  /**
+   * Cash on delivery: records what the carrier collected at the door, for the
+   * store to settle with the carrier later. A carrier that reports another
+   * amount, or none, is flagged in the timeline and the collection record.
+   */
+  async function collectCash(event: CarrierEvent, carrier: Actor): Promise<void> {
+    const expected = order.totals.total
+    const reported = event.amountCollected ?? null
+    const outcome = reported === null ? 'not_reported' : reported === expected ? 'collected' : 'mismatch'
+    await activities.recordCodCollection({
+      orderId: input.orderId,
+      currency: order.totals.currency,
+      expectedAmount: expected,
+      collectedAmount: reported,
+      outcome,
+      trackingNumber: event.trackingNumber,
+      deliveredAt: event.occurredAt,
+    })
+    order.payment.captured = reported ?? expected
+    order.paymentStatus = 'PAID'
+    note(carrier, 'cash_collected', 'Cash collected on delivery', { amount: reported ?? expected, reported: reported !== null })
+    if (outcome === 'mismatch') {
+      note(carrier, 'cod_collection_mismatch', `Cash on delivery: collected ${reported}, expected ${expected}`, {
+        expected,
+        collected: reported,
+      })
     }
   }
 

@@ -3,11 +3,12 @@ import { orderWorkflowId, paymentEventSignal } from '../../workflows/messages.js
 import type { PaymentProviderName } from '../../workflows/order-types.js'
 import type { AppDeps, AppEnv } from '../app-deps.js'
 import { authenticate, type Principal } from '../auth.js'
+import { settleCodCollection } from '../../activities/payments/cod-collections.js'
 import { findOrderRow } from '../orders/order-queries.js'
 import { sandboxOnlyPayments } from '../payments/api-payments.js'
 import { paymentActionOf } from '../payments/payment-action.js'
 import { ApiProblem } from '../problem.js'
-import { OrderIdParam, PaymentAction, problemResponses } from '../schemas.js'
+import { CodCollection, CodSettlementBody, OrderIdParam, PaymentAction, problemResponses } from '../schemas.js'
 import { validationProblem } from '../validation-hook.js'
 
 /** The order's read-model row, if the caller may see it; 404 otherwise, as for orders. */
@@ -20,11 +21,13 @@ async function visibleOrder(deps: AppDeps, principal: Principal, orderId: string
 }
 
 /**
- * `/v1/orders/{id}/payment-*`: what the customer needs to finish paying (read
- * fresh from the provider), and the customer's return from PayPal's approval page.
+ * `/v1/orders/{id}/payment-*` and `/cod-settlement`: what the customer needs
+ * to finish paying (read fresh from the provider), the customer's return
+ * from PayPal's approval page, and an admin settling cash on delivery.
  */
 export function orderPaymentsRouter(deps: AppDeps) {
   const anyone = authenticate({ secret: deps.jwtSecret })
+  const admins = authenticate({ secret: deps.jwtSecret, roles: ['admin'] })
   const router = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
 
   const action = createRoute({
@@ -81,6 +84,58 @@ export function orderPaymentsRouter(deps: AppDeps) {
       reference: row.payment.reference,
     })
     return c.json({ status: 'checking' as const }, 202)
+  })
+
+  const settle = createRoute({
+    method: 'post',
+    path: '/{id}/cod-settlement',
+    summary: 'Mark the cash of a delivered cash-on-delivery order as settled with the carrier (admin)',
+    description:
+      'Idempotent: settling again answers the first settlement. The daily reconciliation lists what is still unsettled.',
+    'x-required-role': 'admin',
+    middleware: [admins] as const,
+    security: [{ bearerAuth: [] }],
+    request: {
+      params: OrderIdParam,
+      body: { content: { 'application/json': { schema: CodSettlementBody } }, required: false },
+    },
+    responses: {
+      200: { description: 'The settled collection', content: { 'application/json': { schema: CodCollection } } },
+      ...problemResponses(400, 401, 403, 404, 409),
+    },
+  })
+  router.openapi(settle, async (c) => {
+    const orderId = c.req.valid('param').id
+    const row = await visibleOrder(deps, c.var.principal, orderId)
+    if (row.payment_method !== 'cod') {
+      throw new ApiProblem('order_update_refused', 'Only cash-on-delivery orders are settled', { reason: 'not_cash_on_delivery' })
+    }
+    const body = c.req.valid('json') as { amount?: number } | undefined
+    const settled = await settleCodCollection(deps.db, {
+      orderId,
+      settledBy: c.var.principal.subject,
+      amount: body?.amount ?? null,
+    })
+    if (!settled) {
+      throw new ApiProblem('order_update_refused', 'The carrier has not reported this order delivered yet', {
+        reason: 'not_delivered',
+      })
+    }
+    c.var.logger.info({ orderId, settledBy: settled.settled_by }, 'COD settled')
+    return c.json(
+      {
+        orderId: settled.order_id,
+        currency: settled.currency,
+        expectedAmount: settled.expected_amount,
+        collectedAmount: settled.collected_amount,
+        outcome: settled.outcome,
+        deliveredAt: settled.delivered_at.toISOString(),
+        settledAt: settled.settled_at?.toISOString() ?? null,
+        settledBy: settled.settled_by,
+        settledAmount: settled.settled_amount,
+      },
+      200,
+    )
   })
 
   return router

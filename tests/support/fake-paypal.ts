@@ -176,6 +176,8 @@ export async function startFakePayPal(seed = 42): Promise<FakePayPal> {
     {
       keyHeader: 'paypal-request-id',
       needsKey: (request) => request.path !== '/v1/oauth2/token' && request.path !== '/v1/notifications/verify-webhook-signature',
+      // Payment calls lose responses; the OAuth token call is not what these tests are about.
+      mayLose: (request) => request.path !== '/v1/oauth2/token',
       keyConflict: () => problem(422, 'UNPROCESSABLE_ENTITY', 'DUPLICATE_REQUEST_ID'),
       keyMissing: () => problem(400, 'INVALID_REQUEST', 'PAYPAL_REQUEST_ID_REQUIRED'),
       fingerprint: (request) => request.raw,

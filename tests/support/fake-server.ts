@@ -34,6 +34,8 @@ export interface FakeServerProps {
   /** How a mutating request without a key is refused. */
   keyMissing: () => FakeResponse
   handle: (request: FakeRequest) => FakeResponse
+  /** Which requests may lose their response: every mutating one, by default. */
+  mayLose?: (request: FakeRequest) => boolean
   /** A canonical form of the request's parameters, compared when a key is reused. */
   fingerprint: (request: FakeRequest) => string
 }
@@ -106,7 +108,7 @@ export async function startFakeServer(props: FakeServerProps, seed = 42): Promis
       } catch (error) {
         response = { status: 500, body: { error: { type: 'api_error', message: String(error) } } }
       }
-      if (request.method !== 'GET' && random() < fake.lossRate) {
+      if (request.method !== 'GET' && (props.mayLose?.(request) ?? true) && random() < fake.lossRate) {
         lost += 1
         req.socket.destroy()
         return
