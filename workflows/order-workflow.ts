@@ -62,6 +62,7 @@ const payments = proxyActivities<OrderActivities>({
 })
 
 const DEFAULT_PAYMENT_ACTION_TIMEOUT_MS = 3_600_000
+const DEFAULT_AUTHORIZATION_VALIDITY_MS = 6 * 86_400_000
 
 const SYSTEM: Actor = { type: 'system', id: null }
 
@@ -225,8 +226,17 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     await save()
 
     while (!finalStatuses.has(order.status)) {
-      await condition(() => carrierInbox.length > 0 || cancelRequest !== null)
+      const news = () => carrierInbox.length > 0 || cancelRequest !== null
+      const holdLeft = authorizationTimeLeft()
+      const woken = holdLeft === null ? (await condition(news), true) : await condition(news, holdLeft)
       stopIfCancelRequested()
+      if (!woken) {
+        throw new OrderCancellation(
+          'authorization_expired',
+          SYSTEM,
+          'The payment authorization would lapse before the carrier picked the parcel up',
+        )
+      }
       const event = carrierInbox.shift()
       if (event) await followCarrier(event)
     }
@@ -253,7 +263,25 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     const outcome = attempt.status === 'authorized' ? attempt : await awaitCustomer(reference)
     order.payment.authorized = outcome.amount
     order.paymentStatus = 'AUTHORIZED'
-    note(SYSTEM, 'payment_authorized', `Payment authorized with ${attempt.provider}`, { amount: outcome.amount })
+    const validityMs = input.authorizationValidityMs ?? DEFAULT_AUTHORIZATION_VALIDITY_MS
+    order.payment.authorizationExpiresAt = new Date(Date.now() + validityMs).toISOString()
+    note(SYSTEM, 'payment_authorized', `Payment authorized with ${attempt.provider}`, {
+      amount: outcome.amount,
+      expiresAt: order.payment.authorizationExpiresAt,
+    })
+  }
+
+  /**
+   * How long the held authorization may still wait for the carrier's pickup;
+   * null when nothing is held uncaptured (cash on delivery, or captured).
+   * Card networks let an authorization lapse after about 7 days: rather than
+   * lose it silently, the order is cancelled (hold voided, stock released)
+   * when the window set at placement closes.
+   */
+  function authorizationTimeLeft(): number | null {
+    const expiresAt = order.payment.authorizationExpiresAt
+    if (order.paymentStatus !== 'AUTHORIZED' || !expiresAt) return null
+    return Math.max(new Date(expiresAt).getTime() - Date.now(), 1)
   }
 
   /**
