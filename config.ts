@@ -194,6 +194,28 @@ const envSchema = z.object({
   ORDER_ENGINE_SKIP_TOOLS: flag.default(false),
   PATH: z.string().optional(),
   CARRIER_AUTOPILOT_STEP: duration.default(4_000),
+
+  // Payments. Secrets come from here only; they are never logged nor put in workflow history.
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_/, 'must be a Stripe secret key (sk_test_... or sk_live_...)')
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_', 'must be a webhook signing secret (whsec_...)').optional(),
+  /** Another Stripe API (stripe-mock, a test fake), as http://127.0.0.1:12111. */
+  STRIPE_API_BASE: z.string().url().optional(),
+  PAYPAL_CLIENT_ID: z.string().min(1).optional(),
+  PAYPAL_CLIENT_SECRET: z.string().min(1).optional(),
+  PAYPAL_WEBHOOK_ID: z.string().min(1).optional(),
+  PAYPAL_ENVIRONMENT: z.enum(['sandbox', 'production']).default('sandbox'),
+  /** Another PayPal API (a test fake), as http://127.0.0.1:8080. */
+  PAYPAL_API_BASE: z.string().url().optional(),
+  /** The storefront pages PayPal sends the buyer back to after approving or giving up. */
+  PAYPAL_RETURN_URL: z.string().url().optional(),
+  PAYPAL_CANCEL_URL: z.string().url().optional(),
+  /** How long a customer has to finish 3-D Secure or approve a PayPal order before the order is cancelled. */
+  PAYMENT_ACTION_TIMEOUT: duration.default(3_600_000),
+  /** How long a card authorization is held before it must be captured or given up (card networks allow ~7 days). */
+  PAYMENT_AUTHORIZATION_VALIDITY: duration.default(6 * 86_400_000),
 })
 
 export type Env = z.input<typeof envSchema>
@@ -239,6 +261,23 @@ export interface Config {
   rateLimits: { placeOrder: RateLimitSetting; adminActions: RateLimitSetting }
   carrier: { webhookSecret: string; autopilot: boolean | null; autopilotStepMs: number }
   orders: { storeCurrency: string; codConfirmationTimeoutMs: number }
+  payments: PaymentsConfig
+}
+
+/** The payment providers that are configured; a method whose provider is null is refused at placement. */
+export interface PaymentsConfig {
+  stripe: { secretKey: string; webhookSecret: string | null; apiBase: string | null } | null
+  paypal: {
+    clientId: string
+    clientSecret: string
+    webhookId: string | null
+    environment: 'sandbox' | 'production'
+    apiBase: string | null
+    returnUrl: string | null
+    cancelUrl: string | null
+  } | null
+  actionTimeoutMs: number
+  authorizationValidityMs: number
 }
 
 /** Thrown by {@link loadConfig} with one line per invalid variable. */
@@ -284,6 +323,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (env.JWKS_URL && !env.JWKS_URL.startsWith('https://')) problems.push('JWKS_URL: must be https:// when NODE_ENV=production')
   }
   if (env.JWKS_ALGORITHMS && !env.JWKS_URL) problems.push('JWKS_ALGORITHMS: only applies with JWKS_URL')
+  if (Boolean(env.PAYPAL_CLIENT_ID) !== Boolean(env.PAYPAL_CLIENT_SECRET)) {
+    problems.push('PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET: set both or neither')
+  }
   if (problems.length > 0) throw new ConfigError(problems)
 
   const dataDir = isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(projectRoot, env.DATA_DIR)
@@ -331,5 +373,28 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       autopilotStepMs: env.CARRIER_AUTOPILOT_STEP,
     },
     orders: { storeCurrency: env.STORE_CURRENCY, codConfirmationTimeoutMs: env.COD_CONFIRMATION_TIMEOUT },
+    payments: {
+      stripe: env.STRIPE_SECRET_KEY
+        ? {
+            secretKey: env.STRIPE_SECRET_KEY,
+            webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? null,
+            apiBase: env.STRIPE_API_BASE ?? null,
+          }
+        : null,
+      paypal:
+        env.PAYPAL_CLIENT_ID && env.PAYPAL_CLIENT_SECRET
+          ? {
+              clientId: env.PAYPAL_CLIENT_ID,
+              clientSecret: env.PAYPAL_CLIENT_SECRET,
+              webhookId: env.PAYPAL_WEBHOOK_ID ?? null,
+              environment: env.PAYPAL_ENVIRONMENT,
+              apiBase: env.PAYPAL_API_BASE ?? null,
+              returnUrl: env.PAYPAL_RETURN_URL ?? null,
+              cancelUrl: env.PAYPAL_CANCEL_URL ?? null,
+            }
+          : null,
+      actionTimeoutMs: env.PAYMENT_ACTION_TIMEOUT,
+      authorizationValidityMs: env.PAYMENT_AUTHORIZATION_VALIDITY,
+    },
   }
 }

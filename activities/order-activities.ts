@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { Database } from '../db/schema.js'
 import { createInventoryActivities } from './inventory.js'
 import { createNotificationActivities } from './notifications.js'
+import { createCodCollectionActivities } from './payments/cod-collections.js'
 import { createPaymentActivities } from './payments/payment-activities.js'
 import type { PaymentProvider } from './payments/payment-provider.js'
 import { createPricingActivities } from './pricing.js'
@@ -14,6 +15,8 @@ import { createShippingActivities } from './shipping/shipping-activities.js'
 export interface OrderActivityDeps {
   db: Kysely<Database>
   payments: PaymentProvider
+  /** The configured providers besides the default one (Stripe, PayPal). */
+  paymentProviders?: readonly PaymentProvider[]
   carrier: Carrier
   logger: Logger
 }
@@ -32,6 +35,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
     ...createPricingActivities(deps),
     ...createInventoryActivities(deps),
     ...createPaymentActivities(deps),
+    ...createCodCollectionActivities(deps),
     ...createShippingActivities(deps),
     ...createNotificationActivities(deps),
     ...createReadModelActivities(deps),

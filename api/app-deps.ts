@@ -6,6 +6,7 @@ import type { OrderChangeFeed } from '../db/order-change-feed.js'
 import type { Database } from '../db/schema.js'
 import type { AccessTokenVerifier } from './access-tokens.js'
 import type { Principal } from './auth.js'
+import type { ApiPayments } from './payments/api-payments.js'
 
 /**
  * What the HTTP app needs from the outside world; `createApp(deps)` wires nothing else.
@@ -41,6 +42,8 @@ export interface AppDeps {
   orderChanges: OrderChangeFeed
   /** How often an idle order event stream sends a heartbeat comment; 15 s by default. */
   orderEventsHeartbeatMs?: number
+  /** The configured payment providers; only the sandbox when omitted. */
+  payments?: ApiPayments
 }
 
 type AppSettings =

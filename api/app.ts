@@ -19,7 +19,10 @@ import { docsRouter } from './routes/docs.js'
 import { healthRouter } from './routes/health.js'
 import { metricsRouter } from './routes/metrics.js'
 import { ordersRouter } from './routes/orders.js'
+import { orderPaymentsRouter } from './routes/order-payments.js'
+import { paypalWebhooksRouter } from './routes/paypal-webhooks.js'
 import { productsRouter } from './routes/products.js'
+import { stripeWebhooksRouter } from './routes/stripe-webhooks.js'
 
 /** Response headers a browser client may read cross-origin. */
 const exposedHeaders = [
@@ -106,6 +109,9 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/products', productsRouter(deps))
   app.route('/v1/orders', ordersRouter(deps))
   app.route('/v1/carrier-events', carrierEventsRouter(deps))
+  app.route('/v1/webhooks/stripe', stripeWebhooksRouter(deps))
+  app.route('/v1/webhooks/paypal', paypalWebhooksRouter(deps))
+  app.route('/v1/orders', orderPaymentsRouter(deps))
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -10,6 +10,7 @@ import { createLogger } from '../logger.js'
 import { appSettings } from './app-deps.js'
 import { createApp } from './app.js'
 import { startIdempotencyKeyCleanup } from './idempotency/idempotency-key-cleanup.js'
+import { createApiPayments } from './payments/api-payments.js'
 import { serveApp } from './serve.js'
 
 const config = loadConfig()
@@ -34,6 +35,7 @@ const app = createApp({
   logger,
   orderChanges,
   ...appSettings(config),
+  payments: createApiPayments(config.payments),
 })
 const server = await serveApp(app, { host: config.api.host, port: config.api.port })
 logger.info({ url: config.api.publicUrl }, 'order API listening')

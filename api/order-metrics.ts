@@ -78,12 +78,14 @@ export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts
 }
 
 // Every known label value is reported, at 0 if need be, so a series exists before its first event.
-const paymentMethods: Record<PaymentMethod, null> = { card: null, cod: null }
+const paymentMethods: Record<PaymentMethod, null> = { card: null, paypal: null, cod: null }
 const cancellationReasons: Record<CancellationReason, null> = {
   customer_request: null,
   admin_request: null,
   payment_declined: null,
   out_of_stock: null,
+  payment_not_completed: null,
+  authorization_expired: null,
   price_changed: null,
   cod_confirmation_expired: null,
 }

@@ -3,7 +3,7 @@
  * describe the OpenAPI document, so the two cannot drift apart.
  */
 import { z } from '@hono/zod-openapi'
-import { carrierEventStatuses } from '../workflows/order-types.js'
+import { carrierEventStatuses, paymentStatuses } from '../workflows/order-types.js'
 
 const sku = z
   .string()
@@ -48,7 +48,7 @@ export const PlaceOrderBody = z
       .array(z.strictObject({ sku, quantity: z.number().int().min(1).max(100) }))
       .min(1, 'must have at least one line')
       .max(50, 'must have at most 50 lines'),
-    paymentMethod: z.enum(['card', 'cod']),
+    paymentMethod: z.enum(['card', 'paypal', 'cod']),
     paymentToken: z.string().min(1).max(255).optional(),
     currency: currency.optional(),
     shippingAddress: ShippingAddressInput,
@@ -57,8 +57,12 @@ export const PlaceOrderBody = z
     if (body.paymentMethod === 'card' && !body.paymentToken) {
       ctx.addIssue({ code: 'custom', path: ['paymentToken'], message: 'is required when paymentMethod is card' })
     }
-    if (body.paymentMethod === 'cod' && body.paymentToken !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['paymentToken'], message: 'must be omitted when paymentMethod is cod' })
+    if (body.paymentMethod !== 'card' && body.paymentToken !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['paymentToken'],
+        message: `must be omitted when paymentMethod is ${body.paymentMethod}`,
+      })
     }
   })
   .openapi('PlaceOrderRequest', {
@@ -83,9 +87,8 @@ export const orderStatuses = [
   'CANCELLED',
   'RETURNED',
 ] as const
-export const paymentStatuses = ['PENDING', 'AUTHORIZED', 'PAID', 'VOIDED', 'REFUNDED', 'FAILED'] as const
 export const fulfillmentStatuses = ['UNFULFILLED', ...carrierEventStatuses, 'LABEL_CANCELLED'] as const
-export const paymentMethods = ['card', 'cod'] as const
+export const paymentMethods = ['card', 'paypal', 'cod'] as const
 
 export const OrderView = z
   .object({
@@ -282,6 +285,8 @@ export const CarrierEventBody = z
     status: z.enum(carrierEventStatuses),
     occurredAt: z.string().datetime({ offset: true }),
     location: z.string().max(200).optional(),
+    /** Cash on delivery: what was collected at the door, in minor units. */
+    amountCollected: z.number().int().min(0).optional(),
   })
   .openapi('CarrierEvent')
 
@@ -330,3 +335,45 @@ const problemDescriptions: Record<number, string> = {
   503: 'A service the API needs is unavailable; retry',
   504: 'The request took too long; retry with the same Idempotency-Key',
 }
+
+export const PaymentAction = z
+  .object({
+    provider: z.enum(['stripe', 'paypal']),
+    reference: z.string().openapi({ description: 'The PaymentIntent id (Stripe) or the order id (PayPal)' }),
+    clientSecret: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Stripe: pass to stripe.handleNextAction() to complete 3-D Secure' }),
+    approvalUrl: z.string().nullable().openapi({ description: 'PayPal: send the customer here to approve the payment' }),
+  })
+  .openapi('PaymentAction')
+export type PaymentAction = z.infer<typeof PaymentAction>
+
+/** A placed order, with what the customer needs to finish paying when the provider waits for them. */
+export const PlacedOrderView = OrderView.extend({ paymentAction: PaymentAction.nullable() }).openapi('PlacedOrder')
+export type PlacedOrderView = z.infer<typeof PlacedOrderView>
+
+export const CodSettlementBody = z
+  .strictObject({
+    amount: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .openapi({ description: 'What the carrier paid over, in minor units; what it collected when omitted' }),
+  })
+  .openapi('CodSettlementRequest')
+
+export const CodCollection = z
+  .object({
+    orderId: z.string(),
+    currency: z.string(),
+    expectedAmount: z.number().int(),
+    collectedAmount: z.number().int().nullable(),
+    outcome: z.enum(['collected', 'mismatch', 'not_reported']),
+    deliveredAt: z.string(),
+    settledAt: z.string().nullable(),
+    settledBy: z.string().nullable(),
+    settledAmount: z.number().int().nullable(),
+  })
+  .openapi('CodCollection')

@@ -177,6 +177,35 @@ export interface OrderMetricCountsTable {
   value: number
 }
 
+export interface PaymentWebhookEventsTable {
+  provider: string
+  event_id: string
+  order_id: string
+  type: string
+  reference: string
+  received_at: CreatedAt
+  /** Null until the event has reached the order's workflow (or found it closed). */
+  relayed_at: Timestamp | null
+  outcome: 'accepted' | 'order_closed' | 'already_settled' | null
+}
+
+export type CodCollectionOutcome = 'collected' | 'mismatch' | 'not_reported'
+
+export interface CodCollectionsTable {
+  order_id: string
+  currency: string
+  expected_amount: number
+  /** What the carrier reported collecting; null when it reported nothing. */
+  collected_amount: number | null
+  outcome: CodCollectionOutcome
+  tracking_number: string
+  delivered_at: Timestamp
+  settled_at: Timestamp | null
+  settled_by: string | null
+  settled_amount: number | null
+  created_at: CreatedAt
+}
+
 export interface Database {
   products: ProductsTable
   product_prices: ProductPricesTable
@@ -194,4 +223,6 @@ export interface Database {
   simulated_parcels: SimulatedParcelsTable
   api_rate_limits: ApiRateLimitsTable
   order_metric_counts: OrderMetricCountsTable
+  payment_webhook_events: PaymentWebhookEventsTable
+  cod_collections: CodCollectionsTable
 }

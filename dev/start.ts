@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client'
 import { NativeConnection } from '@temporalio/worker'
 import { startCarrierAutopilot } from '../activities/shipping/simulated-carrier-autopilot.js'
 import { appSettings } from '../api/app-deps.js'
+import { createApiPayments } from '../api/payments/api-payments.js'
 import { createApp } from '../api/app.js'
 import { startIdempotencyKeyCleanup } from '../api/idempotency/idempotency-key-cleanup.js'
 import { signAccessToken } from '../api/auth.js'
@@ -18,6 +19,8 @@ import { seedDemoCatalog } from '../db/demo-catalog.js'
 import { createOrderChangeFeed } from '../db/order-change-feed.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { createLogger, installTemporalLogging } from '../logger.js'
+import { configuredPaymentProviders } from '../activities/payments/configured-payment-providers.js'
+import { ensureCodReconciliationSchedule } from '../workers/cod-reconciliation-schedule.js'
 import { createOrderWorker } from '../workers/create-order-worker.js'
 import { ensureOrderSearchAttributes } from '../workers/search-attributes-setup.js'
 import { startLocalStack } from './local-stack.js'
@@ -61,8 +64,10 @@ const worker = await createOrderWorker({
   db,
   logger,
   workflowBundlePath: config.temporal.workflowBundlePath,
+  paymentProviders: configuredPaymentProviders(config.payments),
 })
 const workerRun = worker.run()
+await ensureCodReconciliationSchedule(temporal, { taskQueue: config.temporal.taskQueue, logger })
 logger.info({ taskQueue: config.temporal.taskQueue }, 'order worker running')
 
 const orderChanges = createOrderChangeFeed({ connectionString: stack.databaseUrl, logger, applicationName: 'order-api-changes' })
@@ -73,6 +78,7 @@ const app = createApp({
   logger,
   orderChanges,
   ...appSettings(config),
+  payments: createApiPayments(config.payments),
 })
 const server = await serveApp(app, { host: config.api.host, port: config.api.port })
 logger.info({ url: config.api.publicUrl }, 'order API listening')

@@ -91,6 +91,11 @@ describe('the OpenAPI document is the contract', () => {
     await call('POST', '/v1/carrier-events', { body: { eventId: 'x' } })
 
     await waitForHttpOrder(stack, customer, id, (order) => order.status === 'SHIPPED')
+    await call('GET', `/v1/orders/${id}/payment-action`, { token: customer })
+    await call('POST', `/v1/orders/${id}/payment-return`, { token: customer })
+    await call('POST', `/v1/orders/${id}/cod-settlement`, { token: admin, body: {} })
+    await call('POST', '/v1/webhooks/stripe', { body: { id: 'evt_unsigned', type: 'payment_intent.succeeded' } })
+    await call('POST', '/v1/webhooks/paypal', { body: { id: 'WH-unsigned', event_type: 'CHECKOUT.ORDER.APPROVED' } })
     await call('GET', `/v1/orders/${id}/timeline`, { token: customer })
     await call('GET', `/v1/orders/${randomUUID()}/timeline`, { token: customer })
     await call('GET', `/v1/orders/${randomUUID()}/events`, { token: customer })

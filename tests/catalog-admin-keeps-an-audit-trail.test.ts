@@ -273,6 +273,7 @@ describe('the catalog audit trail', () => {
       [
         'GET /v1/products/{sku}/audit',
         'POST /v1/orders/{id}/cod-confirmation',
+        'POST /v1/orders/{id}/cod-settlement',
         'POST /v1/products/{sku}/stock-adjustments',
         'PUT /v1/products/{sku}',
       ].sort(),

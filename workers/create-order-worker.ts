@@ -20,8 +20,10 @@ export interface OrderWorkerProps {
   logger: Logger
   /** A prebuilt bundle (`npm run build:workflows`); without one the source is bundled at start. */
   workflowBundlePath: string | null
-  /** Defaults to the sandbox provider. */
+  /** The provider of card orders that name none; defaults to the sandbox. */
   payments?: PaymentProvider
+  /** The other configured providers (Stripe, PayPal), found by the name each order was placed with. */
+  paymentProviders?: readonly PaymentProvider[]
   /** Defaults to the simulated carrier. */
   carrier?: Carrier
 }
@@ -35,6 +37,7 @@ export async function createOrderWorker(props: OrderWorkerProps): Promise<Worker
     db: props.db,
     logger: props.logger,
     payments: props.payments ?? createSandboxPaymentProvider({ db: props.db }),
+    paymentProviders: props.paymentProviders ?? [],
     carrier: props.carrier ?? createSimulatedCarrier({ db: props.db }),
   })
   return Worker.create({

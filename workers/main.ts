@@ -3,11 +3,13 @@
  * Run more of them to scale out. SIGINT/SIGTERM drain it: in-flight
  * activities finish (or are left for another worker to retry), then it exits.
  */
-import { Connection } from '@temporalio/client'
+import { Client, Connection } from '@temporalio/client'
 import { NativeConnection } from '@temporalio/worker'
 import { loadConfig } from '../config.js'
 import { createDatabase } from '../db/connection.js'
 import { createLogger, installTemporalLogging } from '../logger.js'
+import { configuredPaymentProviders } from '../activities/payments/configured-payment-providers.js'
+import { ensureCodReconciliationSchedule } from './cod-reconciliation-schedule.js'
 import { createOrderWorker } from './create-order-worker.js'
 import { ensureOrderSearchAttributes } from './search-attributes-setup.js'
 
@@ -27,7 +29,15 @@ const db = createDatabase({ connectionString: config.database.url })
 const connection = await NativeConnection.connect({ address: config.temporal.address })
 try {
   const client = await Connection.connect({ address: config.temporal.address })
-  await ensureOrderSearchAttributes(client, config.temporal.namespace, logger).finally(() => client.close())
+  try {
+    await ensureOrderSearchAttributes(client, config.temporal.namespace, logger)
+    await ensureCodReconciliationSchedule(new Client({ connection: client, namespace: config.temporal.namespace }), {
+      taskQueue: config.temporal.taskQueue,
+      logger,
+    })
+  } finally {
+    await client.close()
+  }
   const worker = await createOrderWorker({
     connection,
     namespace: config.temporal.namespace,
@@ -35,6 +45,7 @@ try {
     db,
     logger,
     workflowBundlePath: config.temporal.workflowBundlePath,
+    paymentProviders: configuredPaymentProviders(config.payments),
   })
   logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'order worker running')
   await worker.run()

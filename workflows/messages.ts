@@ -9,13 +9,31 @@
  * ```
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow'
-import type { Actor, CarrierEvent, OrderState } from './order-types.js'
+import type { Actor, CarrierEvent, OrderState, PaymentEvent, PaymentStatus } from './order-types.js'
 
 /** The full live state of the order. Read-only. */
 export const statusQuery = defineQuery<OrderState>('status')
 
 /** A carrier tracking event; duplicates and late arrivals are harmless. */
 export const carrierEventSignal = defineSignal<[CarrierEvent]>('carrierEvent')
+
+/** A payment provider said something about the order's payment; duplicates and late arrivals are harmless. */
+export const paymentEventSignal = defineSignal<[PaymentEvent]>('paymentEvent')
+
+/** Where the payment stands once the first attempt to take it has answered. References only, never secrets. */
+export interface PaymentProgress {
+  paymentStatus: PaymentStatus
+  provider: string | null
+  reference: string | null
+}
+
+/**
+ * Waits until the order's first payment attempt has answered (authorized,
+ * waiting for the customer, declined) or the order has ended, and says where
+ * the payment stands. The API asks it while answering a placement, to hand
+ * the customer what they need to finish paying.
+ */
+export const paymentProgressUpdate = defineUpdate<PaymentProgress, []>('awaitPaymentProgress')
 
 export interface CancelOrderRequest {
   actor: Actor

@@ -7,7 +7,17 @@
 export type OrderStatus = 'PENDING' | 'AWAITING_CONFIRMATION' | 'CONFIRMED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED' | 'RETURNED'
 
 /** Where the money is, named as Stripe and Shopify users know it. */
-export type PaymentStatus = 'PENDING' | 'AUTHORIZED' | 'PAID' | 'VOIDED' | 'REFUNDED' | 'FAILED'
+export type PaymentStatus = 'PENDING' | 'ACTION_REQUIRED' | 'AUTHORIZED' | 'PAID' | 'VOIDED' | 'REFUNDED' | 'FAILED'
+
+export const paymentStatuses = [
+  'PENDING',
+  'ACTION_REQUIRED',
+  'AUTHORIZED',
+  'PAID',
+  'VOIDED',
+  'REFUNDED',
+  'FAILED',
+] as const satisfies readonly PaymentStatus[]
 
 /** Where the parcel is: the carrier's own statuses, plus the states before and after it. */
 export type FulfillmentStatus = 'UNFULFILLED' | CarrierEventStatus | 'LABEL_CANCELLED'
@@ -25,11 +35,21 @@ export const carrierEventStatuses = [
   'RETURNED_TO_SENDER',
 ] as const satisfies readonly CarrierEventStatus[]
 
-export type PaymentMethod = 'card' | 'cod'
+export type PaymentMethod = 'card' | 'paypal' | 'cod'
+
+/** Who moves the money of an order: chosen once, at placement, from the method and the configuration. */
+export type PaymentProviderName = 'sandbox' | 'stripe' | 'paypal'
 
 /** Why an order ended up cancelled. */
 export type CancellationReason =
-  'customer_request' | 'admin_request' | 'payment_declined' | 'out_of_stock' | 'price_changed' | 'cod_confirmation_expired'
+  | 'customer_request'
+  | 'admin_request'
+  | 'payment_declined'
+  | 'payment_not_completed'
+  | 'authorization_expired'
+  | 'out_of_stock'
+  | 'price_changed'
+  | 'cod_confirmation_expired'
 
 /** An amount of money in integer minor units of an ISO 4217 currency. */
 export interface Money {
@@ -67,7 +87,9 @@ export interface ShippingAddress {
   country: string
 }
 
-export type PaymentInstruction = { method: 'card'; token: string } | { method: 'cod' }
+/** How the customer pays; a card order names its provider (the sandbox when omitted). */
+export type PaymentInstruction =
+  { method: 'card'; token: string; provider?: 'sandbox' | 'stripe' } | { method: 'paypal' } | { method: 'cod' }
 
 /** Who did something to an order. */
 export interface Actor {
@@ -93,6 +115,8 @@ export interface PaymentState {
   captured: number
   refunded: number
   declineCode: string | null
+  /** When a held authorization must be captured or given up, by the card networks' rules. */
+  authorizationExpiresAt?: string | null
 }
 
 export interface ShipmentState {
@@ -118,6 +142,22 @@ export interface CarrierEvent {
   status: CarrierEventStatus
   occurredAt: string
   location: string | null
+  /** Cash on delivery: what the carrier collected at the door, in minor units. */
+  amountCollected?: number | null | undefined
+}
+
+/**
+ * Something a payment provider told us about an order's payment, relayed by
+ * the API from a verified webhook or the customer's return. Only the event id,
+ * its kind and the provider's reference: the workflow reads the truth from
+ * the provider itself, so a duplicate, late or out-of-order event is harmless.
+ */
+export interface PaymentEvent {
+  eventId: string
+  provider: PaymentProviderName
+  /** The provider's event type, such as `payment_intent.amount_capturable_updated`. */
+  type: string
+  reference: string
 }
 
 /** What the API hands the workflow when an order is placed. */
@@ -132,6 +172,10 @@ export interface PlaceOrderInput {
   quote: { lines: PricedLine[]; totals: OrderTotals }
   placedAt: string
   codConfirmationTimeoutMs: number
+  /** How long the customer has to complete a 3-D Secure check or a PayPal approval; 1 h when omitted. */
+  paymentActionTimeoutMs?: number
+  /** How long a card authorization may be held before it must be captured or given up; 6 days when omitted. */
+  authorizationValidityMs?: number
 }
 
 /** The full live state of an order: what the `status` query returns. */

@@ -18,13 +18,15 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow'
 import type { OrderActivities } from '../activities/order-activities.js'
-import { carrierEventEffect } from './carrier-progress.js'
+import { HANDED_OVER_RANK, carrierEventEffect } from './carrier-progress.js'
 import {
   type CancelOrderRequest,
   UPDATE_REFUSED,
   cancelOrderUpdate,
   carrierEventSignal,
   confirmCodUpdate,
+  paymentEventSignal,
+  paymentProgressUpdate,
   statusQuery,
 } from './messages.js'
 import { sameTotals } from './order-pricing.js'
@@ -36,6 +38,7 @@ import type {
   CarrierEvent,
   OrderState,
   OrderStatus,
+  PaymentProviderName,
   PlaceOrderInput,
   TimelineEntry,
 } from './order-types.js'
@@ -45,6 +48,21 @@ const activities = proxyActivities<OrderActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 })
+
+/**
+ * Calls to payment providers. Network faults, 5xx and 429 are retried with
+ * backoff under the same idempotency key; retries stop well inside the time
+ * providers keep keys (PayPal-Request-Id on orders: 6 h; Stripe: 24 h), so a
+ * retry can never create a second charge. Declines are non-retryable.
+ */
+const payments = proxyActivities<OrderActivities>({
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '5h',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+})
+
+const DEFAULT_PAYMENT_ACTION_TIMEOUT_MS = 3_600_000
+const DEFAULT_AUTHORIZATION_VALIDITY_MS = 6 * 86_400_000
 
 const SYSTEM: Actor = { type: 'system', id: null }
 
@@ -72,6 +90,10 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
   const order: OrderState = placedOrder(input)
   const seenCarrierEvents = new Set<string>()
   const carrierInbox: CarrierEvent[] = []
+  const seenPaymentEvents = new Set<string>()
+  let unreadPaymentEvents = 0
+  const provider: PaymentProviderName | null =
+    input.payment.method === 'card' ? (input.payment.provider ?? 'sandbox') : input.payment.method === 'paypal' ? 'paypal' : null
   const undoSteps: Array<() => Promise<void>> = []
   let cancelRequest: CancelOrderRequest | null = null
   let codConfirmedBy: Actor | null = null
@@ -111,6 +133,15 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
 
   setHandler(statusQuery, () => order)
   setHandler(carrierEventSignal, (event) => void carrierInbox.push(event))
+  setHandler(paymentEventSignal, (event) => {
+    if (seenPaymentEvents.has(event.eventId)) return
+    seenPaymentEvents.add(event.eventId)
+    unreadPaymentEvents += 1
+  })
+  setHandler(paymentProgressUpdate, async () => {
+    await condition(() => order.paymentStatus !== 'PENDING' || finalStatuses.has(order.status))
+    return { paymentStatus: order.paymentStatus, provider: order.payment.provider, reference: order.payment.reference }
+  })
   setHandler(
     cancelOrderUpdate,
     async (request) => {
@@ -153,22 +184,8 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'placed' })
     stopIfCancelRequested()
 
-    if (input.payment.method === 'card') {
-      const authorization = await activities.authorizePayment({
-        orderId: input.orderId,
-        amount: { amount: order.totals.total, currency: order.totals.currency },
-        token: input.payment.token,
-      })
-      order.payment = { ...order.payment, provider: authorization.provider, reference: authorization.reference }
-      order.payment.authorized = authorization.amount
-      order.paymentStatus = 'AUTHORIZED'
-      undoSteps.push(async () => {
-        await activities.voidPayment({ orderId: input.orderId, reference: authorization.reference })
-        order.paymentStatus = 'VOIDED'
-        order.payment.authorized = 0
-        note(SYSTEM, 'payment_voided', 'Card authorization voided', { reference: authorization.reference })
-      })
-      note(SYSTEM, 'payment_authorized', 'Card payment authorized', { amount: authorization.amount })
+    if (input.payment.method !== 'cod') {
+      await holdPayment()
       stopIfCancelRequested()
     } else {
       order.codConfirmationDeadline = new Date(Date.now() + input.codConfirmationTimeoutMs).toISOString()
@@ -209,10 +226,91 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     await save()
 
     while (!finalStatuses.has(order.status)) {
-      await condition(() => carrierInbox.length > 0 || cancelRequest !== null)
+      const news = () => carrierInbox.length > 0 || cancelRequest !== null
+      const holdLeft = authorizationTimeLeft()
+      const woken = holdLeft === null ? (await condition(news), true) : await condition(news, holdLeft)
       stopIfCancelRequested()
+      if (!woken) {
+        throw new OrderCancellation(
+          'authorization_expired',
+          SYSTEM,
+          'The payment authorization would lapse before the carrier picked the parcel up',
+        )
+      }
       const event = carrierInbox.shift()
       if (event) await followCarrier(event)
+    }
+  }
+
+  /**
+   * Holds the order total with the order's provider: at once, or once the
+   * customer has completed 3-D Secure or approved with PayPal. The undo is
+   * registered as soon as the provider knows the payment, since a pending
+   * attempt may still turn into a hold.
+   */
+  async function holdPayment(): Promise<void> {
+    const amount = { amount: order.totals.total, currency: order.totals.currency }
+    const token = input.payment.method === 'card' ? input.payment.token : null
+    const attempt = await payments.authorizePayment({ orderId: input.orderId, provider, amount, token })
+    const reference = attempt.reference
+    order.payment = { ...order.payment, provider: attempt.provider, reference }
+    undoSteps.push(async () => {
+      await payments.voidPayment({ orderId: input.orderId, provider, reference })
+      if (order.paymentStatus !== 'FAILED') order.paymentStatus = 'VOIDED'
+      order.payment.authorized = 0
+      note(SYSTEM, 'payment_voided', 'Payment authorization voided', { reference })
+    })
+    const outcome = attempt.status === 'authorized' ? attempt : await awaitCustomer(reference)
+    order.payment.authorized = outcome.amount
+    order.paymentStatus = 'AUTHORIZED'
+    const validityMs = input.authorizationValidityMs ?? DEFAULT_AUTHORIZATION_VALIDITY_MS
+    order.payment.authorizationExpiresAt = new Date(Date.now() + validityMs).toISOString()
+    note(SYSTEM, 'payment_authorized', `Payment authorized with ${attempt.provider}`, {
+      amount: outcome.amount,
+      expiresAt: order.payment.authorizationExpiresAt,
+    })
+  }
+
+  /**
+   * How long the held authorization may still wait for the carrier's pickup;
+   * null when nothing is held uncaptured (cash on delivery, or captured).
+   * Card networks let an authorization lapse after about 7 days: rather than
+   * lose it silently, the order is cancelled (hold voided, stock released)
+   * when the window set at placement closes.
+   */
+  function authorizationTimeLeft(): number | null {
+    const expiresAt = order.payment.authorizationExpiresAt
+    if (order.paymentStatus !== 'AUTHORIZED' || !expiresAt) return null
+    return Math.max(new Date(expiresAt).getTime() - Date.now(), 1)
+  }
+
+  /**
+   * Waits for the customer to finish paying: each verified webhook or return
+   * call wakes the workflow, which then asks the provider where the payment
+   * stands, so duplicates, late and out-of-order events change nothing. A
+   * failure or cancellation is a decline; silence past the window cancels.
+   */
+  async function awaitCustomer(reference: string) {
+    const amount = { amount: order.totals.total, currency: order.totals.currency }
+    const windowMs = input.paymentActionTimeoutMs ?? DEFAULT_PAYMENT_ACTION_TIMEOUT_MS
+    const deadline = Date.now() + windowMs
+    order.paymentStatus = 'ACTION_REQUIRED'
+    const action = provider === 'paypal' ? 'approve the payment with PayPal' : 'complete 3-D Secure'
+    note(SYSTEM, 'payment_action_required', `Waiting for the customer to ${action}`, {
+      reference,
+      deadline: new Date(deadline).toISOString(),
+    })
+    await save()
+    for (;;) {
+      const remaining = deadline - Date.now()
+      const woken = remaining > 0 && (await condition(() => unreadPaymentEvents > 0 || cancelRequest !== null, remaining))
+      stopIfCancelRequested()
+      unreadPaymentEvents = 0
+      const outcome = await payments.completeAuthorization({ orderId: input.orderId, provider, reference, amount })
+      if (outcome.status === 'authorized') return outcome
+      if (!woken) {
+        throw new OrderCancellation('payment_not_completed', SYSTEM, `The customer did not ${action} in time`)
+      }
     }
   }
 
@@ -233,6 +331,9 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     if (effect.kind === 'exception') {
       order.fulfillmentStatus = 'EXCEPTION'
       note(carrier, 'carrier_event', 'The carrier reported a delivery exception', eventData)
+      if (order.payment.method === 'cod' && shipment.progress >= HANDED_OVER_RANK) {
+        note(carrier, 'cod_delivery_failed', 'Cash on delivery: delivery failed, nothing collected', eventData)
+      }
       moveTo(order.status)
       await save()
       await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'delivery_exception' })
@@ -246,26 +347,23 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     if (effect.handedOver) {
       undoSteps.length = 0
       await activities.commitStock({ orderId: input.orderId })
-      if (order.payment.method === 'card' && order.payment.reference) {
-        const capture = await activities.capturePayment({
+      if (order.payment.method !== 'cod' && order.payment.reference) {
+        const capture = await payments.capturePayment({
           orderId: input.orderId,
+          provider,
           reference: order.payment.reference,
           amount: { amount: order.totals.total, currency: order.totals.currency },
         })
         order.payment.captured = capture.amount
         order.paymentStatus = 'PAID'
-        note(SYSTEM, 'payment_captured', 'Card payment captured at hand-over', { amount: capture.amount })
+        note(SYSTEM, 'payment_captured', 'Payment captured at hand-over', { amount: capture.amount })
       }
       moveTo('SHIPPED')
       await save()
       await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'shipped' })
     }
     if (effect.delivered) {
-      if (order.payment.method === 'cod') {
-        order.payment.captured = order.totals.total
-        order.paymentStatus = 'PAID'
-        note(carrier, 'cash_collected', 'Cash collected on delivery', { amount: order.totals.total })
-      }
+      if (order.payment.method === 'cod') await collectCash(event, carrier)
       moveTo('DELIVERED')
       await save()
       await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'delivered' })
@@ -277,11 +375,41 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     }
   }
 
+  /**
+   * Cash on delivery: records what the carrier collected at the door, for the
+   * store to settle with the carrier later. A carrier that reports another
+   * amount, or none, is flagged in the timeline and the collection record.
+   */
+  async function collectCash(event: CarrierEvent, carrier: Actor): Promise<void> {
+    const expected = order.totals.total
+    const reported = event.amountCollected ?? null
+    const outcome = reported === null ? 'not_reported' : reported === expected ? 'collected' : 'mismatch'
+    await activities.recordCodCollection({
+      orderId: input.orderId,
+      currency: order.totals.currency,
+      expectedAmount: expected,
+      collectedAmount: reported,
+      outcome,
+      trackingNumber: event.trackingNumber,
+      deliveredAt: event.occurredAt,
+    })
+    order.payment.captured = reported ?? expected
+    order.paymentStatus = 'PAID'
+    note(carrier, 'cash_collected', 'Cash collected on delivery', { amount: reported ?? expected, reported: reported !== null })
+    if (outcome === 'mismatch') {
+      note(carrier, 'cod_collection_mismatch', `Cash on delivery: collected ${reported}, expected ${expected}`, {
+        expected,
+        collected: reported,
+      })
+    }
+  }
+
   /** The parcel came back: refund what was captured and put the goods back on the shelf. */
   async function returnToStock(): Promise<void> {
     if (order.payment.captured > order.payment.refunded && order.payment.reference) {
-      const refund = await activities.refundPayment({
+      const refund = await payments.refundPayment({
         orderId: input.orderId,
+        provider,
         reference: order.payment.reference,
         amount: { amount: order.payment.captured - order.payment.refunded, currency: order.totals.currency },
       })

@@ -1,36 +1,100 @@
-import type { Money } from '../../workflows/order-types.js'
+import type { Money, PaymentProviderName } from '../../workflows/order-types.js'
 import { businessRefusal } from '../business-refusal.js'
 import { type PaymentProvider, PaymentDeclinedError } from './payment-provider.js'
 
 export interface PaymentDeps {
+  /** The provider of orders that name none: the sandbox unless a test says otherwise. */
   payments: PaymentProvider
+  /** The other configured providers, found by name (`stripe`, `paypal`). */
+  paymentProviders?: readonly PaymentProvider[]
 }
 
-/** The idempotency key of one payment step of one order: never random, never per run. */
-export function paymentIdempotencyKey(orderId: string, step: 'authorize' | 'capture' | 'void' | 'refund'): string {
-  return `order-${orderId}-${step}`
+/** The steps of a payment that change money, each with its own idempotency key. */
+export type PaymentStep = 'authorize' | 'complete' | 'capture' | 'void' | 'refund'
+
+/**
+ * The idempotency key of one payment step of one order: never random, never per run.
+ * A second refund of the same order is step `refund` number 2, and so on.
+ */
+export function paymentIdempotencyKey(orderId: string, step: PaymentStep, sequence = 1): string {
+  return sequence === 1 ? `order-${orderId}-${step}` : `order-${orderId}-${step}-${sequence}`
 }
 
-export function createPaymentActivities({ payments }: PaymentDeps) {
+/** Runs a provider call; a decline becomes a non-retryable business refusal carrying the decline code. */
+async function refusingDeclines<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    if (error instanceof PaymentDeclinedError) throw businessRefusal('PaymentDeclined', error.message, error.declineCode)
+    throw error
+  }
+}
+
+interface ProviderChoice {
+  orderId: string
+  /** The order's provider; the default provider when omitted. */
+  provider?: PaymentProviderName | null
+}
+
+export function createPaymentActivities({ payments, paymentProviders = [] }: PaymentDeps) {
+  const byName = new Map<string, PaymentProvider>([[payments.name, payments]])
+  for (const provider of paymentProviders) byName.set(provider.name, provider)
+
+  /** The order's provider. A missing one is a deployment fault, retried until the worker is configured. */
+  function providerOf({ provider }: ProviderChoice): PaymentProvider {
+    const found = provider ? byName.get(provider) : payments
+    if (!found) throw new Error(`payment provider ${provider} is not configured on this worker`)
+    return found
+  }
+
   return {
-    /** Authorizes the order total; a decline is a business refusal carrying the decline code. */
-    async authorizePayment(input: { orderId: string; amount: Money; token: string }) {
-      try {
-        const result = await payments.authorize({ ...input, idempotencyKey: paymentIdempotencyKey(input.orderId, 'authorize') })
-        return { provider: payments.name, ...result }
-      } catch (error) {
-        if (error instanceof PaymentDeclinedError) throw businessRefusal('PaymentDeclined', error.message, error.declineCode)
-        throw error
-      }
+    /** Authorizes the order total, or starts a flow the customer must complete; a decline is a business refusal. */
+    async authorizePayment(input: ProviderChoice & { amount: Money; token?: string | null }) {
+      const provider = providerOf(input)
+      const outcome = await refusingDeclines(() =>
+        provider.authorize({
+          orderId: input.orderId,
+          amount: input.amount,
+          token: input.token ?? null,
+          idempotencyKey: paymentIdempotencyKey(input.orderId, 'authorize'),
+        }),
+      )
+      return { provider: provider.name, ...outcome }
     },
 
-    capturePayment: (input: { orderId: string; reference: string; amount: Money }) =>
-      payments.capture({ ...input, idempotencyKey: paymentIdempotencyKey(input.orderId, 'capture') }),
+    /** Reads (and, for PayPal, completes) a pending authorization after the customer acted. */
+    completeAuthorization: (input: ProviderChoice & { reference: string; amount: Money }) =>
+      refusingDeclines(() =>
+        providerOf(input).completeAuthorization({
+          orderId: input.orderId,
+          reference: input.reference,
+          amount: input.amount,
+          idempotencyKey: paymentIdempotencyKey(input.orderId, 'complete'),
+        }),
+      ),
 
-    voidPayment: (input: { orderId: string; reference: string }) =>
-      payments.void({ ...input, idempotencyKey: paymentIdempotencyKey(input.orderId, 'void') }),
+    capturePayment: (input: ProviderChoice & { reference: string; amount: Money }) =>
+      providerOf(input).capture({
+        orderId: input.orderId,
+        reference: input.reference,
+        amount: input.amount,
+        idempotencyKey: paymentIdempotencyKey(input.orderId, 'capture'),
+      }),
 
-    refundPayment: (input: { orderId: string; reference: string; amount: Money }) =>
-      payments.refund({ ...input, idempotencyKey: paymentIdempotencyKey(input.orderId, 'refund') }),
+    voidPayment: (input: ProviderChoice & { reference: string }) =>
+      providerOf(input).void({
+        orderId: input.orderId,
+        reference: input.reference,
+        idempotencyKey: paymentIdempotencyKey(input.orderId, 'void'),
+      }),
+
+    /** Refunds `amount`; `refundNumber` (1 when omitted) keeps each of several partial refunds its own key. */
+    refundPayment: (input: ProviderChoice & { reference: string; amount: Money; refundNumber?: number }) =>
+      providerOf(input).refund({
+        orderId: input.orderId,
+        reference: input.reference,
+        amount: input.amount,
+        idempotencyKey: paymentIdempotencyKey(input.orderId, 'refund', input.refundNumber ?? 1),
+      }),
   }
 }

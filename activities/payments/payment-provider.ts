@@ -1,19 +1,30 @@
-import type { Money } from '../../workflows/order-types.js'
+import type { Money, PaymentProviderName } from '../../workflows/order-types.js'
 
 /**
  * What every payment provider (the sandbox, Stripe, PayPal) does for an order.
- * Every call carries an idempotency key derived from the order id and the
- * step, so a retry after a lost response never charges twice.
+ * Every mutating call carries an idempotency key derived from the order id and
+ * the step, so a retry after a lost response never charges twice.
+ *
+ * Authorization may finish at once (`authorized`) or need the customer first
+ * (3-D Secure, a PayPal approval): then it is `pending`, and the outcome is
+ * read back with {@link PaymentProvider.completeAuthorization} once a webhook
+ * or the customer's return says something happened.
  */
 export interface PaymentProvider {
-  readonly name: string
-  /** Holds the amount on the customer's payment method. Throws {@link PaymentDeclinedError} on a decline. */
-  authorize(request: AuthorizeRequest): Promise<PaymentResult>
+  readonly name: PaymentProviderName
+  /** Starts holding the amount. Throws {@link PaymentDeclinedError} on a decline. */
+  authorize(request: AuthorizeRequest): Promise<AuthorizationOutcome>
+  /**
+   * Reads where a pending authorization stands now and, where the provider
+   * needs a call to turn an approval into a hold (PayPal), makes it.
+   * Throws {@link PaymentDeclinedError} when the customer failed or gave up.
+   */
+  completeAuthorization(request: PaymentActionRequest & { amount: Money }): Promise<AuthorizationOutcome>
   /** Takes the authorized money. */
   capture(request: PaymentActionRequest & { amount: Money }): Promise<PaymentResult>
-  /** Releases an authorization that was never captured. */
+  /** Releases an authorization that was never captured; releasing twice is not an error. */
   void(request: PaymentActionRequest): Promise<PaymentResult>
-  /** Gives captured money back. */
+  /** Gives captured money back, all of it or part. */
   refund(request: PaymentActionRequest & { amount: Money }): Promise<PaymentResult>
 }
 
@@ -21,7 +32,8 @@ export interface AuthorizeRequest {
   idempotencyKey: string
   orderId: string
   amount: Money
-  token: string
+  /** A card token or payment method id for cards; unused by PayPal, where the customer approves instead. */
+  token: string | null
 }
 
 export interface PaymentActionRequest {
@@ -35,7 +47,14 @@ export interface PaymentResult {
   amount: number
 }
 
-/** A refusal by the customer's bank or the provider; retrying will not change it. */
+/**
+ * Where an authorization stands: the money is held, or the provider waits for
+ * the customer. Only references and amounts: never a client secret or a link,
+ * which the API fetches from the provider when it answers.
+ */
+export type AuthorizationOutcome = { status: 'authorized' | 'pending'; reference: string; amount: number }
+
+/** A refusal by the customer's bank, the provider or the customer; retrying will not change it. */
 export class PaymentDeclinedError extends Error {
   constructor(
     readonly declineCode: string,

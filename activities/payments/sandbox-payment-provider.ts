@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../../db/schema.js'
-import { type PaymentProvider, type PaymentResult, PaymentDeclinedError } from './payment-provider.js'
+import { type AuthorizationOutcome, type PaymentProvider, type PaymentResult, PaymentDeclinedError } from './payment-provider.js'
 
 /**
  * Stripe's test tokens and what the sandbox does with them. Any other token is
@@ -26,15 +26,15 @@ export interface SandboxPaymentProviderProps {
  * idempotency key, so a retried call answers exactly as the first did.
  */
 export function createSandboxPaymentProvider({ db }: SandboxPaymentProviderProps): PaymentProvider {
-  type Outcome = PaymentResult | { declined: { declineCode: string; message: string } }
+  type Outcome<T> = T | { declined: { declineCode: string; message: string } }
 
   /** Runs `work` once per idempotency key; later calls with the key get the stored answer, declines included. */
-  async function once(
+  async function once<T extends PaymentResult>(
     key: string,
     operation: string,
-    work: (trx: Kysely<Database>) => Promise<PaymentResult>,
-  ): Promise<PaymentResult> {
-    const outcome = await db.transaction().execute(async (trx): Promise<Outcome> => {
+    work: (trx: Kysely<Database>) => Promise<T>,
+  ): Promise<T> {
+    const outcome = await db.transaction().execute(async (trx): Promise<Outcome<T>> => {
       await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx)
       const stored = await trx
         .selectFrom('sandbox_payment_requests')
@@ -43,9 +43,9 @@ export function createSandboxPaymentProvider({ db }: SandboxPaymentProviderProps
         .executeTakeFirst()
       if (stored) {
         if (stored.operation !== operation) throw new Error(`idempotency key ${key} was used for ${stored.operation}`)
-        return stored.response as Outcome
+        return stored.response as Outcome<T>
       }
-      let result: Outcome
+      let result: Outcome<T>
       try {
         result = await work(trx)
       } catch (error) {
@@ -72,8 +72,9 @@ export function createSandboxPaymentProvider({ db }: SandboxPaymentProviderProps
     name: 'sandbox',
 
     authorize: ({ idempotencyKey, orderId, amount, token }) =>
-      once(idempotencyKey, 'authorize', async (trx) => {
-        const decline = token in testTokens ? testTokens[token] : { declineCode: 'invalid_token', message: 'No such token.' }
+      once(idempotencyKey, 'authorize', async (trx): Promise<AuthorizationOutcome> => {
+        const known = token !== null && token in testTokens
+        const decline = known ? testTokens[token] : { declineCode: 'invalid_token', message: 'No such token.' }
         if (decline) throw new PaymentDeclinedError(decline.declineCode, decline.message)
         const reference = `pi_sbx_${randomBytes(12).toString('hex')}`
         await trx
@@ -86,8 +87,15 @@ export function createSandboxPaymentProvider({ db }: SandboxPaymentProviderProps
             status: 'authorized',
           })
           .execute()
-        return { reference, amount: amount.amount }
+        return { status: 'authorized', reference, amount: amount.amount }
       }),
+
+    /** The sandbox never waits for a customer: a payment it knows is authorized, or was. */
+    async completeAuthorization({ reference }) {
+      const row = await payment(db, reference)
+      if (row.status === 'voided') throw new PaymentDeclinedError('canceled', 'The authorization was voided.')
+      return { status: 'authorized', reference, amount: row.authorized_amount }
+    },
 
     capture: ({ idempotencyKey, reference, amount }) =>
       once(idempotencyKey, 'capture', async (trx) => {

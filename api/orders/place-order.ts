@@ -4,7 +4,7 @@ import { findCatalogPrices, findShippingRate } from '../../db/catalog.js'
 import { saveOrderSnapshot } from '../../db/order-read-model.js'
 import { orderWorkflowId } from '../../workflows/messages.js'
 import { priceLines, type PricingProblem } from '../../workflows/order-pricing.js'
-import type { PlaceOrderInput } from '../../workflows/order-types.js'
+import type { PaymentInstruction, PlaceOrderInput } from '../../workflows/order-types.js'
 import type { orderWorkflow } from '../../workflows/order-workflow.js'
 import { placedOrder } from '../../workflows/placed-order.js'
 import { CustomerIdKey, OrderStatusKey, OrderTotalKey, PaymentMethodKey } from '../../workflows/search-attributes.js'
@@ -20,7 +20,9 @@ import {
 import { requestFingerprint } from '../idempotency/request-fingerprint.js'
 import { orderViewFromState } from '../order-view.js'
 import { ApiProblem, type FieldError } from '../problem.js'
-import type { OrderView, PlaceOrderBody } from '../schemas.js'
+import { type ApiPayments, paymentInstructionFor, sandboxOnlyPayments } from '../payments/api-payments.js'
+import { paymentActionOf, paymentProgressOf } from '../payments/payment-action.js'
+import type { OrderView, PlaceOrderBody, PlacedOrderView } from '../schemas.js'
 
 export interface PlaceOrderCommand {
   principal: Principal
@@ -29,7 +31,7 @@ export interface PlaceOrderCommand {
 }
 
 export interface PlacedOrder {
-  order: OrderView
+  order: PlacedOrderView
   /** True when this answers a retry of an earlier request with the same key. */
   replayed: boolean
 }
@@ -56,24 +58,39 @@ function pricingErrors(problems: PricingProblem[]): FieldError[] {
  */
 export async function placeOrder(deps: AppDeps, command: PlaceOrderCommand): Promise<PlacedOrder> {
   const { db } = deps
+  const payments = deps.payments ?? sandboxOnlyPayments
+  const payment = paymentInstructionFor(payments, command.body)
+  /** A Stripe or PayPal payment may wait for the customer: hand them what they need, read fresh each time. */
+  const withPaymentAction = async (order: OrderView): Promise<PlacedOrderView> => {
+    const waits = payment.method === 'paypal' || (payment.method === 'card' && payment.provider === 'stripe')
+    const progress = waits ? await paymentProgressOf(deps, order.id, 10_000) : null
+    return { ...order, paymentAction: await paymentActionOf(payments, progress) }
+  }
   const claim = await claimIdempotencyKey(db, {
     principal: command.principal,
     key: command.idempotencyKey,
     fingerprint: requestFingerprint(command.body),
     orderId: randomUUID(),
   })
-  if (claim.kind === 'answered') return { order: claim.body as unknown as OrderView, replayed: true }
+  if (claim.kind === 'answered') return { order: await withPaymentAction(claim.body as unknown as OrderView), replayed: true }
+  let order: OrderView
   try {
-    return { order: await startClaimedOrder(deps, command, claim), replayed: false }
+    order = await startClaimedOrder(deps, command, claim, { payment, payments })
   } catch (error) {
     // A refusal freed the key already; after any other failure a retry may take the key (and its order id) over at once.
     if (!(error instanceof ApiProblem)) await unlockIdempotencyKey(db, claim).catch(() => undefined)
     throw error
   }
+  return { order: await withPaymentAction(order), replayed: false }
 }
 
 /** Prices the order under a held key, starts its workflow, and stores the answer for the key's retries. */
-async function startClaimedOrder(deps: AppDeps, command: PlaceOrderCommand, claim: HeldIdempotencyKey): Promise<OrderView> {
+async function startClaimedOrder(
+  deps: AppDeps,
+  command: PlaceOrderCommand,
+  claim: HeldIdempotencyKey,
+  { payment, payments }: { payment: PaymentInstruction; payments: ApiPayments },
+): Promise<OrderView> {
   const { db, temporal } = deps
   const { body, principal } = command
   const orderId = claim.orderId
@@ -109,10 +126,12 @@ async function startClaimedOrder(deps: AppDeps, command: PlaceOrderCommand, clai
       postalCode: body.shippingAddress.postalCode,
       country: body.shippingAddress.country,
     },
-    payment: body.paymentMethod === 'card' ? { method: 'card', token: body.paymentToken ?? '' } : { method: 'cod' },
+    payment,
     quote: { lines: quote.lines, totals: quote.totals },
     placedAt,
     codConfirmationTimeoutMs: deps.codConfirmationTimeoutMs,
+    paymentActionTimeoutMs: payments.actionTimeoutMs,
+    authorizationValidityMs: payments.authorizationValidityMs,
   }
   const { timeline: _none, ...snapshot } = placedOrder(input)
   try {

@@ -19,6 +19,7 @@ import {
   OrderTimeline,
   OrderView,
   PlaceOrderBody,
+  PlacedOrderView,
   problemResponses,
 } from '../schemas.js'
 import { validationProblem } from '../validation-hook.js'
@@ -53,7 +54,10 @@ export function ordersRouter(deps: AppDeps) {
       body: { content: { 'application/json': { schema: PlaceOrderBody } }, required: true },
     },
     responses: {
-      201: { description: 'The order, just placed (or replayed)', content: orderJson },
+      201: {
+        description: 'The order, just placed (or replayed), with what the customer needs to finish paying',
+        content: { 'application/json': { schema: PlacedOrderView } },
+      },
       ...problemResponses(400, 401, 409, 413, 422, 429),
     },
   })

@@ -62,6 +62,8 @@ export interface StartOrderOptions {
   payment: PaymentInstruction
   customerId?: string
   codConfirmationTimeoutMs?: number
+  paymentActionTimeoutMs?: number
+  authorizationValidityMs?: number
 }
 
 /** Prices lines from the catalog and starts an order workflow, as the API does. */
@@ -88,6 +90,8 @@ export async function startOrder(
     quote: { lines: quote.lines, totals: quote.totals },
     placedAt: new Date().toISOString(),
     codConfirmationTimeoutMs: options.codConfirmationTimeoutMs ?? 60_000,
+    ...(options.paymentActionTimeoutMs ? { paymentActionTimeoutMs: options.paymentActionTimeoutMs } : {}),
+    ...(options.authorizationValidityMs ? { authorizationValidityMs: options.authorizationValidityMs } : {}),
   }
   const handle = await services.client.workflow.start<typeof orderWorkflow>('orderWorkflow', {
     workflowId: orderWorkflowId(orderId),

@@ -7,6 +7,8 @@ import type { AppDeps } from '../../api/app-deps.js'
 import { type App, createApp } from '../../api/app.js'
 import { type Role, signAccessToken } from '../../api/auth.js'
 import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../../api/carrier-signature.js'
+import type { PaymentProvider } from '../../activities/payments/payment-provider.js'
+import type { ApiPayments } from '../../api/payments/api-payments.js'
 import { type RunningServer, serveApp } from '../../api/serve.js'
 import { type Contract, contractOf, type OpenApiDocument } from './openapi-contract.js'
 import { createOrderChangeFeed, type OrderChangeFeed } from '../../db/order-change-feed.js'
@@ -58,6 +60,10 @@ export interface HttpStackOptions {
   orderEventsHeartbeatMs?: number
   /** The order change feed's `application_name`, to find its connection in `pg_stat_activity`. */
   changeFeedName?: string
+  /** The API's payment clients; only the sandbox when omitted. */
+  payments?: ApiPayments
+  /** The worker's providers besides the sandbox. */
+  paymentProviders?: PaymentProvider[]
 }
 
 export async function startHttpStack(options: HttpStackOptions = {}): Promise<HttpStack> {
@@ -83,6 +89,7 @@ export async function startHttpStack(options: HttpStackOptions = {}): Promise<Ht
     ...options.app,
     orderChanges,
     ...(options.orderEventsHeartbeatMs === undefined ? {} : { orderEventsHeartbeatMs: options.orderEventsHeartbeatMs }),
+    ...(options.payments ? { payments: options.payments } : {}),
   })
   const server: RunningServer = await serveApp(app, { host: '127.0.0.1', port: 0 })
   const baseUrl = `http://127.0.0.1:${server.port}`
@@ -118,7 +125,7 @@ export async function startHttpStack(options: HttpStackOptions = {}): Promise<Ht
     services,
     contract,
     contractViolations: violations,
-    worker: await services.startWorker(),
+    worker: await services.startWorker({ paymentProviders: options.paymentProviders ?? [] }),
     baseUrl,
     orderChanges,
     token: (role, subject) => signAccessToken(jwtSecret, { role, subject }),
@@ -132,7 +139,7 @@ export async function startHttpStack(options: HttpStackOptions = {}): Promise<Ht
     },
     async restartWorker() {
       await stack.worker.stop()
-      stack.worker = await services.startWorker()
+      stack.worker = await services.startWorker({ paymentProviders: options.paymentProviders ?? [] })
     },
     async close() {
       await orderChanges.close()

@@ -1,0 +1,169 @@
+import {
+  ApiError,
+  AuthorizationStatus,
+  CheckoutPaymentIntent,
+  type Order,
+  OrderStatus,
+  PaypalExperienceUserAction,
+} from '@paypal/paypal-server-sdk'
+import type { Money } from '../../workflows/order-types.js'
+import type { PayPalApi } from './paypal-api.js'
+import { type AuthorizationOutcome, type PaymentProvider, type PaymentResult, PaymentDeclinedError } from './payment-provider.js'
+
+export interface PayPalPaymentProviderProps {
+  paypal: PayPalApi
+  /** Where PayPal sends the customer after approving, and after giving up. */
+  returnUrl?: string | null
+  cancelUrl?: string | null
+}
+
+/** How many digits after the point a currency has (JPY 0, USD 2, KWD 3). */
+function fractionDigits(currency: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+}
+
+/** Minor units to PayPal's decimal string: 1250 USD → "12.50". */
+export function paypalValue(money: Money): { currencyCode: string; value: string } {
+  const digits = fractionDigits(money.currency)
+  return { currencyCode: money.currency, value: (money.amount / 10 ** digits).toFixed(digits) }
+}
+
+/** PayPal's decimal string back to minor units: "12.50" USD → 1250. */
+export function minorUnits(value: string | undefined, currency: string): number {
+  return Math.round(Number(value ?? '0') * 10 ** fractionDigits(currency))
+}
+
+/** PayPal's refusal of the buyer's funding (422 with an issue such as INSTRUMENT_DECLINED), else null. */
+function declineOf(error: unknown): PaymentDeclinedError | null {
+  if (!(error instanceof ApiError) || error.statusCode !== 422) return null
+  const body = (typeof error.body === 'string' ? safeJson(error.body) : null) as {
+    details?: Array<{ issue?: string; description?: string }>
+  } | null
+  const issue = body?.details?.[0]
+  if (!issue?.issue || !/DECLINED|DENIED|PAYER_CANNOT_PAY|INSTRUMENT/.test(issue.issue)) return null
+  return new PaymentDeclinedError(issue.issue, issue.description ?? 'PayPal declined the payment.')
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return null
+  }
+}
+
+/**
+ * PayPal Orders v2 with intent AUTHORIZE: the order is created at placement
+ * and waits for the buyer's approval (`pending`); once approved it is
+ * authorized, captured at hand-over, voided or refunded on cancellation.
+ *
+ * The reference is always the PayPal order id: the authorization and
+ * capture ids are read from the order when a step needs them, so one
+ * reference names the payment from start to end. Every mutating call sends
+ * a PayPal-Request-Id derived from our order id and the step.
+ */
+export function createPayPalPaymentProvider({ paypal, returnUrl, cancelUrl }: PayPalPaymentProviderProps): PaymentProvider {
+  async function orderOf(reference: string): Promise<Order> {
+    return (await paypal.orders.getOrder({ id: reference })).result
+  }
+
+  function paymentsOf(order: Order) {
+    const payments = order.purchaseUnits?.[0]?.payments
+    return { authorization: payments?.authorizations?.[0] ?? null, capture: payments?.captures?.[0] ?? null }
+  }
+
+  function authorized(order: Order, reference: string): AuthorizationOutcome {
+    const { authorization } = paymentsOf(order)
+    if (!authorization) throw new Error(`PayPal order ${reference} is completed without an authorization`)
+    if (authorization.status === AuthorizationStatus.Denied) {
+      throw new PaymentDeclinedError('AUTHORIZATION_DENIED', 'PayPal denied the authorization.')
+    }
+    if (authorization.status === AuthorizationStatus.Voided)
+      throw new PaymentDeclinedError('VOIDED', 'The authorization was voided.')
+    const currency = authorization.amount?.currencyCode ?? 'USD'
+    return { status: 'authorized', reference, amount: minorUnits(authorization.amount?.value, currency) }
+  }
+
+  return {
+    name: 'paypal',
+
+    async authorize({ idempotencyKey, orderId, amount }) {
+      const { result } = await paypal.orders.createOrder({
+        paypalRequestId: idempotencyKey,
+        prefer: 'return=representation',
+        body: {
+          intent: CheckoutPaymentIntent.Authorize,
+          purchaseUnits: [{ referenceId: orderId, customId: orderId, amount: paypalValue(amount) }],
+          paymentSource: {
+            paypal: {
+              experienceContext: {
+                userAction: PaypalExperienceUserAction.PayNow,
+                ...(returnUrl ? { returnUrl } : {}),
+                ...(cancelUrl ? { cancelUrl } : {}),
+              },
+            },
+          },
+        },
+      })
+      if (!result.id) throw new Error('PayPal created an order without an id')
+      return { status: 'pending', reference: result.id, amount: amount.amount }
+    },
+
+    async completeAuthorization({ idempotencyKey, reference }) {
+      const order = await orderOf(reference)
+      switch (order.status) {
+        case OrderStatus.Approved:
+          try {
+            const { result } = await paypal.orders.authorizeOrder({
+              id: reference,
+              paypalRequestId: idempotencyKey,
+              prefer: 'return=representation',
+            })
+            return authorized(result as Order, reference)
+          } catch (error) {
+            throw declineOf(error) ?? error
+          }
+        case OrderStatus.Completed:
+          return authorized(order, reference)
+        case OrderStatus.Voided:
+          throw new PaymentDeclinedError('VOIDED', 'The PayPal order was voided.')
+        default:
+          return { status: 'pending', reference, amount: 0 }
+      }
+    },
+
+    async capture({ idempotencyKey, reference, amount }): Promise<PaymentResult> {
+      const { authorization } = paymentsOf(await orderOf(reference))
+      if (!authorization?.id) throw new Error(`PayPal order ${reference} has no authorization to capture`)
+      const { result } = await paypal.payments.captureAuthorizedPayment({
+        authorizationId: authorization.id,
+        paypalRequestId: idempotencyKey,
+        prefer: 'return=representation',
+        body: { amount: paypalValue(amount), finalCapture: true },
+      })
+      return { reference: result.id ?? reference, amount: minorUnits(result.amount?.value, amount.currency) }
+    },
+
+    async void({ idempotencyKey, reference }): Promise<PaymentResult> {
+      const order = await orderOf(reference)
+      const { authorization } = paymentsOf(order)
+      // Never approved: nothing is held, and PayPal lets the order lapse by itself.
+      if (!authorization?.id || authorization.status === AuthorizationStatus.Voided) return { reference, amount: 0 }
+      await paypal.payments.voidPayment({ authorizationId: authorization.id, paypalRequestId: idempotencyKey })
+      const currency = authorization.amount?.currencyCode ?? 'USD'
+      return { reference, amount: minorUnits(authorization.amount?.value, currency) }
+    },
+
+    async refund({ idempotencyKey, reference, amount }): Promise<PaymentResult> {
+      const { capture } = paymentsOf(await orderOf(reference))
+      if (!capture?.id) throw new Error(`PayPal order ${reference} has no capture to refund`)
+      const { result } = await paypal.payments.refundCapturedPayment({
+        captureId: capture.id,
+        paypalRequestId: idempotencyKey,
+        prefer: 'return=representation',
+        body: { amount: paypalValue(amount) },
+      })
+      return { reference: result.id ?? reference, amount: minorUnits(result.amount?.value, amount.currency) }
+    },
+  }
+}
