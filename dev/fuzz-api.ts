@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { signAccessToken } from '../api/auth.js'
 import { loadConfig, projectRoot } from '../config.js'
+import { pipInstall } from './pip-install.js'
 
 const SCHEMATHESIS = 'schemathesis==4.*'
 const config = loadConfig()
@@ -22,22 +23,7 @@ if (!health?.ok) {
 }
 if (!existsSync(st)) {
   console.log(`installing ${SCHEMATHESIS} into ${target}`)
-  const install = spawnSync(
-    'python3',
-    [
-      '-m',
-      'pip',
-      'install',
-      '--quiet',
-      '--disable-pip-version-check',
-      '--root-user-action=ignore',
-      '--target',
-      target,
-      SCHEMATHESIS,
-    ],
-    { stdio: 'inherit' },
-  )
-  if (install.status !== 0) process.exit(install.status ?? 1)
+  if (!pipInstall(SCHEMATHESIS, target)) process.exit(1)
 }
 const token = await signAccessToken(config.auth.jwtSecret, { subject: 'cust_fuzz', role: 'customer' })
 const run = spawnSync(

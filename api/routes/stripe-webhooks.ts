@@ -1,22 +1,13 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
+import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type Stripe from 'stripe'
 import type { AppDeps, AppEnv } from '../app-deps.js'
 import { isOrderId } from '../orders/order-queries.js'
-import { relayPaymentEvent } from '../payments/relay-payment-event.js'
+import { paymentWebhookRoute, receivePaymentEvent } from '../payments/payment-webhook.js'
 import { ApiProblem } from '../problem.js'
-import { problemResponses } from '../schemas.js'
 import { validationProblem } from '../validation-hook.js'
 
 /** How old a signed Stripe event may be before it is refused as a replay. */
 export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300
-
-const Received = z
-  .object({
-    status: z.enum(['accepted', 'duplicate', 'order_closed', 'already_settled', 'ignored']),
-    eventId: z.string(),
-    orderId: z.string().nullable(),
-  })
-  .openapi('WebhookReceipt')
 
 /** The order and PaymentIntent a Stripe event is about, if it is about one of ours. */
 function paymentIntentOf(event: Stripe.Event): { orderId: string; reference: string } | null {
@@ -37,19 +28,10 @@ function paymentIntentOf(event: Stripe.Event): { orderId: string; reference: str
  */
 export function stripeWebhooksRouter(deps: AppDeps) {
   const router = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
-  const receive = createRoute({
-    method: 'post',
-    path: '/',
+  const receive = paymentWebhookRoute({
     summary: 'Receive a Stripe webhook event',
     description: 'Signed by Stripe (Stripe-Signature). Answers 2xx once the event is safely recorded and relayed.',
-    request: { headers: z.object({ 'stripe-signature': z.string().optional() }) },
-    responses: {
-      200: {
-        description: 'Recorded and relayed, or not about one of our orders',
-        content: { 'application/json': { schema: Received } },
-      },
-      ...problemResponses(400, 404),
-    },
+    headers: z.object({ 'stripe-signature': z.string().optional() }),
   })
   router.openapi(receive, async (c) => {
     const stripe = deps.payments?.stripe
@@ -68,16 +50,14 @@ export function stripeWebhooksRouter(deps: AppDeps) {
       c.var.logger.warn({ reason: (error as Error).message }, 'Stripe webhook refused')
       throw new ApiProblem('webhook_signature_invalid', 'The Stripe-Signature header does not match the body, or is too old')
     }
-    const target = paymentIntentOf(event)
-    if (!target) return c.json({ status: 'ignored' as const, eventId: event.id, orderId: null }, 200)
-    const status = await relayPaymentEvent(deps, target.orderId, {
-      eventId: event.id,
-      provider: 'stripe',
-      type: event.type,
-      reference: target.reference,
-    })
-    c.var.logger.info({ eventId: event.id, type: event.type, orderId: target.orderId, status }, 'Stripe event received')
-    return c.json({ status, eventId: event.id, orderId: target.orderId }, 200)
+    const receipt = await receivePaymentEvent(
+      deps,
+      c.var.logger,
+      'stripe',
+      { id: event.id, type: event.type },
+      paymentIntentOf(event),
+    )
+    return c.json(receipt, 200)
   })
   return router
 }
