@@ -188,6 +188,7 @@ const envSchema = z.object({
     .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')
     .default('USD'),
   COD_CONFIRMATION_TIMEOUT: duration.default(48 * 3_600_000),
+  REFUND_WINDOW: duration.default(30 * 86_400_000),
 
   CARRIER_AUTOPILOT: flag.optional(),
   /** Set in images and CI caches that bring their own Temporal CLI: `npm install` then skips fetching one. */
@@ -260,7 +261,12 @@ export interface Config {
   }
   rateLimits: { placeOrder: RateLimitSetting; adminActions: RateLimitSetting }
   carrier: { webhookSecret: string; autopilot: boolean | null; autopilotStepMs: number }
-  orders: { storeCurrency: string; codConfirmationTimeoutMs: number }
+  orders: {
+    storeCurrency: string
+    codConfirmationTimeoutMs: number
+    /** How long after delivery admins may still refund a card or PayPal order. */
+    refundWindowMs: number
+  }
   payments: PaymentsConfig
 }
 
@@ -372,7 +378,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       autopilot: env.CARRIER_AUTOPILOT ?? null,
       autopilotStepMs: env.CARRIER_AUTOPILOT_STEP,
     },
-    orders: { storeCurrency: env.STORE_CURRENCY, codConfirmationTimeoutMs: env.COD_CONFIRMATION_TIMEOUT },
+    orders: {
+      storeCurrency: env.STORE_CURRENCY,
+      codConfirmationTimeoutMs: env.COD_CONFIRMATION_TIMEOUT,
+      refundWindowMs: env.REFUND_WINDOW,
+    },
     payments: {
       stripe: env.STRIPE_SECRET_KEY
         ? {

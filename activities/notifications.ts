@@ -13,13 +13,16 @@ export interface NotificationDeps {
 export function createNotificationActivities({ db, logger }: NotificationDeps) {
   return {
     /**
-     * Queues a customer notification in the outbox, at most once per order and
-     * kind, however often the activity is retried. Delivery channels read the outbox.
+     * Queues a customer notification in the outbox, at most once per order,
+     * kind and occurrence (1 when omitted; the second partial refund is
+     * `refunded` occurrence 2), however often the activity is retried.
+     * Delivery channels read the outbox.
      */
     async notifyCustomer(input: {
       orderId: string
       customerId: string
       kind: NotificationKind
+      occurrence?: number
       data?: Record<string, unknown>
     }): Promise<{ queued: boolean }> {
       const inserted = await db
@@ -28,9 +31,10 @@ export function createNotificationActivities({ db, logger }: NotificationDeps) {
           order_id: input.orderId,
           customer_id: input.customerId,
           kind: input.kind,
+          occurrence: input.occurrence ?? 1,
           payload: JSON.stringify(input.data ?? {}),
         })
-        .onConflict((oc) => oc.columns(['order_id', 'kind']).doNothing())
+        .onConflict((oc) => oc.columns(['order_id', 'kind', 'occurrence']).doNothing())
         .returning('id')
         .executeTakeFirst()
       if (inserted) {

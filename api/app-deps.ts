@@ -22,6 +22,11 @@ export interface AppDeps {
   carrierWebhookSecret: string
   storeCurrency: string
   codConfirmationTimeoutMs: number
+  /**
+   * How long after delivery admins may still refund a card or PayPal order
+   * (the order's workflow stays open that long); no refunds after delivery when omitted.
+   */
+  refundWindowMs?: number
   /** How long a live workflow query may take before the read model answers instead. */
   liveQueryTimeoutMs?: number
   /** The `iss` every token must carry. */
@@ -52,6 +57,7 @@ type AppSettings =
   | 'carrierWebhookSecret'
   | 'storeCurrency'
   | 'codConfirmationTimeoutMs'
+  | 'refundWindowMs'
   | 'jwtIssuer'
   | 'jwtAudience'
   | 'jwksUrl'
@@ -71,6 +77,7 @@ export function appSettings(config: Config): Required<Pick<AppDeps, AppSettings>
     carrierWebhookSecret: config.carrier.webhookSecret,
     storeCurrency: config.orders.storeCurrency,
     codConfirmationTimeoutMs: config.orders.codConfirmationTimeoutMs,
+    refundWindowMs: config.orders.refundWindowMs,
     jwtIssuer: config.auth.issuer,
     jwtAudience: config.auth.audience,
     jwksUrl: config.auth.jwksUrl,

@@ -1,7 +1,8 @@
 /**
  * The business metrics: how many orders were placed, confirmed, cancelled
- * (and why), delivered, whose payment failed, and how many wait for an
- * admin to confirm cash on delivery.
+ * (and why), delivered, whose payment failed, how many wait for an admin to
+ * confirm cash on delivery, how many refunds were made (and why), and how
+ * many cash-on-delivery collections went wrong.
  *
  * Where the numbers come from: orders move in the worker's workflows, not in
  * the API, and any number of workers and API replicas may run. So the
@@ -17,7 +18,7 @@ import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { Database } from '../db/schema.js'
-import type { CancellationReason, PaymentMethod } from '../workflows/order-types.js'
+import { type CancellationReason, type PaymentMethod, refundReasons } from '../workflows/order-types.js'
 
 /** The order counts at one moment. */
 export interface OrderCounts {
@@ -27,6 +28,10 @@ export interface OrderCounts {
   delivered: number
   paymentFailures: number
   awaitingConfirmation: number
+  /** Refunds made, by reason (`parcel_returned` for parcels back at the store). */
+  refunds: Record<string, number>
+  /** Cash-on-delivery problems: `collection_mismatch`, `delivery_failed`. */
+  codProblems: Record<string, number>
 }
 
 /**
@@ -53,6 +58,8 @@ export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts
     delivered: 0,
     paymentFailures: 0,
     awaitingConfirmation: Number(awaiting.n),
+    refunds: {},
+    codProblems: {},
   }
   for (const { metric, label, value } of counters) {
     const n = Number(value)
@@ -72,6 +79,12 @@ export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts
       case 'payment_failed':
         counts.paymentFailures = n
         break
+      case 'refund':
+        counts.refunds[label] = n
+        break
+      case 'cod_problem':
+        counts.codProblems[label] = n
+        break
     }
   }
   return counts
@@ -89,6 +102,8 @@ const cancellationReasons: Record<CancellationReason, null> = {
   price_changed: null,
   cod_confirmation_expired: null,
 }
+const refundLabels = [...refundReasons, 'parcel_returned'] as const
+const codProblems = ['collection_mismatch', 'delivery_failed'] as const
 
 export interface OrderMetricsOptions {
   registry: Registry
@@ -186,6 +201,34 @@ export function registerOrderMetrics(options: OrderMetricsOptions): void {
       if (!counts) return
       this.reset()
       this.inc(counts.paymentFailures)
+    },
+  })
+  new Counter({
+    name: 'refunds_total',
+    help: 'Refunds made after capture, by reason (parcel_returned, or the reason an admin gave)',
+    labelNames: ['reason'],
+    registers,
+    async collect() {
+      const counts = await read()
+      if (!counts) return
+      this.reset()
+      for (const reason of new Set([...refundLabels, ...Object.keys(counts.refunds)])) {
+        this.inc({ reason }, counts.refunds[reason] ?? 0)
+      }
+    },
+  })
+  new Counter({
+    name: 'cod_collection_problems_total',
+    help: 'Cash-on-delivery problems: a collected amount that does not match the order, or a delivery that failed',
+    labelNames: ['problem'],
+    registers,
+    async collect() {
+      const counts = await read()
+      if (!counts) return
+      this.reset()
+      for (const problem of new Set([...codProblems, ...Object.keys(counts.codProblems)])) {
+        this.inc({ problem }, counts.codProblems[problem] ?? 0)
+      }
     },
   })
   const awaiting = new Gauge({

@@ -1,8 +1,18 @@
 import type { Selectable } from 'kysely'
 import type { OrdersTable } from '../db/schema.js'
 import type { OrderSnapshot } from '../db/order-read-model.js'
-import type { FulfillmentStatus } from '../workflows/order-types.js'
+import type { FulfillmentStatus, PaymentState } from '../workflows/order-types.js'
 import type { OrderView } from './schemas.js'
+
+/** The amounts of a payment, without the provider's reference. */
+function paymentView(payment: PaymentState): OrderView['payment'] {
+  return {
+    authorized: payment.authorized,
+    captured: payment.captured,
+    refunded: payment.refunded,
+    refundableUntil: payment.refundableUntil ?? null,
+  }
+}
 
 /** An order as clients see it, from the workflow's live state. */
 export function orderViewFromState(order: OrderSnapshot): OrderView {
@@ -16,6 +26,7 @@ export function orderViewFromState(order: OrderSnapshot): OrderView {
     lines: order.lines,
     totals: order.totals,
     shippingAddress: order.shippingAddress,
+    payment: paymentView(order.payment),
     shipment: order.shipment ? { carrier: order.shipment.carrier, trackingNumber: order.shipment.trackingNumber } : null,
     cancellation: order.cancellation,
     codConfirmationDeadline: order.codConfirmationDeadline,
@@ -36,6 +47,7 @@ export function orderViewFromRow(row: Selectable<OrdersTable>): OrderView {
     lines: row.lines,
     totals: { currency: row.currency, subtotal: row.subtotal, shipping: row.shipping, total: row.total },
     shippingAddress: row.shipping_address,
+    payment: paymentView(row.payment),
     shipment: row.shipment ? { carrier: row.shipment.carrier, trackingNumber: row.shipment.trackingNumber } : null,
     cancellation: row.cancellation,
     codConfirmationDeadline: row.cod_confirmation_deadline?.toISOString() ?? null,

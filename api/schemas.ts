@@ -3,7 +3,7 @@
  * describe the OpenAPI document, so the two cannot drift apart.
  */
 import { z } from '@hono/zod-openapi'
-import { carrierEventStatuses, paymentStatuses } from '../workflows/order-types.js'
+import { carrierEventStatuses, paymentStatuses, refundReasons } from '../workflows/order-types.js'
 
 const sku = z
   .string()
@@ -122,6 +122,18 @@ export const OrderView = z
       postalCode: z.string(),
       country: z.string(),
     }),
+    payment: z
+      .object({
+        authorized: z.number().int(),
+        captured: z.number().int(),
+        refunded: z.number().int(),
+        refundableUntil: z.string().nullable(),
+      })
+      .openapi({
+        description:
+          'Money held, taken and given back, in minor units of the order currency; ' +
+          'refundableUntil is when the refund window of a delivered card or PayPal order closes',
+      }),
     shipment: z.object({ carrier: z.string(), trackingNumber: z.string() }).nullable(),
     cancellation: z.object({ reason: z.string(), by: Actor, note: z.string().nullable(), at: z.string() }).nullable(),
     codConfirmationDeadline: z.string().nullable(),
@@ -352,6 +364,19 @@ export type PaymentAction = z.infer<typeof PaymentAction>
 /** A placed order, with what the customer needs to finish paying when the provider waits for them. */
 export const PlacedOrderView = OrderView.extend({ paymentAction: PaymentAction.nullable() }).openapi('PlacedOrder')
 export type PlacedOrderView = z.infer<typeof PlacedOrderView>
+
+export const RefundBody = z
+  .strictObject({
+    amount: z
+      .number()
+      .int()
+      .min(1)
+      .openapi({ description: 'Minor units of the order currency; at most what was captured and not yet refunded' }),
+    reason: z.enum(refundReasons),
+    note: z.string().trim().min(1).max(500).optional().openapi({ description: 'For the timeline; staff only' }),
+  })
+  .openapi('RefundRequest')
+export type RefundBody = z.infer<typeof RefundBody>
 
 export const CodSettlementBody = z
   .strictObject({

@@ -5,18 +5,31 @@
  *   npm run admin -- status <orderId>
  *   npm run admin -- confirm-cod <orderId>
  *   npm run admin -- cancel <orderId> [--reason "…"]
+ *   npm run admin -- refund <orderId> --amount 500 --reason goodwill [--note "…"] [--key <id>]
  *   npm run admin -- awaiting-confirmation
  */
+import { randomUUID } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client'
 import { loadConfig } from '../config.js'
-import { cancelOrderUpdate, confirmCodUpdate, orderWorkflowId, statusQuery } from '../workflows/messages.js'
-import type { Actor } from '../workflows/order-types.js'
+import { cancelOrderUpdate, confirmCodUpdate, orderWorkflowId, refundPaymentUpdate, statusQuery } from '../workflows/messages.js'
+import { type Actor, type OrderState, type RefundReason, refundReasons } from '../workflows/order-types.js'
 
-const usage = 'usage: npm run admin -- status|confirm-cod|cancel <orderId> [--reason "…"] | awaiting-confirmation'
+const usage = [
+  'usage: npm run admin -- status|confirm-cod <orderId>',
+  '       npm run admin -- cancel <orderId> [--reason "…"]',
+  `       npm run admin -- refund <orderId> --amount <minor units> --reason ${refundReasons.join('|')} [--note "…"] [--key <id>]`,
+  '       npm run admin -- awaiting-confirmation',
+].join('\n')
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { reason: { type: 'string' }, admin: { type: 'string', default: 'admin_cli' } },
+  options: {
+    reason: { type: 'string' },
+    amount: { type: 'string' },
+    note: { type: 'string' },
+    key: { type: 'string' },
+    admin: { type: 'string', default: 'admin_cli' },
+  },
 })
 const [command, orderId] = positionals
 const config = loadConfig()
@@ -30,21 +43,17 @@ try {
     for await (const execution of client.workflow.list({ query: `OrderStatus='AWAITING_CONFIRMATION'` })) {
       console.log(execution.workflowId.replace(/^order-/, ''), execution.startTime.toISOString())
     }
-  } else if (!orderId || !['status', 'confirm-cod', 'cancel'].includes(command ?? '')) {
+  } else if (!orderId || !['status', 'confirm-cod', 'cancel', 'refund'].includes(command ?? '')) {
     console.error(usage)
     process.exitCode = 2
   } else {
-    const handle = client.workflow.getHandle(orderWorkflowId(orderId))
-    const order =
-      command === 'status'
-        ? await handle.query(statusQuery)
-        : command === 'confirm-cod'
-          ? await handle.executeUpdate(confirmCodUpdate, { args: [{ actor }] })
-          : await handle.executeUpdate(cancelOrderUpdate, { args: [{ actor, note: values.reason ?? null }] })
-    const { timeline, ...rest } = order
-    console.log(
-      JSON.stringify({ ...rest, timeline: timeline.map((e) => `${e.at} ${e.actor.type} ${e.type}: ${e.message}`) }, null, 2),
-    )
+    const order = await run(command ?? '', orderId)
+    if (!order) {
+      console.error(usage)
+      process.exitCode = 2
+    } else {
+      print(order)
+    }
   }
 } catch (error) {
   if (error instanceof WorkflowUpdateFailedError) {
@@ -55,4 +64,36 @@ try {
   process.exitCode = 1
 } finally {
   await connection.close()
+}
+
+/** Runs one command on the order's workflow; null when its options are wrong. */
+async function run(name: string, id: string): Promise<OrderState | null> {
+  const handle = client.workflow.getHandle(orderWorkflowId(id))
+  switch (name) {
+    case 'status':
+      return handle.query(statusQuery)
+    case 'confirm-cod':
+      return handle.executeUpdate(confirmCodUpdate, { args: [{ actor }] })
+    case 'cancel':
+      return handle.executeUpdate(cancelOrderUpdate, { args: [{ actor, note: values.reason ?? null }] })
+    default: {
+      const amount = Number(values.amount)
+      const reason = values.reason as RefundReason
+      if (!Number.isSafeInteger(amount) || amount <= 0 || !refundReasons.includes(reason)) return null
+      // The update id makes a retry with the same --key refund once.
+      const key = values.key ?? randomUUID()
+      console.error(`refund key ${key} (repeat with --key ${key} to retry safely)`)
+      return handle.executeUpdate(refundPaymentUpdate, {
+        args: [{ actor, amount, reason, note: values.note ?? null }],
+        updateId: `refund-${actor.id}-${key}`,
+      })
+    }
+  }
+}
+
+function print(order: OrderState): void {
+  const { timeline, ...rest } = order
+  console.log(
+    JSON.stringify({ ...rest, timeline: timeline.map((e) => `${e.at} ${e.actor.type} ${e.type}: ${e.message}`) }, null, 2),
+  )
 }

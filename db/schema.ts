@@ -95,6 +95,8 @@ export interface NotificationOutboxTable {
   order_id: string
   customer_id: string
   kind: string
+  /** 1 for the first notification of its kind for the order, 2 for the second (a second partial refund) … */
+  occurrence: Generated<number>
   payload: JSONColumnType<Record<string, unknown>>
   created_at: CreatedAt
   sent_at: Timestamp | null
@@ -168,10 +170,10 @@ export interface ApiRateLimitsTable {
   hits: number
 }
 
-/** Business counters kept by a trigger on `orders`, sharded: sum `value` over `shard`. */
+/** Business counters kept by triggers on `orders` and `order_timeline`, sharded: sum `value` over `shard`. */
 export interface OrderMetricCountsTable {
-  metric: 'placed' | 'confirmed' | 'delivered' | 'cancelled' | 'payment_failed'
-  /** The payment method for `placed`, the reason for `cancelled`, else empty. */
+  metric: 'placed' | 'confirmed' | 'delivered' | 'cancelled' | 'payment_failed' | 'refund' | 'cod_problem'
+  /** The payment method for `placed`, the reason for `cancelled` and `refund`, the problem for `cod_problem`, else empty. */
   label: string
   shard: number
   value: number

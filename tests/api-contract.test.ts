@@ -94,6 +94,14 @@ describe('the OpenAPI document is the contract', () => {
     await call('GET', `/v1/orders/${id}/payment-action`, { token: customer })
     await call('POST', `/v1/orders/${id}/payment-return`, { token: customer })
     await call('POST', `/v1/orders/${id}/cod-settlement`, { token: admin, body: {} })
+    const refund = { amount: 100, reason: 'goodwill' }
+    await call('POST', `/v1/orders/${id}/refunds`, { token: admin, body: refund, headers: { 'Idempotency-Key': randomUUID() } })
+    await call('POST', `/v1/orders/${id}/refunds`, { token: admin, body: refund })
+    await call('POST', `/v1/orders/${id}/refunds`, {
+      token: customer,
+      body: refund,
+      headers: { 'Idempotency-Key': randomUUID() },
+    })
     await call('POST', '/v1/webhooks/stripe', { body: { id: 'evt_unsigned', type: 'payment_intent.succeeded' } })
     await call('POST', '/v1/webhooks/paypal', { body: { id: 'WH-unsigned', event_type: 'CHECKOUT.ORDER.APPROVED' } })
     await call('GET', `/v1/orders/${id}/timeline`, { token: customer })

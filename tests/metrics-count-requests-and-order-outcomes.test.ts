@@ -32,7 +32,8 @@ let database: FreshDatabase
 let stack: HttpStack
 beforeAll(async () => {
   database = await createFreshDatabase()
-  stack = await startHttpStack({ databaseUrl: database.url })
+  // Delivered card orders stay open a minute for refunds; the workflows outlive the file harmlessly.
+  stack = await startHttpStack({ databaseUrl: database.url, app: { refundWindowMs: 60_000 } })
 })
 afterAll(async () => {
   await stack?.close()
@@ -64,6 +65,10 @@ function business(samples: Sample[]) {
     cancelledExpired: valueOf(samples, 'orders_cancelled_total', { reason: 'cod_confirmation_expired' }),
     paymentFailures: valueOf(samples, 'payment_failures_total'),
     awaiting: valueOf(samples, 'orders_awaiting_confirmation'),
+    refundsDamaged: valueOf(samples, 'refunds_total', { reason: 'damaged' }),
+    refundsReturned: valueOf(samples, 'refunds_total', { reason: 'parcel_returned' }),
+    codMismatches: valueOf(samples, 'cod_collection_problems_total', { problem: 'collection_mismatch' }),
+    codFailedDeliveries: valueOf(samples, 'cod_collection_problems_total', { problem: 'delivery_failed' }),
     up: valueOf(samples, 'order_metrics_up'),
   }
 }
@@ -80,6 +85,10 @@ describe('GET /metrics', () => {
       cancelledExpired: 0,
       paymentFailures: 0,
       awaiting: 0,
+      refundsDamaged: 0,
+      refundsReturned: 0,
+      codMismatches: 0,
+      codFailedDeliveries: 0,
       up: 1,
     })
     const [sku] = await createProducts(stack.services.db, [{ onHand: 10 }])
@@ -109,6 +118,12 @@ describe('GET /metrics', () => {
       expect((await stack.carrier(event)).status).toBe(202)
     }
     await until(delivered, (order) => order.status === 'DELIVERED')
+    const refund = await stack.call('POST', `/v1/orders/${delivered}/refunds`, {
+      token: admin,
+      headers: { 'Idempotency-Key': randomUUID() },
+      body: { amount: 100, reason: 'damaged' },
+    })
+    expect(refund.status).toBe(200)
 
     const declined = await place({ paymentMethod: 'card', paymentToken: 'tok_chargeDeclined' })
     await until(declined, (order) => order.status === 'CANCELLED')
@@ -122,18 +137,38 @@ describe('GET /metrics', () => {
     const confirmed = await place({ paymentMethod: 'cod' })
     await until(confirmed, (order) => order.status === 'AWAITING_CONFIRMATION')
     expect((await stack.call('POST', `/v1/orders/${confirmed}/cod-confirmation`, { token: admin })).status).toBe(200)
-    await until(confirmed, (order) => order.shipment !== null)
+    const cod = await until(confirmed, (order) => order.shipment !== null)
+    // The carrier fails once, then delivers and reports collecting 1 cent instead of the total.
+    for (const [status, extra] of [
+      ['PICKED_UP', {}],
+      ['EXCEPTION', {}],
+      ['DELIVERED', { amountCollected: 1 }],
+    ] as const) {
+      const event = {
+        eventId: randomUUID(),
+        trackingNumber: cod.shipment.trackingNumber,
+        status,
+        occurredAt: new Date().toISOString(),
+        ...extra,
+      }
+      expect((await stack.carrier(event)).status).toBe(202)
+    }
+    await until(confirmed, (order) => order.status === 'DELIVERED')
 
     expect(business(await scrape())).toEqual({
       placedCard: 2,
       placedCod: 2,
       confirmed: 2,
-      delivered: 1,
+      delivered: 2,
       cancelledDeclined: 1,
       cancelledByCustomer: 1,
       cancelledExpired: 0,
       paymentFailures: 1,
       awaiting: 0,
+      refundsDamaged: 1,
+      refundsReturned: 0,
+      codMismatches: 1,
+      codFailedDeliveries: 1,
       up: 1,
     })
   })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { carrierEventEffect } from '../workflows/carrier-progress.js'
-import { cancellationRefusal, codConfirmationRefusal } from '../workflows/order-rules.js'
+import { cancellationRefusal, codConfirmationRefusal, refundRefusal } from '../workflows/order-rules.js'
 import type { CarrierEvent, OrderState, ShipmentState } from '../workflows/order-types.js'
 
 const shipment = (progress: number): ShipmentState => ({
@@ -115,5 +115,44 @@ describe('cash-on-delivery confirmation', () => {
       codConfirmationRefusal(order({ paymentMethod: 'cod', status: 'CONFIRMED', timeline: [confirmedEntry] }), admin),
     ).toBeNull()
     expect(codConfirmationRefusal(order({ paymentMethod: 'cod', status: 'CONFIRMED' }), admin)).toBe('not_awaiting_confirmation')
+  })
+})
+
+describe('refunds', () => {
+  const paid = (captured: number, refunded = 0, overrides: Partial<OrderState> = {}) =>
+    order({
+      status: 'SHIPPED',
+      paymentStatus: 'PAID',
+      payment: {
+        method: 'card',
+        provider: 'stripe',
+        reference: 'pi_1',
+        authorized: captured,
+        captured,
+        refunded,
+        declineCode: null,
+      },
+      ...overrides,
+    })
+
+  it('give back up to what was captured, less what is refunded or already asked for', () => {
+    expect(refundRefusal(paid(1_000), { actor: admin, amount: 1_000 }, 0)).toBeNull()
+    expect(refundRefusal(paid(1_000, 400), { actor: admin, amount: 600 }, 0)).toBeNull()
+    expect(refundRefusal(paid(1_000, 400), { actor: admin, amount: 601 }, 0)).toBe('exceeds_refundable')
+    expect(refundRefusal(paid(1_000, 400), { actor: admin, amount: 300 }, 300)).toBeNull()
+    expect(refundRefusal(paid(1_000, 400), { actor: admin, amount: 301 }, 300)).toBe('exceeds_refundable')
+    expect(refundRefusal(paid(1_000, 0, { status: 'DELIVERED' }), { actor: admin, amount: 1 }, 0)).toBeNull()
+  })
+
+  it('are for admins, on captured card or PayPal money, of a positive whole amount', () => {
+    expect(refundRefusal(paid(1_000), { actor: owner, amount: 100 }, 0)).toBe('not_admin')
+    expect(refundRefusal(paid(0, 0, { status: 'CONFIRMED', paymentStatus: 'AUTHORIZED' }), { actor: admin, amount: 1 }, 0)).toBe(
+      'not_refundable',
+    )
+    expect(refundRefusal(paid(1_000, 0, { paymentMethod: 'cod' }), { actor: admin, amount: 1 }, 0)).toBe('not_refundable')
+    expect(refundRefusal(paid(1_000, 1_000, { status: 'RETURNED' }), { actor: admin, amount: 1 }, 0)).toBe('order_closed')
+    for (const amount of [0, -5, 1.5, Number.NaN]) {
+      expect(refundRefusal(paid(1_000), { actor: admin, amount }, 0)).toBe('invalid_amount')
+    }
   })
 })

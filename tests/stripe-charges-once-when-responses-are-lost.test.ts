@@ -3,7 +3,7 @@ import Stripe from 'stripe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createStripeClient } from '../activities/payments/stripe-client.js'
 import { createStripePaymentProvider } from '../activities/payments/stripe-payment-provider.js'
-import { cancelOrderUpdate, carrierEventSignal } from '../workflows/messages.js'
+import { cancelOrderUpdate, carrierEventSignal, refundPaymentUpdate } from '../workflows/messages.js'
 import type { OrderState } from '../workflows/order-types.js'
 import type { orderWorkflow } from '../workflows/order-workflow.js'
 import { type FakeStripe, startFakeStripe } from './support/fake-stripe.js'
@@ -49,7 +49,10 @@ describe('the fake Stripe holds us to idempotency keys', () => {
   })
 })
 
-type Ending = 'delivered' | 'cancelled_before_capture' | 'returned_after_capture'
+type Ending = 'delivered' | 'cancelled_before_capture' | 'returned_after_capture' | 'refunded_in_parts_after_delivery'
+
+/** How long orders refunded after delivery stay open for it. */
+const refundWindowMs = 15_000
 
 /** Drives one order to its ending the way carriers and customers would. */
 async function driveOrder(handle: WorkflowHandle<typeof orderWorkflow>, ending: Ending): Promise<OrderState> {
@@ -59,13 +62,31 @@ async function driveOrder(handle: WorkflowHandle<typeof orderWorkflow>, ending: 
     return handle.result()
   }
   await handle.signal(carrierEventSignal, carrierEvent(confirmed, 'PICKED_UP'))
-  await handle.signal(carrierEventSignal, carrierEvent(confirmed, ending === 'delivered' ? 'DELIVERED' : 'RETURNED_TO_SENDER'))
+  await handle.signal(
+    carrierEventSignal,
+    carrierEvent(confirmed, ending === 'returned_after_capture' ? 'RETURNED_TO_SENDER' : 'DELIVERED'),
+  )
+  if (ending === 'refunded_in_parts_after_delivery') {
+    await waitForOrder(handle, (order) => order.status === 'DELIVERED', 120_000)
+    // Two refunds, the first sent twice (an admin's retry): its update id makes it one.
+    const refund = (amount: number, updateId: string) =>
+      handle.executeUpdate(refundPaymentUpdate, {
+        args: [{ actor: { type: 'admin', id: 'admin_test' }, amount, reason: 'returned_items', note: null }],
+        updateId,
+      })
+    await Promise.all([refund(300, 'first'), refund(200, 'second'), refund(300, 'first')])
+  }
   return handle.result()
 }
 
 describe('card payments through Stripe, with 30 % of responses lost after the work is done', () => {
   it('end every order with exactly one authorization, at most one capture, and a ledger that balances', async () => {
-    const endings: Ending[] = ['delivered', 'cancelled_before_capture', 'returned_after_capture']
+    const endings: Ending[] = [
+      'delivered',
+      'cancelled_before_capture',
+      'returned_after_capture',
+      'refunded_in_parts_after_delivery',
+    ]
     const orders = 24
     const skus = await createProducts(
       services.db,
@@ -80,6 +101,7 @@ describe('card payments through Stripe, with 30 % of responses lost after the wo
         const { orderId, handle } = await startOrder(services, {
           lines: [{ sku, quantity: 1 + (index % 3) }],
           payment: { method: 'card', token: 'tok_visa', provider: 'stripe' },
+          ...(ending === 'refunded_in_parts_after_delivery' ? { refundWindowMs } : {}),
         })
         return { orderId, ending, order: await driveOrder(handle, ending) }
       }),
@@ -113,6 +135,17 @@ describe('card payments through Stripe, with 30 % of responses lost after the wo
           expect(order.paymentStatus).toBe('REFUNDED')
           expect(intent.amount_refunded).toBe(order.totals.total)
           break
+        case 'refunded_in_parts_after_delivery':
+          expect({ status: order.status, payment: order.paymentStatus, refunded: order.payment.refunded }).toEqual({
+            status: 'DELIVERED',
+            payment: 'PARTIALLY_REFUNDED',
+            refunded: 500,
+          })
+          expect(intent.amount_refunded).toBe(500)
+          expect(
+            new Set(fake.calls.filter((call) => call.key.startsWith(`order-${orderId}-refund`)).map((c) => c.key)).size,
+          ).toBe(2)
+          break
       }
       ledger.authorizations += intents.length
       ledger.captures += captures
@@ -123,7 +156,7 @@ describe('card payments through Stripe, with 30 % of responses lost after the wo
     expect(ledger.captured - ledger.refunded).toBe(expected)
     expect(fake.lost).toBeGreaterThan(0)
     const calls = fake.calls.slice(callsBefore)
-    const ours = /^order-[0-9a-f-]{36}-(authorize|capture|void|refund)$/
+    const ours = /^order-[0-9a-f-]{36}-(authorize|capture|void|refund(-[0-9]+)?)$/
     expect(calls.filter((call) => !ours.test(call.key))).toEqual([])
     const replays = calls.filter((call) => call.replayed).length
     console.info(

@@ -9,7 +9,7 @@
  * ```
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow'
-import type { Actor, CarrierEvent, OrderState, PaymentEvent, PaymentStatus } from './order-types.js'
+import type { Actor, CarrierEvent, OrderState, PaymentEvent, PaymentStatus, RefundReason } from './order-types.js'
 
 /** The full live state of the order. Read-only. */
 export const statusQuery = defineQuery<OrderState>('status')
@@ -49,6 +49,25 @@ export interface ConfirmCodRequest {
 
 /** An admin's confirmation of a cash-on-delivery order; answers with the confirmed order. */
 export const confirmCodUpdate = defineUpdate<OrderState, [ConfirmCodRequest]>('confirmCashOnDelivery')
+
+export interface RefundPaymentRequest {
+  actor: Actor
+  /** Minor units of the order's currency; at most what was captured and not yet refunded. */
+  amount: number
+  reason: RefundReason
+  note: string | null
+}
+
+/**
+ * An admin gives back part or all of a captured payment, while the parcel is
+ * on its way or within the refund window after delivery. Answers once the
+ * provider has refunded, with the order; refused (see `refundRefusal`) when
+ * there is not that much left to refund.
+ *
+ * Send it with an update id (the API uses the request's Idempotency-Key):
+ * Temporal runs an update id once, so a retried request never refunds twice.
+ */
+export const refundPaymentUpdate = defineUpdate<OrderState, [RefundPaymentRequest]>('refundPayment')
 
 /**
  * The `type` of the ApplicationFailure an update validator throws when it

@@ -45,3 +45,29 @@ export function codConfirmationRefusal(order: OrderState, actor: Actor): CodConf
   const alreadyConfirmed = order.timeline.some((entry) => entry.type === 'cod_confirmed')
   return alreadyConfirmed && !finalStatuses.has(order.status) ? null : 'not_awaiting_confirmation'
 }
+
+/** Why a refund is refused. */
+export type RefundRefusal = 'not_admin' | 'not_refundable' | 'order_closed' | 'exceeds_refundable' | 'invalid_amount'
+
+/**
+ * Decides whether an admin may refund `amount` now. Money can be given back
+ * once it is captured (card and PayPal; cash on delivery is refunded by hand),
+ * up to what was captured less what is refunded or already being refunded.
+ */
+export function refundRefusal(
+  order: OrderState,
+  request: { actor: Actor; amount: number },
+  alreadyRequested: number,
+): RefundRefusal | null {
+  if (request.actor.type !== 'admin') return 'not_admin'
+  if (order.paymentMethod === 'cod') return 'not_refundable'
+  if (order.status === 'CANCELLED' || order.status === 'RETURNED') return 'order_closed'
+  if (order.payment.captured === 0) return 'not_refundable'
+  if (!Number.isSafeInteger(request.amount) || request.amount <= 0) return 'invalid_amount'
+  return request.amount > refundableAmount(order) - alreadyRequested ? 'exceeds_refundable' : null
+}
+
+/** What was captured and not yet given back, in minor units. */
+export function refundableAmount(order: OrderState): number {
+  return Math.max(order.payment.captured - order.payment.refunded, 0)
+}

@@ -7,13 +7,15 @@
 export type OrderStatus = 'PENDING' | 'AWAITING_CONFIRMATION' | 'CONFIRMED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED' | 'RETURNED'
 
 /** Where the money is, named as Stripe and Shopify users know it. */
-export type PaymentStatus = 'PENDING' | 'ACTION_REQUIRED' | 'AUTHORIZED' | 'PAID' | 'VOIDED' | 'REFUNDED' | 'FAILED'
+export type PaymentStatus =
+  'PENDING' | 'ACTION_REQUIRED' | 'AUTHORIZED' | 'PAID' | 'PARTIALLY_REFUNDED' | 'VOIDED' | 'REFUNDED' | 'FAILED'
 
 export const paymentStatuses = [
   'PENDING',
   'ACTION_REQUIRED',
   'AUTHORIZED',
   'PAID',
+  'PARTIALLY_REFUNDED',
   'VOIDED',
   'REFUNDED',
   'FAILED',
@@ -50,6 +52,11 @@ export type CancellationReason =
   | 'out_of_stock'
   | 'price_changed'
   | 'cod_confirmation_expired'
+
+/** Why an admin gave money back after capture. */
+export type RefundReason = 'returned_items' | 'damaged' | 'goodwill' | 'other'
+
+export const refundReasons = ['returned_items', 'damaged', 'goodwill', 'other'] as const satisfies readonly RefundReason[]
 
 /** An amount of money in integer minor units of an ISO 4217 currency. */
 export interface Money {
@@ -117,6 +124,8 @@ export interface PaymentState {
   declineCode: string | null
   /** When a held authorization must be captured or given up, by the card networks' rules. */
   authorizationExpiresAt?: string | null
+  /** Until when an admin may still refund a delivered order; null before delivery and for cash. */
+  refundableUntil?: string | null
 }
 
 export interface ShipmentState {
@@ -176,6 +185,12 @@ export interface PlaceOrderInput {
   paymentActionTimeoutMs?: number
   /** How long a card authorization may be held before it must be captured or given up; 6 days when omitted. */
   authorizationValidityMs?: number
+  /**
+   * How long after delivery an admin may still refund part or all of a card or
+   * PayPal payment; the workflow stays open that long, then closes. No window
+   * when omitted (as for orders placed before refunds existed).
+   */
+  refundWindowMs?: number
 }
 
 /** The full live state of an order: what the `status` query returns. */

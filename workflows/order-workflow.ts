@@ -27,10 +27,12 @@ import {
   confirmCodUpdate,
   paymentEventSignal,
   paymentProgressUpdate,
+  type RefundPaymentRequest,
+  refundPaymentUpdate,
   statusQuery,
 } from './messages.js'
 import { sameTotals } from './order-pricing.js'
-import { cancellationRefusal, codConfirmationRefusal, finalStatuses } from './order-rules.js'
+import { cancellationRefusal, codConfirmationRefusal, finalStatuses, refundRefusal, refundableAmount } from './order-rules.js'
 import { placedOrder } from './placed-order.js'
 import type {
   Actor,
@@ -96,8 +98,14 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     input.payment.method === 'card' ? (input.payment.provider ?? 'sandbox') : input.payment.method === 'paypal' ? 'paypal' : null
   const undoSteps: Array<() => Promise<void>> = []
   let cancelRequest: CancelOrderRequest | null = null
+  const refundWindowMs = input.refundWindowMs ?? 0
   let codConfirmedBy: Actor | null = null
   let recordedSeq = 0
+  /** Refunds asked for and not yet made, oldest first, and their sum; each made refund gets the next number. */
+  const refundRequests: Array<{ request: RefundPaymentRequest; done: boolean }> = []
+  let refundsRequested = 0
+  let refundsMade = 0
+  let refundsClosed = false
 
   function note(actor: Actor, type: string, message: string, data: Record<string, unknown> | null = null): void {
     const entry: TimelineEntry = { seq: order.timeline.length + 1, at: now(), actor, type, message, data }
@@ -159,6 +167,17 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
       return order
     },
     { validator: (request) => refuse(codConfirmationRefusal(order, request.actor)) },
+  )
+  setHandler(
+    refundPaymentUpdate,
+    async (request) => {
+      const queued = { request, done: false }
+      refundRequests.push(queued)
+      refundsRequested += request.amount
+      await condition(() => queued.done || refundsClosed)
+      return order
+    },
+    { validator: (request) => refuse(refundRefusal(order, request, refundsRequested)) },
   )
 
   /** The happy path, from placement to the end of the parcel's journey. */
@@ -226,7 +245,7 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     await save()
 
     while (!finalStatuses.has(order.status)) {
-      const news = () => carrierInbox.length > 0 || cancelRequest !== null
+      const news = () => carrierInbox.length > 0 || cancelRequest !== null || refundRequests.length > 0
       const holdLeft = authorizationTimeLeft()
       const woken = holdLeft === null ? (await condition(news), true) : await condition(news, holdLeft)
       stopIfCancelRequested()
@@ -237,6 +256,7 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
           'The payment authorization would lapse before the carrier picked the parcel up',
         )
       }
+      await refundOnRequest()
       const event = carrierInbox.shift()
       if (event) await followCarrier(event)
     }
@@ -364,6 +384,9 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     }
     if (effect.delivered) {
       if (order.payment.method === 'cod') await collectCash(event, carrier)
+      else if (refundWindowMs > 0 && refundableAmount(order) > 0) {
+        order.payment.refundableUntil = new Date(Date.now() + refundWindowMs).toISOString()
+      }
       moveTo('DELIVERED')
       await save()
       await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'delivered' })
@@ -412,10 +435,14 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
         provider,
         reference: order.payment.reference,
         amount: { amount: order.payment.captured - order.payment.refunded, currency: order.totals.currency },
+        refundNumber: ++refundsMade,
       })
       order.payment.refunded += refund.amount
       order.paymentStatus = 'REFUNDED'
-      note(SYSTEM, 'payment_refunded', 'Payment refunded: parcel returned to sender', { amount: refund.amount })
+      note(SYSTEM, 'payment_refunded', 'Payment refunded: parcel returned to sender', {
+        amount: refund.amount,
+        reason: 'parcel_returned',
+      })
     } else if (order.payment.method === 'cod') {
       order.paymentStatus = 'VOIDED'
     }
@@ -426,6 +453,60 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'returned' })
     if (order.paymentStatus === 'REFUNDED') {
       await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'refunded' })
+    }
+  }
+
+  /**
+   * Gives back what admins asked for, one refund at a time and each under its
+   * own idempotency key (`refund`, `refund-2`, …), so a retried call never
+   * refunds twice and two refunds never share a key.
+   */
+  async function refundOnRequest(): Promise<void> {
+    for (let queued = refundRequests.shift(); queued; queued = refundRequests.shift()) {
+      const { request } = queued
+      const amount = Math.min(request.amount, refundableAmount(order))
+      if (amount > 0 && order.payment.reference) {
+        const refundNumber = ++refundsMade
+        const refund = await payments.refundPayment({
+          orderId: input.orderId,
+          provider,
+          reference: order.payment.reference,
+          amount: { amount, currency: order.totals.currency },
+          refundNumber,
+        })
+        order.payment.refunded += refund.amount
+        order.paymentStatus = refundableAmount(order) === 0 ? 'REFUNDED' : 'PARTIALLY_REFUNDED'
+        note(request.actor, 'payment_refunded', `Refunded ${refund.amount} (${request.reason.replaceAll('_', ' ')})`, {
+          amount: refund.amount,
+          reason: request.reason,
+          note: request.note,
+        })
+        moveTo(order.status)
+        await save()
+        await activities.notifyCustomer({
+          orderId: input.orderId,
+          customerId: input.customerId,
+          kind: 'refunded',
+          occurrence: refundNumber,
+          data: { amount: refund.amount, currency: order.totals.currency },
+        })
+      }
+      refundsRequested -= request.amount
+      queued.done = true
+    }
+  }
+
+  /**
+   * A delivered card or PayPal order stays open for refunds (returned items,
+   * damage, goodwill) until its window closes or nothing is left to refund.
+   */
+  async function keepRefundWindowOpen(): Promise<void> {
+    const closesAt = order.payment.refundableUntil
+    if (order.status !== 'DELIVERED' || !closesAt) return
+    while (refundableAmount(order) > 0) {
+      const remaining = new Date(closesAt).getTime() - Date.now()
+      if (remaining <= 0 || !(await condition(() => refundRequests.length > 0, remaining))) return
+      await refundOnRequest()
     }
   }
 
@@ -450,6 +531,7 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
   upsertSearchAttributes([{ key: OrderTotalKey, value: order.totals.total }])
   try {
     await fulfil()
+    await keepRefundWindowOpen()
   } catch (error) {
     const refusal = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause : null
     const reason = refusal?.type ? refusalReasons[refusal.type] : undefined
@@ -461,6 +543,7 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     else if (error instanceof OrderCancellation) await cancel(error)
     else throw error
   }
+  refundsClosed = true
   await condition(allHandlersFinished)
   return order
 }

@@ -1,12 +1,26 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client'
 import { ApplicationFailure } from '@temporalio/common'
-import { UPDATE_REFUSED, cancelOrderUpdate, confirmCodUpdate, orderWorkflowId, statusQuery } from '../../workflows/messages.js'
+import {
+  UPDATE_REFUSED,
+  cancelOrderUpdate,
+  confirmCodUpdate,
+  orderWorkflowId,
+  refundPaymentUpdate,
+  statusQuery,
+} from '../../workflows/messages.js'
 import type { Actor, OrderState } from '../../workflows/order-types.js'
 import type { AppDeps } from '../app-deps.js'
 import type { Principal } from '../auth.js'
 import { orderViewFromRow, orderViewFromState } from '../order-view.js'
 import { ApiProblem } from '../problem.js'
-import type { OrderView } from '../schemas.js'
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  releaseIdempotencyKey,
+  unlockIdempotencyKey,
+} from '../idempotency/idempotency-keys.js'
+import { requestFingerprint } from '../idempotency/request-fingerprint.js'
+import type { OrderView, RefundBody } from '../schemas.js'
 import { canSeeOrder, orderNotFound } from './order-access.js'
 import { findOrderRow, isOrderId } from './order-queries.js'
 
@@ -111,4 +125,53 @@ export function confirmCashOnDelivery(
       }),
     refuseClosed,
   )
+}
+
+/**
+ * An admin refunds part or all of a captured payment. The Idempotency-Key
+ * makes it safe to retry: the same request answers the first refund (and is
+ * the Temporal update id, so even a request that crashed half-way refunds
+ * once); another request under the key is 422.
+ */
+export async function refundPayment(
+  deps: AppDeps,
+  principal: Principal,
+  orderId: string,
+  options: { body: RefundBody; idempotencyKey: string },
+): Promise<{ order: OrderView; replayed: boolean }> {
+  if (!isOrderId(orderId)) throw orderNotFound(orderId)
+  const { body, idempotencyKey } = options
+  const claim = await claimIdempotencyKey(deps.db, {
+    principal,
+    key: idempotencyKey,
+    fingerprint: requestFingerprint({ refund: orderId, ...body }),
+    orderId,
+  })
+  if (claim.kind === 'answered') return { order: claim.body as unknown as OrderView, replayed: true }
+  const handle = deps.temporal.workflow.getHandle(orderWorkflowId(orderId))
+  try {
+    const order = await updateOrder(
+      deps,
+      principal,
+      orderId,
+      () =>
+        handle.executeUpdate(refundPaymentUpdate, {
+          args: [{ actor: actorOf(principal), amount: body.amount, reason: body.reason, note: body.note ?? null }],
+          updateId: `refund-${principal.subject}-${idempotencyKey}`,
+        }),
+      (closed) => {
+        if (closed.status !== 'DELIVERED') return refuseClosed(closed)
+        throw new ApiProblem('order_update_refused', 'The refund window of this order has closed', {
+          reason: 'refund_window_closed',
+        })
+      },
+    )
+    await completeIdempotencyKey(deps.db, claim, { status: 200, body: order })
+    return { order, replayed: false }
+  } catch (error) {
+    // A refusal changed nothing: the key is free for a corrected request. After any other failure a retry takes it over.
+    if (error instanceof ApiProblem) await releaseIdempotencyKey(deps.db, claim).catch(() => undefined)
+    else await unlockIdempotencyKey(deps.db, claim).catch(() => undefined)
+    throw error
+  }
 }

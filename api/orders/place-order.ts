@@ -132,6 +132,7 @@ async function startClaimedOrder(
     codConfirmationTimeoutMs: deps.codConfirmationTimeoutMs,
     paymentActionTimeoutMs: payments.actionTimeoutMs,
     authorizationValidityMs: payments.authorizationValidityMs,
+    ...(deps.refundWindowMs ? { refundWindowMs: deps.refundWindowMs } : {}),
   }
   const { timeline: _none, ...snapshot } = placedOrder(input)
   try {

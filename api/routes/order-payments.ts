@@ -5,11 +5,21 @@ import type { AppDeps, AppEnv } from '../app-deps.js'
 import { adminOnly, authenticate, type Principal } from '../auth.js'
 import { adminActionRateLimit } from '../route-rate-limits.js'
 import { settleCodCollection } from '../../activities/payments/cod-collections.js'
+import { refundPayment } from '../orders/order-actions.js'
 import { findOrderRow } from '../orders/order-queries.js'
 import { sandboxOnlyPayments } from '../payments/api-payments.js'
 import { paymentActionOf } from '../payments/payment-action.js'
 import { ApiProblem } from '../problem.js'
-import { CodCollection, CodSettlementBody, OrderIdParam, PaymentAction, problemResponses } from '../schemas.js'
+import {
+  CodCollection,
+  CodSettlementBody,
+  OrderIdParam,
+  OrderView,
+  PaymentAction,
+  RefundBody,
+  RequiredIdempotencyKeyHeader,
+  problemResponses,
+} from '../schemas.js'
 import { validationProblem } from '../validation-hook.js'
 
 /** The order's read-model row, if the caller may see it; 404 otherwise, as for orders. */
@@ -22,9 +32,10 @@ async function visibleOrder(deps: AppDeps, principal: Principal, orderId: string
 }
 
 /**
- * `/v1/orders/{id}/payment-*` and `/cod-settlement`: what the customer needs
- * to finish paying (read fresh from the provider), the customer's return
- * from PayPal's approval page, and an admin settling cash on delivery.
+ * `/v1/orders/{id}/payment-*`, `/refunds` and `/cod-settlement`: what the
+ * customer needs to finish paying (read fresh from the provider), the
+ * customer's return from PayPal's approval page, an admin refunding part or
+ * all of a payment, and an admin settling cash on delivery.
  */
 export function orderPaymentsRouter(deps: AppDeps) {
   const anyone = authenticate()
@@ -92,6 +103,39 @@ export function orderPaymentsRouter(deps: AppDeps) {
       reference,
     })
     return c.json({ status: 'checking' as const }, 202)
+  })
+
+  const refund = createRoute({
+    method: 'post',
+    path: '/{id}/refunds',
+    summary: 'Refund part or all of a captured card or PayPal payment (admin)',
+    description:
+      'Allowed once the money is captured (at pickup, or at approval for PayPal with intent CAPTURE), while the parcel travels ' +
+      'and until the refund window after delivery closes (REFUND_WINDOW, 30 days by default). Several partial refunds may follow ' +
+      'each other, up to what was captured. 409 with `reason`: `exceeds_refundable`, `not_refundable` (nothing captured, or ' +
+      'cash on delivery), `order_closed`, `refund_window_closed`. Retrying with the same Idempotency-Key never refunds twice.',
+    middleware: [admins, adminActionRateLimit(deps)] as const,
+    ...adminOnly,
+    request: {
+      params: OrderIdParam,
+      headers: RequiredIdempotencyKeyHeader,
+      body: { content: { 'application/json': { schema: RefundBody } }, required: true },
+    },
+    responses: {
+      200: { description: 'The order once the provider has refunded', content: { 'application/json': { schema: OrderView } } },
+      ...problemResponses(400, 401, 403, 404, 409, 413, 422, 429),
+    },
+  })
+  router.openapi(refund, async (c) => {
+    const orderId = c.req.valid('param').id
+    const body = c.req.valid('json')
+    const { order, replayed } = await refundPayment(deps, c.var.principal, orderId, {
+      body,
+      idempotencyKey: c.req.valid('header')['idempotency-key'],
+    })
+    if (replayed) c.header('Idempotent-Replayed', 'true')
+    c.var.logger.info({ orderId, amount: body.amount, reason: body.reason, replayed }, 'payment refunded')
+    return c.json(order, 200)
   })
 
   const settle = createRoute({

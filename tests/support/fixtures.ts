@@ -64,6 +64,7 @@ export interface StartOrderOptions {
   codConfirmationTimeoutMs?: number
   paymentActionTimeoutMs?: number
   authorizationValidityMs?: number
+  refundWindowMs?: number
 }
 
 /** Prices lines from the catalog and starts an order workflow, as the API does. */
@@ -92,6 +93,7 @@ export async function startOrder(
     codConfirmationTimeoutMs: options.codConfirmationTimeoutMs ?? 60_000,
     ...(options.paymentActionTimeoutMs ? { paymentActionTimeoutMs: options.paymentActionTimeoutMs } : {}),
     ...(options.authorizationValidityMs ? { authorizationValidityMs: options.authorizationValidityMs } : {}),
+    ...(options.refundWindowMs ? { refundWindowMs: options.refundWindowMs } : {}),
   }
   const handle = await services.client.workflow.start<typeof orderWorkflow>('orderWorkflow', {
     workflowId: orderWorkflowId(orderId),
