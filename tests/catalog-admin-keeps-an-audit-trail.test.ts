@@ -274,6 +274,7 @@ describe('the catalog audit trail', () => {
         'GET /v1/products/{sku}/audit',
         'POST /v1/orders/{id}/cod-confirmation',
         'POST /v1/orders/{id}/cod-settlement',
+        'POST /v1/orders/{id}/refunds',
         'POST /v1/products/{sku}/stock-adjustments',
         'PUT /v1/products/{sku}',
       ].sort(),
