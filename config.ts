@@ -208,6 +208,8 @@ const envSchema = z.object({
   PAYPAL_CLIENT_SECRET: z.string().min(1).optional(),
   PAYPAL_WEBHOOK_ID: z.string().min(1).optional(),
   PAYPAL_ENVIRONMENT: z.enum(['sandbox', 'production']).default('sandbox'),
+  /** AUTHORIZE: hold at approval, capture at hand-over. CAPTURE: take the money at approval, refund on cancellation. */
+  PAYPAL_INTENT: z.enum(['AUTHORIZE', 'CAPTURE']).default('AUTHORIZE'),
   /** Another PayPal API (a test fake), as http://127.0.0.1:8080. */
   PAYPAL_API_BASE: z.string().url().optional(),
   /** The storefront pages PayPal sends the buyer back to after approving or giving up. */
@@ -278,6 +280,8 @@ export interface PaymentsConfig {
     clientSecret: string
     webhookId: string | null
     environment: 'sandbox' | 'production'
+    /** When PayPal takes the money: at hand-over (`AUTHORIZE`, the default) or as soon as the buyer approves (`CAPTURE`). */
+    intent: 'AUTHORIZE' | 'CAPTURE'
     apiBase: string | null
     returnUrl: string | null
     cancelUrl: string | null
@@ -398,6 +402,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
               clientSecret: env.PAYPAL_CLIENT_SECRET,
               webhookId: env.PAYPAL_WEBHOOK_ID ?? null,
               environment: env.PAYPAL_ENVIRONMENT,
+              intent: env.PAYPAL_INTENT,
               apiBase: env.PAYPAL_API_BASE ?? null,
               returnUrl: env.PAYPAL_RETURN_URL ?? null,
               cancelUrl: env.PAYPAL_CANCEL_URL ?? null,

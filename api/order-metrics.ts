@@ -102,7 +102,7 @@ const cancellationReasons: Record<CancellationReason, null> = {
   price_changed: null,
   cod_confirmation_expired: null,
 }
-const refundLabels = [...refundReasons, 'parcel_returned'] as const
+const refundLabels = [...refundReasons, 'parcel_returned', 'order_cancelled'] as const
 const codProblems = ['collection_mismatch', 'delivery_failed'] as const
 
 export interface OrderMetricsOptions {
@@ -205,7 +205,7 @@ export function registerOrderMetrics(options: OrderMetricsOptions): void {
   })
   new Counter({
     name: 'refunds_total',
-    help: 'Refunds made after capture, by reason (parcel_returned, or the reason an admin gave)',
+    help: 'Refunds made after capture, by reason (parcel_returned, order_cancelled, or the reason an admin gave)',
     labelNames: ['reason'],
     registers,
     async collect() {

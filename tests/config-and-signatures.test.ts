@@ -31,6 +31,14 @@ describe('configuration', () => {
     expect(parseDuration('2 days')).toBeNull()
     expect(loadConfig({ DATA_DIR: tmpdir() }).orders.codConfirmationTimeoutMs).toBe(172_800_000)
   })
+
+  it('reads PAYPAL_INTENT: AUTHORIZE by default, CAPTURE when set, nothing else', () => {
+    const paypal = { DATA_DIR: tmpdir(), PAYPAL_CLIENT_ID: 'client', PAYPAL_CLIENT_SECRET: 'secret' }
+    expect(loadConfig(paypal).payments.paypal?.intent).toBe('AUTHORIZE')
+    expect(loadConfig({ ...paypal, PAYPAL_INTENT: 'CAPTURE' }).payments.paypal?.intent).toBe('CAPTURE')
+    expect(() => loadConfig({ ...paypal, PAYPAL_INTENT: 'BOGUS' })).toThrow(ConfigError)
+    expect(() => loadConfig({ ...paypal, PAYPAL_INTENT: 'BOGUS' })).toThrow(/PAYPAL_INTENT: /)
+  })
 })
 
 describe('carrier webhook signatures', () => {

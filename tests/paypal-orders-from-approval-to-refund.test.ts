@@ -109,6 +109,29 @@ describe('PayPal orders', () => {
     expect(fake.orders.get(paypalOrderId)!.purchase_units[0]!.payments!.captures![0]!.refunded).toBeCloseTo(18.49)
   })
 
+  it('refunds in parts after pickup go back against the capture, each under its own PayPal-Request-Id', async () => {
+    const { handle, paypalOrderId, orderId } = await placePayPalOrder()
+    await deliver(fake.approve(paypalOrderId))
+    const confirmed = await waitForOrder(handle, shipped)
+    await handle.signal(carrierEventSignal, carrierEvent(confirmed, 'PICKED_UP'))
+    await waitForOrder(handle, (order) => order.paymentStatus === 'PAID')
+    const admin = await stack.token('admin', 'admin_paypal')
+    const refund = (amount: number) =>
+      stack.call('POST', `/v1/orders/${orderId}/refunds`, {
+        token: admin,
+        headers: { 'Idempotency-Key': randomUUID() },
+        body: { amount, reason: 'returned_items' },
+      })
+    expect((await refund(849)).body).toMatchObject({ paymentStatus: 'PARTIALLY_REFUNDED', payment: { refunded: 849 } })
+    expect((await refund(1_000)).body).toMatchObject({ paymentStatus: 'REFUNDED', payment: { refunded: 1_849 } })
+    expect(fake.orders.get(paypalOrderId)!.purchase_units[0]!.payments!.captures![0]!.refunded).toBeCloseTo(18.49)
+    const refundKeys = new Set(fake.calls.filter((call) => call.path.endsWith('/refund')).map((call) => call.key))
+    expect([...refundKeys].filter((key) => key.startsWith(`order-${orderId}`)).sort()).toEqual([
+      `order-${orderId}-refund`,
+      `order-${orderId}-refund-2`,
+    ])
+  })
+
   it('an order never approved is cancelled when the approval window closes, and its stock released', async () => {
     const [sku] = await createProducts(stack.services.db, [{ onHand: 1 }])
     const { handle } = await startOrder(stack.services, {

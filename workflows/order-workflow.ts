@@ -264,9 +264,11 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
 
   /**
    * Holds the order total with the order's provider: at once, or once the
-   * customer has completed 3-D Secure or approved with PayPal. The undo is
-   * registered as soon as the provider knows the payment, since a pending
-   * attempt may still turn into a hold.
+   * customer has completed 3-D Secure or approved with PayPal. A provider
+   * that takes the money at approval (PayPal with intent CAPTURE) leaves the
+   * order paid instead. The undo is registered as soon as the provider knows
+   * the payment, since a pending attempt may still turn into a hold; it
+   * refunds what was captured and voids anything else.
    */
   async function holdPayment(): Promise<void> {
     const amount = { amount: order.totals.total, currency: order.totals.currency }
@@ -275,12 +277,35 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     const reference = attempt.reference
     order.payment = { ...order.payment, provider: attempt.provider, reference }
     undoSteps.push(async () => {
+      if (order.payment.captured > order.payment.refunded) {
+        const refund = await payments.refundPayment({
+          orderId: input.orderId,
+          provider,
+          reference,
+          amount: { amount: order.payment.captured - order.payment.refunded, currency: order.totals.currency },
+          refundNumber: ++refundsMade,
+        })
+        order.payment.refunded += refund.amount
+        order.paymentStatus = 'REFUNDED'
+        note(SYSTEM, 'payment_refunded', 'Payment refunded: order cancelled before shipping', {
+          amount: refund.amount,
+          reason: 'order_cancelled',
+        })
+        return
+      }
       await payments.voidPayment({ orderId: input.orderId, provider, reference })
       if (order.paymentStatus !== 'FAILED') order.paymentStatus = 'VOIDED'
       order.payment.authorized = 0
       note(SYSTEM, 'payment_voided', 'Payment authorization voided', { reference })
     })
-    const outcome = attempt.status === 'authorized' ? attempt : await awaitCustomer(reference)
+    const outcome = attempt.status === 'pending' ? await awaitCustomer(reference) : attempt
+    if (outcome.status === 'captured') {
+      order.payment.authorized = outcome.amount
+      order.payment.captured = outcome.amount
+      order.paymentStatus = 'PAID'
+      note(SYSTEM, 'payment_captured', 'Payment captured when the customer approved', { amount: outcome.amount })
+      return
+    }
     order.payment.authorized = outcome.amount
     order.paymentStatus = 'AUTHORIZED'
     const validityMs = input.authorizationValidityMs ?? DEFAULT_AUTHORIZATION_VALIDITY_MS
@@ -327,7 +352,7 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
       stopIfCancelRequested()
       unreadPaymentEvents = 0
       const outcome = await payments.completeAuthorization({ orderId: input.orderId, provider, reference, amount })
-      if (outcome.status === 'authorized') return outcome
+      if (outcome.status !== 'pending') return outcome
       if (!woken) {
         throw new OrderCancellation('payment_not_completed', SYSTEM, `The customer did not ${action} in time`)
       }
@@ -367,7 +392,7 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     if (effect.handedOver) {
       undoSteps.length = 0
       await activities.commitStock({ orderId: input.orderId })
-      if (order.payment.method !== 'cod' && order.payment.reference) {
+      if (order.paymentStatus === 'AUTHORIZED' && order.payment.reference) {
         const capture = await payments.capturePayment({
           orderId: input.orderId,
           provider,

@@ -16,8 +16,8 @@ export function configuredPaymentProviders(config: PaymentsConfig): PaymentProvi
     providers.push(createStripePaymentProvider({ stripe }))
   }
   if (config.paypal) {
-    const { returnUrl, cancelUrl } = config.paypal
-    providers.push(createPayPalPaymentProvider({ paypal: createPayPalApi(config.paypal), returnUrl, cancelUrl }))
+    const { intent, returnUrl, cancelUrl } = config.paypal
+    providers.push(createPayPalPaymentProvider({ paypal: createPayPalApi(config.paypal), intent, returnUrl, cancelUrl }))
   }
   return providers
 }

@@ -8,7 +8,10 @@ import type { Money, PaymentProviderName } from '../../workflows/order-types.js'
  * Authorization may finish at once (`authorized`) or need the customer first
  * (3-D Secure, a PayPal approval): then it is `pending`, and the outcome is
  * read back with {@link PaymentProvider.completeAuthorization} once a webhook
- * or the customer's return says something happened.
+ * or the customer's return says something happened. A provider configured to
+ * take the money as soon as the customer approves (PayPal with intent
+ * CAPTURE) completes with `captured`: nothing is left to capture at hand-over,
+ * and giving the money back is a refund, not a void.
  */
 export interface PaymentProvider {
   readonly name: PaymentProviderName
@@ -16,7 +19,7 @@ export interface PaymentProvider {
   authorize(request: AuthorizeRequest): Promise<AuthorizationOutcome>
   /**
    * Reads where a pending authorization stands now and, where the provider
-   * needs a call to turn an approval into a hold (PayPal), makes it.
+   * needs a call to turn an approval into a hold or a payment (PayPal), makes it.
    * Throws {@link PaymentDeclinedError} when the customer failed or gave up.
    */
   completeAuthorization(request: PaymentActionRequest & { amount: Money }): Promise<AuthorizationOutcome>
@@ -48,11 +51,14 @@ export interface PaymentResult {
 }
 
 /**
- * Where an authorization stands: the money is held, or the provider waits for
- * the customer. Only references and amounts: never a client secret or a link,
- * which the API fetches from the provider when it answers.
+ * Where an authorization stands: the money is held (`authorized`), already
+ * taken (`captured`, only from {@link PaymentProvider.completeAuthorization}
+ * of a provider that captures on approval), or the provider waits for the
+ * customer (`pending`). `amount` is what is held or taken, in minor units.
+ * Only references and amounts: never a client secret or a link, which the
+ * API fetches from the provider when it answers.
  */
-export type AuthorizationOutcome = { status: 'authorized' | 'pending'; reference: string; amount: number }
+export type AuthorizationOutcome = { status: 'authorized' | 'captured' | 'pending'; reference: string; amount: number }
 
 /** A refusal by the customer's bank, the provider or the customer; retrying will not change it. */
 export class PaymentDeclinedError extends Error {

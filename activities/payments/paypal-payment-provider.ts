@@ -1,6 +1,7 @@
 import {
   ApiError,
   AuthorizationStatus,
+  CaptureStatus,
   CheckoutPaymentIntent,
   type Order,
   OrderStatus,
@@ -10,8 +11,18 @@ import type { Money } from '../../workflows/order-types.js'
 import type { PayPalApi } from './paypal-api.js'
 import { type AuthorizationOutcome, type PaymentProvider, type PaymentResult, PaymentDeclinedError } from './payment-provider.js'
 
+/** When PayPal takes the buyer's money: at hand-over, after an authorization, or as soon as the buyer approves. */
+export type PayPalIntent = 'AUTHORIZE' | 'CAPTURE'
+
 export interface PayPalPaymentProviderProps {
   paypal: PayPalApi
+  /**
+   * The intent of the PayPal orders this provider creates. `AUTHORIZE` (the
+   * default): the approval becomes a hold, captured at hand-over. `CAPTURE`:
+   * the approval is captured at once, and cancelling before hand-over refunds.
+   * An order already created keeps the intent it was created with.
+   */
+  intent?: PayPalIntent
   /** Where PayPal sends the customer after approving, and after giving up. */
   returnUrl?: string | null
   cancelUrl?: string | null
@@ -53,16 +64,29 @@ function safeJson(text: string): unknown {
 }
 
 /**
- * PayPal Orders v2 with intent AUTHORIZE: the order is created at placement
- * and waits for the buyer's approval (`pending`); once approved it is
- * authorized, captured at hand-over, voided or refunded on cancellation.
+ * PayPal Orders v2. The order is created at placement and waits for the
+ * buyer's approval (`pending`). With intent AUTHORIZE (the default) the
+ * approval is then authorized, captured at hand-over, voided or refunded on
+ * cancellation; with intent CAPTURE it is captured at once (`captured`) and
+ * refunded on cancellation.
  *
  * The reference is always the PayPal order id: the authorization and
  * capture ids are read from the order when a step needs them, so one
  * reference names the payment from start to end. Every mutating call sends
  * a PayPal-Request-Id derived from our order id and the step.
+ *
+ * @example
+ * ```ts
+ * const paypal = createPayPalApi({ clientId, clientSecret, environment: 'sandbox', apiBase: null })
+ * const provider = createPayPalPaymentProvider({ paypal, intent: 'CAPTURE', returnUrl, cancelUrl })
+ * ```
  */
-export function createPayPalPaymentProvider({ paypal, returnUrl, cancelUrl }: PayPalPaymentProviderProps): PaymentProvider {
+export function createPayPalPaymentProvider({
+  paypal,
+  intent = 'AUTHORIZE',
+  returnUrl,
+  cancelUrl,
+}: PayPalPaymentProviderProps): PaymentProvider {
   async function orderOf(reference: string): Promise<Order> {
     return (await paypal.orders.getOrder({ id: reference })).result
   }
@@ -84,6 +108,31 @@ export function createPayPalPaymentProvider({ paypal, returnUrl, cancelUrl }: Pa
     return { status: 'authorized', reference, amount: minorUnits(authorization.amount?.value, currency) }
   }
 
+  /**
+   * The outcome of an order captured on approval, read from its capture. A
+   * PENDING capture (PayPal still reviewing it) counts as captured, as a
+   * capture at hand-over does.
+   */
+  function captured(order: Order, reference: string): AuthorizationOutcome {
+    const { capture } = paymentsOf(order)
+    if (!capture) throw new Error(`PayPal order ${reference} is completed without a capture`)
+    switch (capture.status) {
+      case CaptureStatus.Declined:
+      case CaptureStatus.Failed:
+        throw new PaymentDeclinedError(`CAPTURE_${capture.status}`, 'PayPal declined the payment.')
+      case CaptureStatus.Completed:
+      case CaptureStatus.Pending:
+      case CaptureStatus.PartiallyRefunded:
+      case CaptureStatus.Refunded: {
+        const currency = capture.amount?.currencyCode ?? 'USD'
+        return { status: 'captured', reference, amount: minorUnits(capture.amount?.value, currency) }
+      }
+      case undefined:
+        break
+    }
+    throw new Error(`PayPal order ${reference} has a capture without a known status`)
+  }
+
   return {
     name: 'paypal',
 
@@ -92,7 +141,7 @@ export function createPayPalPaymentProvider({ paypal, returnUrl, cancelUrl }: Pa
         paypalRequestId: idempotencyKey,
         prefer: 'return=representation',
         body: {
-          intent: CheckoutPaymentIntent.Authorize,
+          intent: intent === 'CAPTURE' ? CheckoutPaymentIntent.Capture : CheckoutPaymentIntent.Authorize,
           purchaseUnits: [{ referenceId: orderId, customId: orderId, amount: paypalValue(amount) }],
           paymentSource: {
             paypal: {
@@ -111,20 +160,21 @@ export function createPayPalPaymentProvider({ paypal, returnUrl, cancelUrl }: Pa
 
     async completeAuthorization({ idempotencyKey, reference }) {
       const order = await orderOf(reference)
+      // The order's own intent, not the configured one: an order created before a change of PAYPAL_INTENT keeps its own.
+      const capturesOnApproval = order.intent === CheckoutPaymentIntent.Capture
       switch (order.status) {
         case OrderStatus.Approved:
           try {
-            const { result } = await paypal.orders.authorizeOrder({
-              id: reference,
-              paypalRequestId: idempotencyKey,
-              prefer: 'return=representation',
-            })
-            return authorized(result as Order, reference)
+            const request = { id: reference, paypalRequestId: idempotencyKey, prefer: 'return=representation' }
+            return capturesOnApproval
+              ? captured((await paypal.orders.captureOrder(request)).result, reference)
+              : authorized((await paypal.orders.authorizeOrder(request)).result as Order, reference)
           } catch (error) {
             throw declineOf(error) ?? error
           }
         case OrderStatus.Completed:
-          return authorized(order, reference)
+          // Done before, its answer lost: read back, never authorized or captured twice.
+          return capturesOnApproval ? captured(order, reference) : authorized(order, reference)
         case OrderStatus.Voided:
           throw new PaymentDeclinedError('VOIDED', 'The PayPal order was voided.')
         default:
@@ -146,8 +196,12 @@ export function createPayPalPaymentProvider({ paypal, returnUrl, cancelUrl }: Pa
 
     async void({ idempotencyKey, reference }): Promise<PaymentResult> {
       const order = await orderOf(reference)
-      const { authorization } = paymentsOf(order)
-      // Never approved: nothing is held, and PayPal lets the order lapse by itself.
+      const { authorization, capture } = paymentsOf(order)
+      // Captured on approval: the money is taken, and saying "nothing held" would keep it. That is a refund's job.
+      if (!authorization && (capture?.status === CaptureStatus.Completed || capture?.status === CaptureStatus.Pending)) {
+        throw new Error(`PayPal order ${reference} was captured on approval; it needs a refund, not a void`)
+      }
+      // Never approved, or its capture declined: nothing is held, and PayPal lets the order lapse by itself.
       if (!authorization?.id || authorization.status === AuthorizationStatus.Voided) return { reference, amount: 0 }
       await paypal.payments.voidPayment({ authorizationId: authorization.id, paypalRequestId: idempotencyKey })
       const currency = authorization.amount?.currencyCode ?? 'USD'

@@ -50,8 +50,14 @@ export interface FakePayPal extends FakeServer {
   approve(paypalOrderId: string): FakePayPalEvent
   /** Headers for a delivery of `body` that PayPal's verify API will accept. */
   sign(body: string, webhookId: string): WebhookHeaders
-  /** How many times each authorization was captured. */
+  /** How many times each authorization (intent AUTHORIZE) or order (intent CAPTURE, by PayPal order id) was captured. */
   captures: Map<string, number>
+  /**
+   * Intent CAPTURE orders whose capture the buyer's funding will decline: `DECLINED`
+   * completes the order with a declined capture; `INSTRUMENT_DECLINED` answers 422
+   * and leaves the order approved, as PayPal does.
+   */
+  declinedCaptures: Map<string, 'DECLINED' | 'INSTRUMENT_DECLINED'>
   /** How many deliveries we were asked to verify. */
   stats: { verifications: number }
 }
@@ -64,6 +70,7 @@ const problem = (status: number, name: string, issue: string): FakeResponse => (
 export async function startFakePayPal(seed = 42): Promise<FakePayPal> {
   const orders = new Map<string, FakePayPalOrder>()
   const captures = new Map<string, number>()
+  const declinedCaptures = new Map<string, 'DECLINED' | 'INSTRUMENT_DECLINED'>()
   const signingKey = randomBytes(16).toString('hex')
   const id = (prefix: string) => `${prefix}${randomBytes(8).toString('hex').toUpperCase()}`
   const stats = { verifications: 0 }
@@ -128,9 +135,23 @@ export async function startFakePayPal(seed = 42): Promise<FakePayPal> {
       if (!order) return problem(404, 'RESOURCE_NOT_FOUND', 'INVALID_RESOURCE_ID')
       if (request.method === 'GET') return { status: 200, body: order }
       if (parts[4] === 'authorize') {
+        if (order.intent !== 'AUTHORIZE') return problem(422, 'UNPROCESSABLE_ENTITY', 'ACTION_DOES_NOT_MATCH_INTENT')
         if (order.status !== 'APPROVED') return problem(422, 'UNPROCESSABLE_ENTITY', 'ORDER_NOT_APPROVED')
         const unit = order.purchase_units[0]!
         unit.payments = { authorizations: [{ id: id('AUTH'), status: 'CREATED', amount: unit.amount }] }
+        order.status = 'COMPLETED'
+        return { status: 201, body: order }
+      }
+      if (parts[4] === 'capture') {
+        if (order.intent !== 'CAPTURE') return problem(422, 'UNPROCESSABLE_ENTITY', 'ACTION_DOES_NOT_MATCH_INTENT')
+        if (order.status === 'COMPLETED') return problem(422, 'UNPROCESSABLE_ENTITY', 'ORDER_ALREADY_CAPTURED')
+        if (order.status !== 'APPROVED') return problem(422, 'UNPROCESSABLE_ENTITY', 'ORDER_NOT_APPROVED')
+        const decline = declinedCaptures.get(order.id)
+        if (decline === 'INSTRUMENT_DECLINED') return problem(422, 'UNPROCESSABLE_ENTITY', 'INSTRUMENT_DECLINED')
+        const unit = order.purchase_units[0]!
+        captures.set(order.id, (captures.get(order.id) ?? 0) + 1)
+        const status = decline === 'DECLINED' ? 'DECLINED' : 'COMPLETED'
+        unit.payments = { captures: [{ id: id('CAP'), status, amount: unit.amount, refunded: 0 }] }
         order.status = 'COMPLETED'
         return { status: 201, body: order }
       }
@@ -163,6 +184,7 @@ export async function startFakePayPal(seed = 42): Promise<FakePayPal> {
       const found = findCapture(parts[3])
       if (!found) return problem(404, 'RESOURCE_NOT_FOUND', 'INVALID_RESOURCE_ID')
       const { capture } = found
+      if (capture.status !== 'COMPLETED') return problem(422, 'UNPROCESSABLE_ENTITY', 'CAPTURE_STATUS_NOT_VALID')
       const amount = (body['amount'] as Amount | undefined) ?? capture.amount
       const remaining = Number(capture.amount.value) - capture.refunded
       if (Number(amount.value) > remaining + 1e-9) return problem(422, 'UNPROCESSABLE_ENTITY', 'REFUND_AMOUNT_EXCEEDED')
@@ -189,6 +211,7 @@ export async function startFakePayPal(seed = 42): Promise<FakePayPal> {
   return Object.assign(server, {
     orders,
     captures,
+    declinedCaptures,
     stats,
     ordersOf: (orderId: string) => [...orders.values()].filter((order) => order.purchase_units[0]?.custom_id === orderId),
     approve(paypalOrderId: string): FakePayPalEvent {
