@@ -122,6 +122,17 @@ describe('PayPal with PAYPAL_INTENT=CAPTURE', () => {
     const types = (await timelineOf(orderId)).map((entry) => entry.type)
     expect(types).toContain('payment_refunded')
     expect(types).not.toContain('payment_voided')
+    const notices = await stack.services.db
+      .selectFrom('notification_outbox')
+      .select(['kind', 'payload'])
+      .where('order_id', '=', orderId)
+      .where('kind', 'in', ['cancelled', 'refunded'])
+      .orderBy('kind')
+      .execute()
+    expect(notices).toEqual([
+      { kind: 'cancelled', payload: { reason: 'customer_request' } },
+      { kind: 'refunded', payload: { amount: 1_849, currency: 'USD' } },
+    ])
   })
 
   it('reads back a capture whose answer was lost, and never captures twice', async () => {

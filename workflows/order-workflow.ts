@@ -291,6 +291,13 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
           amount: refund.amount,
           reason: 'order_cancelled',
         })
+        await activities.notifyCustomer({
+          orderId: input.orderId,
+          customerId: input.customerId,
+          kind: 'refunded',
+          occurrence: refundsMade,
+          data: { amount: refund.amount, currency: order.totals.currency },
+        })
         return
       }
       await payments.voidPayment({ orderId: input.orderId, provider, reference })
@@ -477,7 +484,13 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     await save()
     await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'returned' })
     if (order.paymentStatus === 'REFUNDED') {
-      await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'refunded' })
+      // The refund's own number: a return after partial refunds is a notice of its own.
+      await activities.notifyCustomer({
+        orderId: input.orderId,
+        customerId: input.customerId,
+        kind: 'refunded',
+        occurrence: refundsMade,
+      })
     }
   }
 
