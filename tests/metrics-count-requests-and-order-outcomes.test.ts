@@ -130,7 +130,9 @@ describe('GET /metrics', () => {
 
     const changedMind = await place({ paymentMethod: 'cod' })
     await until(changedMind, (order) => order.status === 'AWAITING_CONFIRMATION')
-    expect(business(await scrape())).toMatchObject({ placedCard: 2, placedCod: 1, awaiting: 1 })
+    // The live order moves first; the read model (and so the counters) follows a moment later.
+    const settled = { timeout: 15_000, interval: 200 }
+    await expect.poll(async () => business(await scrape()), settled).toMatchObject({ placedCard: 2, placedCod: 1, awaiting: 1 })
     const cancelled = await stack.call('POST', `/v1/orders/${changedMind}/cancellation`, { token: customer, body: {} })
     expect(cancelled.status).toBe(200)
 
@@ -155,22 +157,24 @@ describe('GET /metrics', () => {
     }
     await until(confirmed, (order) => order.status === 'DELIVERED')
 
-    expect(business(await scrape())).toEqual({
-      placedCard: 2,
-      placedCod: 2,
-      confirmed: 2,
-      delivered: 2,
-      cancelledDeclined: 1,
-      cancelledByCustomer: 1,
-      cancelledExpired: 0,
-      paymentFailures: 1,
-      awaiting: 0,
-      refundsDamaged: 1,
-      refundsReturned: 0,
-      codMismatches: 1,
-      codFailedDeliveries: 1,
-      up: 1,
-    })
+    await expect
+      .poll(async () => business(await scrape()), settled)
+      .toEqual({
+        placedCard: 2,
+        placedCod: 2,
+        confirmed: 2,
+        delivered: 2,
+        cancelledDeclined: 1,
+        cancelledByCustomer: 1,
+        cancelledExpired: 0,
+        paymentFailures: 1,
+        awaiting: 0,
+        refundsDamaged: 1,
+        refundsReturned: 0,
+        codMismatches: 1,
+        codFailedDeliveries: 1,
+        up: 1,
+      })
   })
 
   it('counts and times HTTP requests by route template and status, never by raw path', async () => {
