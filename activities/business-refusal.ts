@@ -1,7 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common'
 
-/** The business refusals an activity can answer with; the workflow cancels the order on each. */
-export type RefusalType = 'OutOfStock' | 'PaymentDeclined' | 'PricingFailed'
+/**
+ * The business refusals an activity can answer with. The workflow cancels the
+ * order on the first three; a refused refund is flagged for staff instead.
+ */
+export type RefusalType = 'OutOfStock' | 'PaymentDeclined' | 'PricingFailed' | 'RefundRefused'
 
 /**
  * A refusal that retrying cannot change: a decline, missing stock. Transient

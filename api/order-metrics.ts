@@ -30,6 +30,8 @@ export interface OrderCounts {
   awaitingConfirmation: number
   /** Refunds made, by reason (`parcel_returned` for parcels back at the store). */
   refunds: Record<string, number>
+  /** Refunds the payment provider refused, by the reason they were asked for; staff settle each. */
+  refundFailures: Record<string, number>
   /** Cash-on-delivery problems: `collection_mismatch`, `delivery_failed`. */
   codProblems: Record<string, number>
 }
@@ -59,6 +61,7 @@ export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts
     paymentFailures: 0,
     awaitingConfirmation: Number(awaiting.n),
     refunds: {},
+    refundFailures: {},
     codProblems: {},
   }
   for (const { metric, label, value } of counters) {
@@ -81,6 +84,9 @@ export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts
         break
       case 'refund':
         counts.refunds[label] = n
+        break
+      case 'refund_failed':
+        counts.refundFailures[label] = n
         break
       case 'cod_problem':
         counts.codProblems[label] = n
@@ -214,6 +220,20 @@ export function registerOrderMetrics(options: OrderMetricsOptions): void {
       this.reset()
       for (const reason of new Set([...refundLabels, ...Object.keys(counts.refunds)])) {
         this.inc({ reason }, counts.refunds[reason] ?? 0)
+      }
+    },
+  })
+  new Counter({
+    name: 'refund_failures_total',
+    help: 'Refunds the payment provider refused for good (refunded already from its dashboard, disputed), by reason; staff settle each',
+    labelNames: ['reason'],
+    registers,
+    async collect() {
+      const counts = await read()
+      if (!counts) return
+      this.reset()
+      for (const reason of new Set([...refundLabels, ...Object.keys(counts.refundFailures)])) {
+        this.inc({ reason }, counts.refundFailures[reason] ?? 0)
       }
     },
   })

@@ -172,7 +172,7 @@ export interface ApiRateLimitsTable {
 
 /** Business counters kept by triggers on `orders` and `order_timeline`, sharded: sum `value` over `shard`. */
 export interface OrderMetricCountsTable {
-  metric: 'placed' | 'confirmed' | 'delivered' | 'cancelled' | 'payment_failed' | 'refund' | 'cod_problem'
+  metric: 'placed' | 'confirmed' | 'delivered' | 'cancelled' | 'payment_failed' | 'refund' | 'refund_failed' | 'cod_problem'
   /** The payment method for `placed`, the reason for `cancelled` and `refund`, the problem for `cod_problem`, else empty. */
   label: string
   shard: number

@@ -79,6 +79,13 @@ function refund(orderId: string, body: Record<string, unknown>, options: { key?:
   })
 }
 
+/** `refund_failures_total{reason}` as /metrics reports it now. */
+async function refundFailures(reason: string): Promise<number> {
+  const text = await (await fetch(`${stack.baseUrl}/metrics`)).text()
+  const line = text.split('\n').find((row) => row.startsWith(`refund_failures_total{reason="${reason}"}`))
+  return Number(line?.split(' ')[1] ?? Number.NaN)
+}
+
 const refundKeysOf = (orderId: string) =>
   [...new Set(fake.calls.filter((call) => call.key.startsWith(`order-${orderId}-refund`)).map((call) => call.key))].sort()
 
@@ -168,6 +175,32 @@ describe('POST /v1/orders/{id}/refunds', () => {
     expect(fake.intentsOf(orderId)).toMatchObject([{ amount_refunded: 599 }])
     const row = await stack.call('GET', `/v1/orders/${orderId}`, { token: admin })
     expect(row.body).toMatchObject({ paymentStatus: 'PARTIALLY_REFUNDED', payment: { refunded: 599 } })
+  })
+
+  it("a refund the provider refuses (refunded from Stripe's dashboard meanwhile) is a 409 at once, changes nothing, and is flagged and counted", async () => {
+    const { orderId, handle, labelled } = await labelledCardOrder()
+    await pickedUp(handle, labelled)
+    const [intent] = fake.intentsOf(orderId)
+    const dashboard = createStripeClient({ secretKey: 'sk_test_fake', apiBase: fake.url })
+    await dashboard.refunds.create({ payment_intent: intent!.id }, { idempotencyKey: `dashboard-${orderId}` })
+    const failuresBefore = await refundFailures('goodwill')
+
+    const refused = await refund(orderId, { amount: 100, reason: 'goodwill' })
+    expect([refused.status, refused.body.reason]).toEqual([409, 'refund_refused'])
+    expect(refused.body.detail).toContain('amount_too_large')
+    const order = await stack.call('GET', `/v1/orders/${orderId}`, { token: admin })
+    expect(order.body).toMatchObject({ paymentStatus: 'PAID', payment: { captured: 4_599, refunded: 0 } })
+    await expect.poll(() => refundFailures('goodwill'), { timeout: 10_000 }).toBe(failuresBefore + 1)
+
+    // The parcel comes back: the order still ends RETURNED and restocked, with the refused refund flagged, not a failed workflow.
+    await handle.signal(carrierEventSignal, carrierEvent(labelled, 'RETURNED_TO_SENDER'))
+    const returned = await handle.result()
+    expect(returned).toMatchObject({ status: 'RETURNED', paymentStatus: 'PAID', payment: { refunded: 0 } })
+    const flagged = returned.timeline.filter((entry) => entry.type === 'refund_failed').map((entry) => entry.data)
+    expect(flagged).toMatchObject([
+      { amount: 100, reason: 'goodwill', code: 'amount_too_large' },
+      { amount: 4_599, reason: 'parcel_returned', code: 'amount_too_large' },
+    ])
   })
 
   it('nothing is refundable before capture, nor by card for cash on delivery; unknown orders are 404', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPayPalApi } from '../activities/payments/paypal-api.js'
+import { type PayPalApi, createPayPalApi } from '../activities/payments/paypal-api.js'
 import { createPayPalPaymentProvider } from '../activities/payments/paypal-payment-provider.js'
 import { sandboxOnlyPayments } from '../api/payments/api-payments.js'
 import { cancelOrderUpdate, carrierEventSignal, orderWorkflowId } from '../workflows/messages.js'
@@ -12,12 +12,14 @@ import { type HttpStack, startHttpStack } from './support/http-stack.js'
 
 const webhookId = 'WH-TEST-0123'
 let fake: FakePayPal
+let paypalApi: PayPalApi
 let stack: HttpStack
 let customer: string
 
 beforeAll(async () => {
   fake = await startFakePayPal(5)
   const paypal = createPayPalApi({ clientId: 'client', clientSecret: 'secret', environment: 'sandbox', apiBase: fake.url })
+  paypalApi = paypal
   stack = await startHttpStack({
     payments: { ...sandboxOnlyPayments, paypal, paypalWebhookId: webhookId },
     paymentProviders: [createPayPalPaymentProvider({ paypal })],
@@ -109,7 +111,7 @@ describe('PayPal orders', () => {
     expect(fake.orders.get(paypalOrderId)!.purchase_units[0]!.payments!.captures![0]!.refunded).toBeCloseTo(18.49)
   })
 
-  it('refunds in parts after pickup go back against the capture, each under its own PayPal-Request-Id', async () => {
+  it('refunds in parts after pickup go back against the capture; one PayPal refuses is a 409 that changes nothing', async () => {
     const { handle, paypalOrderId, orderId } = await placePayPalOrder()
     await deliver(fake.approve(paypalOrderId))
     const confirmed = await waitForOrder(handle, shipped)
@@ -123,8 +125,20 @@ describe('PayPal orders', () => {
         body: { amount, reason: 'returned_items' },
       })
     expect((await refund(849)).body).toMatchObject({ paymentStatus: 'PARTIALLY_REFUNDED', payment: { refunded: 849 } })
-    expect((await refund(1_000)).body).toMatchObject({ paymentStatus: 'REFUNDED', payment: { refunded: 1_849 } })
-    expect(fake.orders.get(paypalOrderId)!.purchase_units[0]!.payments!.captures![0]!.refunded).toBeCloseTo(18.49)
+    const capture = fake.orders.get(paypalOrderId)!.purchase_units[0]!.payments!.captures![0]!
+    expect(capture.refunded).toBeCloseTo(8.49)
+
+    // Someone refunds the rest from PayPal's dashboard; our next refund is refused by PayPal, not retried for hours.
+    await paypalApi.payments.refundCapturedPayment({
+      captureId: capture.id,
+      paypalRequestId: `dashboard-${orderId}`,
+      body: { amount: { currencyCode: 'USD', value: '10.00' } },
+    })
+    const refused = await refund(1_000)
+    expect([refused.status, refused.body.reason]).toEqual([409, 'refund_refused'])
+    expect(refused.body.detail).toContain('REFUND_AMOUNT_EXCEEDED')
+    expect(await handle.query('status')).toMatchObject({ paymentStatus: 'PARTIALLY_REFUNDED', payment: { refunded: 849 } })
+    expect(capture.refunded).toBeCloseTo(18.49)
     const refundKeys = new Set(fake.calls.filter((call) => call.path.endsWith('/refund')).map((call) => call.key))
     expect([...refundKeys].filter((key) => key.startsWith(`order-${orderId}`)).sort()).toEqual([
       `order-${orderId}-refund`,

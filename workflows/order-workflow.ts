@@ -87,6 +87,11 @@ const refusalReasons: Record<string, CancellationReason> = {
   PricingFailed: 'price_changed',
 }
 
+/** The business refusal (an activity's non-retryable ApplicationFailure) behind `error`, if it is one. */
+function businessRefusalOf(error: unknown): ApplicationFailure | null {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause : null
+}
+
 export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState> {
   const now = () => new Date().toISOString()
   const order: OrderState = placedOrder(input)
@@ -102,7 +107,13 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
   let codConfirmedBy: Actor | null = null
   let recordedSeq = 0
   /** Refunds asked for and not yet made, oldest first, and their sum; each made refund gets the next number. */
-  const refundRequests: Array<{ request: RefundPaymentRequest; done: boolean }> = []
+  interface QueuedRefund {
+    request: RefundPaymentRequest
+    done: boolean
+    /** The provider's refusal, when it would not refund. */
+    refusal?: string
+  }
+  const refundRequests: QueuedRefund[] = []
   let refundsRequested = 0
   let refundsMade = 0
   let refundsClosed = false
@@ -128,8 +139,11 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     recordedSeq = timeline.length
   }
 
-  function refuse(reason: string | null): void {
-    if (reason !== null) throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: reason, details: [reason] })
+  /** Refuses an update with a reason the API maps to 409 (and, optionally, words for the person who asked). */
+  function refuse(reason: string | null, detail?: string): void {
+    if (reason !== null) {
+      throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: reason, details: detail ? [reason, detail] : [reason] })
+    }
   }
 
   function stopIfCancelRequested(): void {
@@ -171,10 +185,11 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
   setHandler(
     refundPaymentUpdate,
     async (request) => {
-      const queued = { request, done: false }
+      const queued: QueuedRefund = { request, done: false }
       refundRequests.push(queued)
       refundsRequested += request.amount
       await condition(() => queued.done || refundsClosed)
+      if (queued.refusal) refuse('refund_refused', queued.refusal)
       return order
     },
     { validator: (request) => refuse(refundRefusal(order, request, refundsRequested)) },
@@ -277,27 +292,17 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     const reference = attempt.reference
     order.payment = { ...order.payment, provider: attempt.provider, reference }
     undoSteps.push(async () => {
-      if (order.payment.captured > order.payment.refunded) {
-        const refund = await payments.refundPayment({
-          orderId: input.orderId,
-          provider,
-          reference,
-          amount: { amount: order.payment.captured - order.payment.refunded, currency: order.totals.currency },
-          refundNumber: ++refundsMade,
-        })
-        order.payment.refunded += refund.amount
-        order.paymentStatus = 'REFUNDED'
-        note(SYSTEM, 'payment_refunded', 'Payment refunded: order cancelled before shipping', {
-          amount: refund.amount,
-          reason: 'order_cancelled',
-        })
-        await activities.notifyCustomer({
-          orderId: input.orderId,
-          customerId: input.customerId,
-          kind: 'refunded',
-          occurrence: refundsMade,
-          data: { amount: refund.amount, currency: order.totals.currency },
-        })
+      if (refundableAmount(order) > 0) {
+        const refund = await giveBack(refundableAmount(order), SYSTEM, 'order_cancelled', 'order cancelled before shipping')
+        if ('refunded' in refund) {
+          await activities.notifyCustomer({
+            orderId: input.orderId,
+            customerId: input.customerId,
+            kind: 'refunded',
+            occurrence: refund.refundNumber,
+            data: { amount: refund.refunded, currency: order.totals.currency },
+          })
+        }
         return
       }
       await payments.voidPayment({ orderId: input.orderId, provider, reference })
@@ -461,20 +466,8 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
 
   /** The parcel came back: refund what was captured and put the goods back on the shelf. */
   async function returnToStock(): Promise<void> {
-    if (order.payment.captured > order.payment.refunded && order.payment.reference) {
-      const refund = await payments.refundPayment({
-        orderId: input.orderId,
-        provider,
-        reference: order.payment.reference,
-        amount: { amount: order.payment.captured - order.payment.refunded, currency: order.totals.currency },
-        refundNumber: ++refundsMade,
-      })
-      order.payment.refunded += refund.amount
-      order.paymentStatus = 'REFUNDED'
-      note(SYSTEM, 'payment_refunded', 'Payment refunded: parcel returned to sender', {
-        amount: refund.amount,
-        reason: 'parcel_returned',
-      })
+    if (refundableAmount(order) > 0 && order.payment.reference) {
+      await giveBack(refundableAmount(order), SYSTEM, 'parcel_returned', 'parcel returned to sender')
     } else if (order.payment.method === 'cod') {
       order.paymentStatus = 'VOIDED'
     }
@@ -495,39 +488,67 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
   }
 
   /**
-   * Gives back what admins asked for, one refund at a time and each under its
-   * own idempotency key (`refund`, `refund-2`, …), so a retried call never
-   * refunds twice and two refunds never share a key.
+   * Gives `amount` of the captured money back under the next refund number,
+   * so its idempotency key is its own (`refund`, `refund-2`, …): a retried call
+   * never refunds twice and two refunds never share a key. A provider that
+   * refuses for good (refunded already from its dashboard, disputed) changes
+   * nothing here: the refusal is flagged for staff and returned.
    */
+  async function giveBack(
+    amount: number,
+    by: Actor,
+    reason: string,
+    why: string,
+    details: Record<string, unknown> = {},
+  ): Promise<{ refunded: number; refundNumber: number } | { refusal: string }> {
+    const refundNumber = ++refundsMade
+    try {
+      const refund = await payments.refundPayment({
+        orderId: input.orderId,
+        provider,
+        reference: order.payment.reference ?? '',
+        amount: { amount, currency: order.totals.currency },
+        refundNumber,
+      })
+      order.payment.refunded += refund.amount
+      order.paymentStatus = refundableAmount(order) === 0 ? 'REFUNDED' : 'PARTIALLY_REFUNDED'
+      note(by, 'payment_refunded', `Refunded ${refund.amount}: ${why}`, { amount: refund.amount, reason, ...details })
+      return { refunded: refund.amount, refundNumber }
+    } catch (error) {
+      const refusal = businessRefusalOf(error)
+      if (refusal?.type !== 'RefundRefused') throw error
+      const code = typeof refusal.details?.[0] === 'string' ? refusal.details[0] : 'refund_refused'
+      note(SYSTEM, 'refund_failed', `Refund of ${amount} refused by the payment provider (${code})`, {
+        amount,
+        reason,
+        code,
+        providerMessage: refusal.message,
+      })
+      return { refusal: `${code}: ${refusal.message}` }
+    }
+  }
+
+  /** Gives back what admins asked for, one refund at a time, in the order asked. */
   async function refundOnRequest(): Promise<void> {
     for (let queued = refundRequests.shift(); queued; queued = refundRequests.shift()) {
       const { request } = queued
       const amount = Math.min(request.amount, refundableAmount(order))
       if (amount > 0 && order.payment.reference) {
-        const refundNumber = ++refundsMade
-        const refund = await payments.refundPayment({
-          orderId: input.orderId,
-          provider,
-          reference: order.payment.reference,
-          amount: { amount, currency: order.totals.currency },
-          refundNumber,
-        })
-        order.payment.refunded += refund.amount
-        order.paymentStatus = refundableAmount(order) === 0 ? 'REFUNDED' : 'PARTIALLY_REFUNDED'
-        note(request.actor, 'payment_refunded', `Refunded ${refund.amount} (${request.reason.replaceAll('_', ' ')})`, {
-          amount: refund.amount,
-          reason: request.reason,
+        const refund = await giveBack(amount, request.actor, request.reason, request.reason.replaceAll('_', ' '), {
           note: request.note,
         })
+        if ('refusal' in refund) queued.refusal = refund.refusal
         moveTo(order.status)
         await save()
-        await activities.notifyCustomer({
-          orderId: input.orderId,
-          customerId: input.customerId,
-          kind: 'refunded',
-          occurrence: refundNumber,
-          data: { amount: refund.amount, currency: order.totals.currency },
-        })
+        if ('refunded' in refund) {
+          await activities.notifyCustomer({
+            orderId: input.orderId,
+            customerId: input.customerId,
+            kind: 'refunded',
+            occurrence: refund.refundNumber,
+            data: { amount: refund.refunded, currency: order.totals.currency },
+          })
+        }
       }
       refundsRequested -= request.amount
       queued.done = true
@@ -571,7 +592,7 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     await fulfil()
     await keepRefundWindowOpen()
   } catch (error) {
-    const refusal = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause : null
+    const refusal = businessRefusalOf(error)
     const reason = refusal?.type ? refusalReasons[refusal.type] : undefined
     if (reason === 'payment_declined') {
       order.paymentStatus = 'FAILED'

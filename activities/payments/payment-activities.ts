@@ -1,6 +1,6 @@
 import type { Money, PaymentProviderName } from '../../workflows/order-types.js'
 import { businessRefusal } from '../business-refusal.js'
-import { type PaymentProvider, PaymentDeclinedError } from './payment-provider.js'
+import { type PaymentProvider, PaymentDeclinedError, RefundRefusedError } from './payment-provider.js'
 
 export interface PaymentDeps {
   /** The provider of orders that name none: the sandbox unless a test says otherwise. */
@@ -88,13 +88,22 @@ export function createPaymentActivities({ payments, paymentProviders = [] }: Pay
         idempotencyKey: paymentIdempotencyKey(input.orderId, 'void'),
       }),
 
-    /** Refunds `amount`; `refundNumber` (1 when omitted) keeps each of several partial refunds its own key. */
-    refundPayment: (input: ProviderChoice & { reference: string; amount: Money; refundNumber?: number }) =>
-      providerOf(input).refund({
-        orderId: input.orderId,
-        reference: input.reference,
-        amount: input.amount,
-        idempotencyKey: paymentIdempotencyKey(input.orderId, 'refund', input.refundNumber ?? 1),
-      }),
+    /**
+     * Refunds `amount`; `refundNumber` (1 when omitted) keeps each of several partial refunds its own key.
+     * A refusal the provider will not reconsider is a non-retryable `RefundRefused` carrying its code.
+     */
+    async refundPayment(input: ProviderChoice & { reference: string; amount: Money; refundNumber?: number }) {
+      try {
+        return await providerOf(input).refund({
+          orderId: input.orderId,
+          reference: input.reference,
+          amount: input.amount,
+          idempotencyKey: paymentIdempotencyKey(input.orderId, 'refund', input.refundNumber ?? 1),
+        })
+      } catch (error) {
+        if (error instanceof RefundRefusedError) throw businessRefusal('RefundRefused', error.message, error.code)
+        throw error
+      }
+    },
   }
 }

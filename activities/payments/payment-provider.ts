@@ -27,7 +27,10 @@ export interface PaymentProvider {
   capture(request: PaymentActionRequest & { amount: Money }): Promise<PaymentResult>
   /** Releases an authorization that was never captured; releasing twice is not an error. */
   void(request: PaymentActionRequest): Promise<PaymentResult>
-  /** Gives captured money back, all of it or part. */
+  /**
+   * Gives captured money back, all of it or part. Throws {@link RefundRefusedError}
+   * when the provider will not (refunded already, say from its dashboard; disputed).
+   */
   refund(request: PaymentActionRequest & { amount: Money }): Promise<PaymentResult>
 }
 
@@ -68,5 +71,16 @@ export class PaymentDeclinedError extends Error {
   ) {
     super(message)
     this.name = 'PaymentDeclinedError'
+  }
+}
+
+/** The provider will not refund this, and asking again will not change it: refunded already elsewhere, disputed, too old. */
+export class RefundRefusedError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'RefundRefusedError'
   }
 }

@@ -9,7 +9,13 @@ import {
 } from '@paypal/paypal-server-sdk'
 import type { Money } from '../../workflows/order-types.js'
 import type { PayPalApi } from './paypal-api.js'
-import { type AuthorizationOutcome, type PaymentProvider, type PaymentResult, PaymentDeclinedError } from './payment-provider.js'
+import {
+  type AuthorizationOutcome,
+  type PaymentProvider,
+  type PaymentResult,
+  PaymentDeclinedError,
+  RefundRefusedError,
+} from './payment-provider.js'
 
 /** When PayPal takes the buyer's money: at hand-over, after an authorization, or as soon as the buyer approves. */
 export type PayPalIntent = 'AUTHORIZE' | 'CAPTURE'
@@ -44,15 +50,21 @@ export function minorUnits(value: string | undefined, currency: string): number 
   return Math.round(Number(value ?? '0') * 10 ** fractionDigits(currency))
 }
 
-/** PayPal's refusal of the buyer's funding (422 with an issue such as INSTRUMENT_DECLINED), else null. */
-function declineOf(error: unknown): PaymentDeclinedError | null {
+/** The first issue of PayPal's 422 Unprocessable Entity answer, else null: PayPal's "no" to a valid request. */
+function unprocessableIssue(error: unknown): { issue: string; description: string } | null {
   if (!(error instanceof ApiError) || error.statusCode !== 422) return null
   const body = (typeof error.body === 'string' ? safeJson(error.body) : null) as {
     details?: Array<{ issue?: string; description?: string }>
   } | null
   const issue = body?.details?.[0]
-  if (!issue?.issue || !/DECLINED|DENIED|PAYER_CANNOT_PAY|INSTRUMENT/.test(issue.issue)) return null
-  return new PaymentDeclinedError(issue.issue, issue.description ?? 'PayPal declined the payment.')
+  return issue?.issue ? { issue: issue.issue, description: issue.description ?? issue.issue } : null
+}
+
+/** PayPal's refusal of the buyer's funding (422 with an issue such as INSTRUMENT_DECLINED), else null. */
+function declineOf(error: unknown): PaymentDeclinedError | null {
+  const issue = unprocessableIssue(error)
+  if (!issue || !/DECLINED|DENIED|PAYER_CANNOT_PAY|INSTRUMENT/.test(issue.issue)) return null
+  return new PaymentDeclinedError(issue.issue, issue.description)
 }
 
 function safeJson(text: string): unknown {
@@ -211,13 +223,20 @@ export function createPayPalPaymentProvider({
     async refund({ idempotencyKey, reference, amount }): Promise<PaymentResult> {
       const { capture } = paymentsOf(await orderOf(reference))
       if (!capture?.id) throw new Error(`PayPal order ${reference} has no capture to refund`)
-      const { result } = await paypal.payments.refundCapturedPayment({
-        captureId: capture.id,
-        paypalRequestId: idempotencyKey,
-        prefer: 'return=representation',
-        body: { amount: paypalValue(amount) },
-      })
-      return { reference: result.id ?? reference, amount: minorUnits(result.amount?.value, amount.currency) }
+      try {
+        const { result } = await paypal.payments.refundCapturedPayment({
+          captureId: capture.id,
+          paypalRequestId: idempotencyKey,
+          prefer: 'return=representation',
+          body: { amount: paypalValue(amount) },
+        })
+        return { reference: result.id ?? reference, amount: minorUnits(result.amount?.value, amount.currency) }
+      } catch (error) {
+        // 422: CAPTURE_FULLY_REFUNDED, REFUND_AMOUNT_EXCEEDED, REFUND_TIME_LIMIT_EXCEEDED … will not change.
+        const issue = unprocessableIssue(error)
+        if (issue) throw new RefundRefusedError(issue.issue, issue.description)
+        throw error
+      }
     },
   }
 }

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../../db/schema.js'
-import { type AuthorizationOutcome, type PaymentProvider, type PaymentResult, PaymentDeclinedError } from './payment-provider.js'
+import {
+  type AuthorizationOutcome,
+  type PaymentProvider,
+  type PaymentResult,
+  PaymentDeclinedError,
+  RefundRefusedError,
+} from './payment-provider.js'
 
 /**
  * Stripe's test tokens and what the sandbox does with them. Any other token is
@@ -126,7 +132,9 @@ export function createSandboxPaymentProvider({ db }: SandboxPaymentProviderProps
       once(idempotencyKey, 'refund', async (trx) => {
         const row = await payment(trx, reference)
         const refundable = row.captured_amount - row.refunded_amount
-        if (amount.amount > refundable) throw new Error(`refund of ${amount.amount} exceeds the ${refundable} refundable`)
+        if (amount.amount > refundable) {
+          throw new RefundRefusedError('amount_too_large', `refund of ${amount.amount} exceeds the ${refundable} refundable`)
+        }
         const refunded = row.refunded_amount + amount.amount
         await trx
           .updateTable('sandbox_payments')

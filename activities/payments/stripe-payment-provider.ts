@@ -1,5 +1,11 @@
 import Stripe from 'stripe'
-import { type AuthorizationOutcome, type PaymentProvider, type PaymentResult, PaymentDeclinedError } from './payment-provider.js'
+import {
+  type AuthorizationOutcome,
+  type PaymentProvider,
+  type PaymentResult,
+  PaymentDeclinedError,
+  RefundRefusedError,
+} from './payment-provider.js'
 
 export interface StripePaymentProviderProps {
   stripe: Stripe
@@ -106,8 +112,16 @@ export function createStripePaymentProvider({ stripe }: StripePaymentProviderPro
     },
 
     async refund({ idempotencyKey, reference, amount }): Promise<PaymentResult> {
-      const refund = await stripe.refunds.create({ payment_intent: reference, amount: amount.amount }, { idempotencyKey })
-      return { reference: refund.id, amount: refund.amount }
+      try {
+        const refund = await stripe.refunds.create({ payment_intent: reference, amount: amount.amount }, { idempotencyKey })
+        return { reference: refund.id, amount: refund.amount }
+      } catch (error) {
+        // A 400 about the refund itself (charge_already_refunded, amount_too_large, charge_disputed) will not change.
+        if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+          throw new RefundRefusedError(error.code ?? 'refund_refused', error.message)
+        }
+        throw error
+      }
     },
   }
 }

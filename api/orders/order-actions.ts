@@ -74,7 +74,8 @@ async function updateOrder(
     if (refusal?.type === UPDATE_REFUSED) {
       const reason = refusal.message
       if (reason === 'not_owner') throw orderNotFound(orderId)
-      throw new ApiProblem('order_update_refused', `The order refused: ${reason.replaceAll('_', ' ')}`, { reason })
+      const words = typeof refusal.details?.[1] === 'string' ? `: ${refusal.details[1]}` : ''
+      throw new ApiProblem('order_update_refused', `The order refused: ${reason.replaceAll('_', ' ')}${words}`, { reason })
     }
     if (error instanceof WorkflowNotFoundError) {
       const closed = await findOrderRow(deps.db, orderId)

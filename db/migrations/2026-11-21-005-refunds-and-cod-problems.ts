@@ -4,9 +4,10 @@ import { type Kysely, sql } from 'kysely'
  * Partial refunds and the metrics of money problems.
  * - A customer may be told of several refunds of one order: the outbox keeps
  *   one notification per order, kind and occurrence.
- * - Refunds and cash-on-delivery problems (a collection that does not match,
- *   a delivery that failed with the cash) are counted as the read model
- *   records them in the timeline, in the sharded counters of migration 003.
+ * - Refunds, refunds a provider refused, and cash-on-delivery problems (a
+ *   collection that does not match, a delivery that failed with the cash)
+ *   are counted as the read model records them in the timeline, in the
+ *   sharded counters of migration 003.
  * Frozen: never edit, add a migration.
  */
 export async function up(db: Kysely<any>): Promise<void> {
@@ -32,6 +33,8 @@ export async function up(db: Kysely<any>): Promise<void> {
         perform order_metric_increment('cod_problem', 'delivery_failed', shard);
       elsif new.type = 'payment_refunded' then
         perform order_metric_increment('refund', coalesce(new.data->>'reason', 'other'), shard);
+      elsif new.type = 'refund_failed' then
+        perform order_metric_increment('refund_failed', coalesce(new.data->>'reason', 'other'), shard);
       end if;
       return null;
     end
@@ -55,7 +58,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop trigger if exists order_timeline_count_money_events on order_timeline`.execute(db)
   await sql`drop function if exists order_timeline_count_money_events()`.execute(db)
-  await sql`delete from order_metric_counts where metric in ('cod_problem', 'refund')`.execute(db)
+  await sql`delete from order_metric_counts where metric in ('cod_problem', 'refund', 'refund_failed')`.execute(db)
   await db.schema.alterTable('notification_outbox').dropConstraint('notification_outbox_once_per_occurrence').execute()
   await sql`
     delete from notification_outbox a using notification_outbox b
