@@ -20,8 +20,13 @@ const connection = await Connection.connect({ address: config.temporal.address }
 const temporal = new Client({ connection, namespace: config.temporal.namespace })
 const api = await serveApi({ config, db, databaseUrl: config.database.url, temporal, logger })
 
+// `on`, not `once`: one Ctrl-C arrives more than once (the process group, then npm and tsx relaying it),
+// and a copy finding no listener would kill the process mid-drain.
+let draining = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (draining) return
+    draining = true
     logger.info({ signal }, 'order API draining')
     void api
       .stop()

@@ -103,7 +103,9 @@ console.log(
 
 let stopping = false
 async function stop(signal: string) {
-  if (stopping) return
+  // One Ctrl-C reaches this process more than once (the terminal signals the whole process group, and
+  // npm and tsx each relay it too): later copies must find a listener, or Node's default kills us mid-drain.
+  if (stopping) return logger.info({ signal }, 'already stopping')
   stopping = true
   logger.info({ signal }, 'stopping: draining the worker and the API')
   await stopAutopilot()
@@ -115,5 +117,5 @@ async function stop(signal: string) {
   logger.info('stopped')
   process.exit(0)
 }
-process.once('SIGINT', () => void stop('SIGINT'))
-process.once('SIGTERM', () => void stop('SIGTERM'))
+process.on('SIGINT', () => void stop('SIGINT'))
+process.on('SIGTERM', () => void stop('SIGTERM'))
