@@ -55,3 +55,16 @@ export function orderViewFromRow(row: Selectable<OrdersTable>): OrderView {
     updatedAt: row.updated_at.toISOString(),
   }
 }
+
+/**
+ * A placement answer stored under an Idempotency-Key, in today's shape. Keys
+ * live 24 hours, so a replay may return an answer stored before a field
+ * existed: such a field gets the value it had at placement (`payment`: nothing
+ * held, taken or given back yet), and the replay still honours the contract.
+ */
+export function storedPlacementView(stored: Record<string, unknown>): OrderView {
+  const placed: Pick<OrderView, 'payment'> = {
+    payment: { authorized: 0, captured: 0, refunded: 0, refundableUntil: null },
+  }
+  return { ...placed, ...stored } as OrderView
+}

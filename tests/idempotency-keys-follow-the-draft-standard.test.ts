@@ -73,6 +73,28 @@ describe('Idempotency-Key', () => {
     expect(again.body.id).toBe(orderId)
   })
 
+  it('replays an answer stored before the order view grew a field in the shape the contract documents today', async () => {
+    const body = await codOrder()
+    const key = randomUUID()
+    const first = await place(body, key)
+    expect(first.status).toBe(201)
+    // As the API stored answers before `payment` was part of the order view (keys live 24 h across a deploy).
+    const { payment: _added, ...older } = first.body
+    await stack.services.db
+      .updateTable('idempotency_keys')
+      .set({ response_body: JSON.stringify(older) })
+      .where('principal', '=', `customer:${customerId}`)
+      .where('key', '=', key)
+      .execute()
+    const replay = await place(body, key)
+    expect([replay.status, replay.headers.get('idempotent-replayed')]).toEqual([201, 'true'])
+    expect(replay.body).toMatchObject({
+      id: first.body.id,
+      payment: { authorized: 0, captured: 0, refunded: 0, refundableUntil: null },
+    })
+    expect(stack.contractViolations).toEqual([])
+  })
+
   it('is scoped to the caller: two customers using the same key place two orders', async () => {
     const body = await codOrder()
     const key = randomUUID()

@@ -18,7 +18,7 @@ import {
   unlockIdempotencyKey,
 } from '../idempotency/idempotency-keys.js'
 import { requestFingerprint } from '../idempotency/request-fingerprint.js'
-import { orderViewFromState } from '../order-view.js'
+import { orderViewFromState, storedPlacementView } from '../order-view.js'
 import { ApiProblem, type FieldError } from '../problem.js'
 import { type ApiPayments, paymentInstructionFor, sandboxOnlyPayments } from '../payments/api-payments.js'
 import { paymentActionOf, paymentProgressOf } from '../payments/payment-action.js'
@@ -72,7 +72,7 @@ export async function placeOrder(deps: AppDeps, command: PlaceOrderCommand): Pro
     fingerprint: requestFingerprint(command.body),
     orderId: randomUUID(),
   })
-  if (claim.kind === 'answered') return { order: await withPaymentAction(claim.body as unknown as OrderView), replayed: true }
+  if (claim.kind === 'answered') return { order: await withPaymentAction(storedPlacementView(claim.body)), replayed: true }
   let order: OrderView
   try {
     order = await startClaimedOrder(deps, command, claim, { payment, payments })
