@@ -97,17 +97,17 @@ export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts
 }
 
 // Every known label value is reported, at 0 if need be, so a series exists before its first event.
-const paymentMethods: Record<PaymentMethod, null> = { card: null, paypal: null, cod: null }
-const cancellationReasons: Record<CancellationReason, null> = {
-  customer_request: null,
-  admin_request: null,
-  payment_declined: null,
-  out_of_stock: null,
-  payment_not_completed: null,
-  authorization_expired: null,
-  price_changed: null,
-  cod_confirmation_expired: null,
-}
+const paymentMethods = ['card', 'paypal', 'cod'] as const satisfies readonly PaymentMethod[]
+const cancellationReasons = [
+  'customer_request',
+  'admin_request',
+  'payment_declined',
+  'out_of_stock',
+  'payment_not_completed',
+  'authorization_expired',
+  'price_changed',
+  'cod_confirmation_expired',
+] as const satisfies readonly CancellationReason[]
 const refundLabels = [...refundReasons, 'parcel_returned', 'order_cancelled'] as const
 const codProblems = ['collection_mismatch', 'delivery_failed'] as const
 
@@ -148,109 +148,73 @@ export function registerOrderMetrics(options: OrderMetricsOptions): void {
       this.set((await read()) ? 1 : 0)
     },
   })
-  new Counter({
-    name: 'orders_placed_total',
-    help: 'Orders placed, by payment method',
-    labelNames: ['payment_method'],
-    registers,
-    async collect() {
-      const counts = await read()
-      if (!counts) return
-      this.reset()
-      for (const method of Object.keys({ ...paymentMethods, ...counts.placed })) {
-        this.inc({ payment_method: method }, counts.placed[method] ?? 0)
-      }
-    },
-  })
-  const confirmed = new Counter({
-    name: 'orders_confirmed_total',
-    help: 'Orders confirmed: card payment authorized, or cash on delivery confirmed by an admin',
-    registers,
-    async collect() {
-      const counts = await read()
-      if (!counts) return
-      this.reset()
-      this.inc(counts.confirmed)
-    },
-  })
-  new Counter({
-    name: 'orders_cancelled_total',
-    help: 'Orders cancelled, by reason',
-    labelNames: ['reason'],
-    registers,
-    async collect() {
-      const counts = await read()
-      if (!counts) return
-      this.reset()
-      for (const reason of Object.keys({ ...cancellationReasons, ...counts.cancelled })) {
-        this.inc({ reason }, counts.cancelled[reason] ?? 0)
-      }
-    },
-  })
-  const delivered = new Counter({
-    name: 'orders_delivered_total',
-    help: 'Orders delivered',
-    registers,
-    async collect() {
-      const counts = await read()
-      if (!counts) return
-      this.reset()
-      this.inc(counts.delivered)
-    },
-  })
-  const paymentFailures = new Counter({
-    name: 'payment_failures_total',
-    help: 'Orders whose card payment was declined',
-    registers,
-    async collect() {
-      const counts = await read()
-      if (!counts) return
-      this.reset()
-      this.inc(counts.paymentFailures)
-    },
-  })
-  new Counter({
-    name: 'refunds_total',
-    help: 'Refunds made after capture, by reason (parcel_returned, order_cancelled, or the reason an admin gave)',
-    labelNames: ['reason'],
-    registers,
-    async collect() {
-      const counts = await read()
-      if (!counts) return
-      this.reset()
-      for (const reason of new Set([...refundLabels, ...Object.keys(counts.refunds)])) {
-        this.inc({ reason }, counts.refunds[reason] ?? 0)
-      }
-    },
-  })
-  new Counter({
-    name: 'refund_failures_total',
-    help: 'Refunds the payment provider refused for good (refunded already from its dashboard, disputed), by reason; staff settle each',
-    labelNames: ['reason'],
-    registers,
-    async collect() {
-      const counts = await read()
-      if (!counts) return
-      this.reset()
-      for (const reason of new Set([...refundLabels, ...Object.keys(counts.refundFailures)])) {
-        this.inc({ reason }, counts.refundFailures[reason] ?? 0)
-      }
-    },
-  })
-  new Counter({
-    name: 'cod_collection_problems_total',
-    help: 'Cash-on-delivery problems: a collected amount that does not match the order, or a delivery that failed',
-    labelNames: ['problem'],
-    registers,
-    async collect() {
-      const counts = await read()
-      if (!counts) return
-      this.reset()
-      for (const problem of new Set([...codProblems, ...Object.keys(counts.codProblems)])) {
-        this.inc({ problem }, counts.codProblems[problem] ?? 0)
-      }
-    },
-  })
+  /** A counter read from the counts at each scrape. */
+  function counted(name: string, help: string, pick: (counts: OrderCounts) => number): Counter {
+    return new Counter({
+      name,
+      help,
+      registers,
+      async collect() {
+        const counts = await read()
+        if (!counts) return
+        this.reset()
+        this.inc(pick(counts))
+      },
+    })
+  }
+  /** A counter with one label, read from the counts at each scrape; every `known` value is reported, at 0 if need be. */
+  function countedBy(
+    name: string,
+    help: string,
+    label: string,
+    known: readonly string[],
+    pick: (counts: OrderCounts) => Record<string, number>,
+  ): void {
+    new Counter({
+      name,
+      help,
+      labelNames: [label],
+      registers,
+      async collect() {
+        const counts = await read()
+        if (!counts) return
+        this.reset()
+        const byValue = pick(counts)
+        for (const value of new Set([...known, ...Object.keys(byValue)])) this.inc({ [label]: value }, byValue[value] ?? 0)
+      },
+    })
+  }
+
+  countedBy('orders_placed_total', 'Orders placed, by payment method', 'payment_method', paymentMethods, (c) => c.placed)
+  const confirmed = counted(
+    'orders_confirmed_total',
+    'Orders confirmed: card payment authorized, or cash on delivery confirmed by an admin',
+    (c) => c.confirmed,
+  )
+  countedBy('orders_cancelled_total', 'Orders cancelled, by reason', 'reason', cancellationReasons, (c) => c.cancelled)
+  const delivered = counted('orders_delivered_total', 'Orders delivered', (c) => c.delivered)
+  const paymentFailures = counted('payment_failures_total', 'Orders whose card payment was declined', (c) => c.paymentFailures)
+  countedBy(
+    'refunds_total',
+    'Refunds made after capture, by reason (parcel_returned, order_cancelled, or the reason an admin gave)',
+    'reason',
+    refundLabels,
+    (c) => c.refunds,
+  )
+  countedBy(
+    'refund_failures_total',
+    'Refunds the payment provider refused for good (refunded already from its dashboard, disputed), by reason; staff settle each',
+    'reason',
+    refundLabels,
+    (c) => c.refundFailures,
+  )
+  countedBy(
+    'cod_collection_problems_total',
+    'Cash-on-delivery problems: a collected amount that does not match the order, or a delivery that failed',
+    'problem',
+    codProblems,
+    (c) => c.codProblems,
+  )
   const awaiting = new Gauge({
     name: 'orders_awaiting_confirmation',
     help: 'Cash-on-delivery orders waiting for an admin to confirm them',
