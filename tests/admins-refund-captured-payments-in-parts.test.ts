@@ -7,7 +7,7 @@ import { carrierEventSignal, orderWorkflowId } from '../workflows/messages.js'
 import type { OrderState } from '../workflows/order-types.js'
 import type { orderWorkflow } from '../workflows/order-workflow.js'
 import { type FakeStripe, startFakeStripe } from './support/fake-stripe.js'
-import { address, carrierEvent, createProducts, waitForOrder } from './support/fixtures.js'
+import { shippingAddressInput, carrierEvent, createProducts, waitForOrder } from './support/fixtures.js'
 import { type HttpStack, startHttpStack } from './support/http-stack.js'
 import { stripeWebhookSecret } from './support/stripe-webhook-sender.js'
 
@@ -33,14 +33,6 @@ afterAll(async () => {
   await fake?.close()
 })
 
-const shippingAddress = {
-  name: address.name,
-  line1: address.line1,
-  city: address.city,
-  postalCode: address.postalCode,
-  country: 'GB',
-}
-
 /** Places a Stripe card order for 2 × 20.00 + 5.99 shipping and waits for its label. */
 async function labelledCardOrder(paymentMethod: 'card' | 'cod' = 'card') {
   const [sku] = await createProducts(stack.services.db, [{ onHand: 4, unitPrice: 2_000 }])
@@ -51,7 +43,7 @@ async function labelledCardOrder(paymentMethod: 'card' | 'cod' = 'card') {
       lines: [{ sku, quantity: 2 }],
       paymentMethod,
       ...(paymentMethod === 'card' ? { paymentToken: 'tok_visa' } : {}),
-      shippingAddress,
+      shippingAddress: shippingAddressInput,
     },
   })
   expect(placed.status, JSON.stringify(placed.body)).toBe(201)

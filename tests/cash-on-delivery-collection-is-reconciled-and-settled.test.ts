@@ -4,7 +4,7 @@ import type { CodReconciliation } from '../workflows/cod-reconciliation-workflow
 import { orderWorkflowId } from '../workflows/messages.js'
 import type { orderWorkflow } from '../workflows/order-workflow.js'
 import { ensureCodReconciliationSchedule } from '../workers/cod-reconciliation-schedule.js'
-import { address, createProducts, waitForOrder } from './support/fixtures.js'
+import { shippingAddressInput, createProducts, waitForOrder } from './support/fixtures.js'
 import { type HttpStack, startHttpStack } from './support/http-stack.js'
 import { logger } from './support/services.js'
 
@@ -19,21 +19,13 @@ beforeAll(async () => {
 })
 afterAll(() => stack?.close())
 
-const shippingAddress = {
-  name: address.name,
-  line1: address.line1,
-  city: address.city,
-  postalCode: address.postalCode,
-  country: 'GB',
-}
-
 /** Places a COD order, has an admin confirm it, and waits for its label. */
 async function shippableCodOrder() {
   const [sku] = await createProducts(stack.services.db, [{ onHand: 2, unitPrice: 2_500 }])
   const placed = await stack.call('POST', '/v1/orders', {
     token: customer,
     headers: { 'Idempotency-Key': randomUUID() },
-    body: { lines: [{ sku, quantity: 1 }], paymentMethod: 'cod', shippingAddress },
+    body: { lines: [{ sku, quantity: 1 }], paymentMethod: 'cod', shippingAddress: shippingAddressInput },
   })
   const orderId = placed.body.id as string
   const handle = stack.services.client.workflow.getHandle<typeof orderWorkflow>(orderWorkflowId(orderId))

@@ -7,7 +7,7 @@ import { cancelOrderUpdate, carrierEventSignal, orderWorkflowId } from '../workf
 import type { OrderState } from '../workflows/order-types.js'
 import type { orderWorkflow } from '../workflows/order-workflow.js'
 import { type FakePayPal, startFakePayPal } from './support/fake-paypal.js'
-import { address, carrierEvent, createProducts, startOrder, stockOf, waitForOrder } from './support/fixtures.js'
+import { shippingAddressInput, carrierEvent, createProducts, startOrder, stockOf, waitForOrder } from './support/fixtures.js'
 import { type HttpStack, startHttpStack } from './support/http-stack.js'
 
 const webhookId = 'WH-TEST-CAPTURE'
@@ -29,13 +29,6 @@ afterAll(async () => {
   await fake?.close()
 })
 
-const shippingAddress = {
-  name: address.name,
-  line1: address.line1,
-  city: address.city,
-  postalCode: address.postalCode,
-  country: 'GB',
-}
 const shipped = (order: OrderState) => order.shipment !== null
 
 async function placePayPalOrder() {
@@ -43,7 +36,7 @@ async function placePayPalOrder() {
   const placed = await stack.call('POST', '/v1/orders', {
     token: customer,
     headers: { 'Idempotency-Key': randomUUID() },
-    body: { lines: [{ sku, quantity: 1 }], paymentMethod: 'paypal', shippingAddress },
+    body: { lines: [{ sku, quantity: 1 }], paymentMethod: 'paypal', shippingAddress: shippingAddressInput },
   })
   expect(placed.status, JSON.stringify(placed.body)).toBe(201)
   const orderId = placed.body.id as string

@@ -8,7 +8,15 @@ import { cancelOrderUpdate, carrierEventSignal, orderWorkflowId } from '../workf
 import type { OrderState } from '../workflows/order-types.js'
 import type { orderWorkflow } from '../workflows/order-workflow.js'
 import { type FakeStripe, startFakeStripe } from './support/fake-stripe.js'
-import { address, carrierEvent, createProducts, reservationsOf, startOrder, stockOf, waitForOrder } from './support/fixtures.js'
+import {
+  shippingAddressInput,
+  carrierEvent,
+  createProducts,
+  reservationsOf,
+  startOrder,
+  stockOf,
+  waitForOrder,
+} from './support/fixtures.js'
 import { type HttpStack, startHttpStack } from './support/http-stack.js'
 import { deliverStripeEvent, stripeWebhookSecret } from './support/stripe-webhook-sender.js'
 
@@ -30,20 +38,12 @@ afterAll(async () => {
   await fake?.close()
 })
 
-const shippingAddress = {
-  name: address.name,
-  line1: address.line1,
-  city: address.city,
-  postalCode: address.postalCode,
-  country: 'GB',
-}
-
 async function placeCardOrder(paymentToken: string) {
   const [sku] = await createProducts(stack.services.db, [{ onHand: 4, unitPrice: 2_000 }])
   const placed = await stack.call('POST', '/v1/orders', {
     token: customer,
     headers: { 'Idempotency-Key': randomUUID() },
-    body: { lines: [{ sku, quantity: 2 }], paymentMethod: 'card', paymentToken, shippingAddress },
+    body: { lines: [{ sku, quantity: 2 }], paymentMethod: 'card', paymentToken, shippingAddress: shippingAddressInput },
   })
   expect(placed.status, JSON.stringify(placed.body)).toBe(201)
   const handle = stack.services.client.workflow.getHandle<typeof orderWorkflow>(orderWorkflowId(placed.body.id))
@@ -195,7 +195,7 @@ describe('choosing the provider', () => {
     const answer = await stack.call('POST', '/v1/orders', {
       token: customer,
       headers: { 'Idempotency-Key': randomUUID() },
-      body: { lines: [{ sku, quantity: 1 }], paymentMethod: 'paypal', shippingAddress },
+      body: { lines: [{ sku, quantity: 1 }], paymentMethod: 'paypal', shippingAddress: shippingAddressInput },
     })
     expect(answer.status).toBe(422)
     expect(answer.body).toMatchObject({ code: 'payment_method_unavailable', errors: [{ field: 'paymentMethod' }] })

@@ -26,6 +26,15 @@ export const address = {
   country: 'GB',
 }
 
+/** {@link address} as a client sends it in a placement, optional fields left out. */
+export const shippingAddressInput = {
+  name: address.name,
+  line1: address.line1,
+  city: address.city,
+  postalCode: address.postalCode,
+  country: address.country,
+}
+
 /** Adds products with fresh SKUs (so tests never share stock) and returns their SKUs. */
 export async function createProducts(
   db: Kysely<Database>,
