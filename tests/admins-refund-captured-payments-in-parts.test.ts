@@ -1,37 +1,27 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createStripeClient } from '../activities/payments/stripe-client.js'
-import { createStripePaymentProvider } from '../activities/payments/stripe-payment-provider.js'
-import { sandboxOnlyPayments } from '../api/payments/api-payments.js'
 import { carrierEventSignal, orderWorkflowId } from '../workflows/messages.js'
 import type { OrderState } from '../workflows/order-types.js'
 import type { orderWorkflow } from '../workflows/order-workflow.js'
-import { type FakeStripe, startFakeStripe } from './support/fake-stripe.js'
+import type { FakeStripe } from './support/fake-stripe.js'
 import { shippingAddressInput, carrierEvent, createProducts, waitForOrder } from './support/fixtures.js'
-import { type HttpStack, startHttpStack } from './support/http-stack.js'
-import { stripeWebhookSecret } from './support/stripe-webhook-sender.js'
+import type { HttpStack } from './support/http-stack.js'
+import { type StripeStack, startStripeStack } from './support/stripe-stack.js'
 
 const refundWindowMs = 10_000
+let stripe: StripeStack
 let fake: FakeStripe
 let stack: HttpStack
 let customer: string
 let admin: string
 
 beforeAll(async () => {
-  fake = await startFakeStripe(23)
-  const stripe = createStripeClient({ secretKey: 'sk_test_fake', apiBase: fake.url })
-  stack = await startHttpStack({
-    payments: { ...sandboxOnlyPayments, stripe, stripeWebhookSecret },
-    paymentProviders: [createStripePaymentProvider({ stripe })],
-    app: { refundWindowMs },
-  })
+  stripe = await startStripeStack(23, { app: { refundWindowMs } })
+  ;({ fake, stack } = stripe)
   customer = await stack.token('customer', 'cust_refunds')
   admin = await stack.token('admin', 'admin_refunds')
 })
-afterAll(async () => {
-  await stack?.close()
-  await fake?.close()
-})
+afterAll(() => stripe?.close())
 
 /** Places a Stripe card order for 2 × 20.00 + 5.99 shipping and waits for its label. */
 async function labelledCardOrder(paymentMethod: 'card' | 'cod' = 'card') {
@@ -173,8 +163,7 @@ describe('POST /v1/orders/{id}/refunds', () => {
     const { orderId, handle, labelled } = await labelledCardOrder()
     await pickedUp(handle, labelled)
     const [intent] = fake.intentsOf(orderId)
-    const dashboard = createStripeClient({ secretKey: 'sk_test_fake', apiBase: fake.url })
-    await dashboard.refunds.create({ payment_intent: intent!.id }, { idempotencyKey: `dashboard-${orderId}` })
+    await stripe.stripe.refunds.create({ payment_intent: intent!.id }, { idempotencyKey: `dashboard-${orderId}` })
     const failuresBefore = await refundFailures('goodwill')
 
     const refused = await refund(orderId, { amount: 100, reason: 'goodwill' })

@@ -2,53 +2,29 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPayPalApi } from '../activities/payments/paypal-api.js'
 import { createPayPalPaymentProvider } from '../activities/payments/paypal-payment-provider.js'
-import { sandboxOnlyPayments } from '../api/payments/api-payments.js'
-import { cancelOrderUpdate, carrierEventSignal, orderWorkflowId } from '../workflows/messages.js'
+import { cancelOrderUpdate, carrierEventSignal } from '../workflows/messages.js'
 import type { OrderState } from '../workflows/order-types.js'
-import type { orderWorkflow } from '../workflows/order-workflow.js'
-import { type FakePayPal, startFakePayPal } from './support/fake-paypal.js'
-import { shippingAddressInput, carrierEvent, createProducts, startOrder, stockOf, waitForOrder } from './support/fixtures.js'
-import { type HttpStack, startHttpStack } from './support/http-stack.js'
+import type { FakePayPal } from './support/fake-paypal.js'
+import { carrierEvent, createProducts, startOrder, stockOf, waitForOrder } from './support/fixtures.js'
+import type { HttpStack } from './support/http-stack.js'
+import { type PayPalStack, startPayPalStack } from './support/paypal-stack.js'
 
 const webhookId = 'WH-TEST-CAPTURE'
+let paypal: PayPalStack
 let fake: FakePayPal
 let stack: HttpStack
 let customer: string
 
 beforeAll(async () => {
-  fake = await startFakePayPal(11)
-  const paypal = createPayPalApi({ clientId: 'client', clientSecret: 'secret', environment: 'sandbox', apiBase: fake.url })
-  stack = await startHttpStack({
-    payments: { ...sandboxOnlyPayments, paypal, paypalWebhookId: webhookId },
-    paymentProviders: [createPayPalPaymentProvider({ paypal, intent: 'CAPTURE' })],
-  })
+  paypal = await startPayPalStack({ seed: 11, webhookId, intent: 'CAPTURE' })
+  ;({ fake, stack } = paypal)
   customer = await stack.token('customer', 'cust_capture')
 })
-afterAll(async () => {
-  await stack?.close()
-  await fake?.close()
-})
+afterAll(() => paypal?.close())
 
 const shipped = (order: OrderState) => order.shipment !== null
-
-async function placePayPalOrder() {
-  const [sku] = await createProducts(stack.services.db, [{ onHand: 3, unitPrice: 1_250 }])
-  const placed = await stack.call('POST', '/v1/orders', {
-    token: customer,
-    headers: { 'Idempotency-Key': randomUUID() },
-    body: { lines: [{ sku, quantity: 1 }], paymentMethod: 'paypal', shippingAddress: shippingAddressInput },
-  })
-  expect(placed.status, JSON.stringify(placed.body)).toBe(201)
-  const orderId = placed.body.id as string
-  const handle = stack.services.client.workflow.getHandle<typeof orderWorkflow>(orderWorkflowId(orderId))
-  const [paypalOrder] = fake.ordersOf(orderId)
-  return { sku: sku!, orderId, handle, paypalOrderId: paypalOrder!.id }
-}
-
-function deliver(event: unknown) {
-  const body = JSON.stringify(event)
-  return stack.call('POST', '/v1/webhooks/paypal', { body, headers: { ...fake.sign(body, webhookId) } })
-}
+const placePayPalOrder = () => paypal.placeOrder(customer)
+const deliver = (event: unknown) => paypal.deliver(event)
 
 function capturesOf(paypalOrderId: string) {
   return fake.orders.get(paypalOrderId)!.purchase_units[0]!.payments?.captures ?? []

@@ -1,56 +1,28 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type PayPalApi, createPayPalApi } from '../activities/payments/paypal-api.js'
-import { createPayPalPaymentProvider } from '../activities/payments/paypal-payment-provider.js'
-import { sandboxOnlyPayments } from '../api/payments/api-payments.js'
-import { cancelOrderUpdate, carrierEventSignal, orderWorkflowId } from '../workflows/messages.js'
+import { cancelOrderUpdate, carrierEventSignal } from '../workflows/messages.js'
 import type { OrderState } from '../workflows/order-types.js'
-import type { orderWorkflow } from '../workflows/order-workflow.js'
-import { type FakePayPal, startFakePayPal } from './support/fake-paypal.js'
-import { shippingAddressInput, carrierEvent, createProducts, startOrder, stockOf, waitForOrder } from './support/fixtures.js'
-import { type HttpStack, startHttpStack } from './support/http-stack.js'
+import type { FakePayPal } from './support/fake-paypal.js'
+import { carrierEvent, createProducts, startOrder, stockOf, waitForOrder } from './support/fixtures.js'
+import type { HttpStack } from './support/http-stack.js'
+import { type PayPalStack, startPayPalStack } from './support/paypal-stack.js'
 
 const webhookId = 'WH-TEST-0123'
+let paypal: PayPalStack
 let fake: FakePayPal
-let paypalApi: PayPalApi
 let stack: HttpStack
 let customer: string
 
 beforeAll(async () => {
-  fake = await startFakePayPal(5)
-  const paypal = createPayPalApi({ clientId: 'client', clientSecret: 'secret', environment: 'sandbox', apiBase: fake.url })
-  paypalApi = paypal
-  stack = await startHttpStack({
-    payments: { ...sandboxOnlyPayments, paypal, paypalWebhookId: webhookId },
-    paymentProviders: [createPayPalPaymentProvider({ paypal })],
-  })
+  paypal = await startPayPalStack({ seed: 5, webhookId })
+  ;({ fake, stack } = paypal)
   customer = await stack.token('customer', 'cust_test')
 })
-afterAll(async () => {
-  await stack?.close()
-  await fake?.close()
-})
+afterAll(() => paypal?.close())
 
 const shipped = (order: OrderState) => order.shipment !== null
-
-async function placePayPalOrder() {
-  const [sku] = await createProducts(stack.services.db, [{ onHand: 3, unitPrice: 1_250 }])
-  const placed = await stack.call('POST', '/v1/orders', {
-    token: customer,
-    headers: { 'Idempotency-Key': randomUUID() },
-    body: { lines: [{ sku, quantity: 1 }], paymentMethod: 'paypal', shippingAddress: shippingAddressInput },
-  })
-  expect(placed.status, JSON.stringify(placed.body)).toBe(201)
-  const orderId = placed.body.id as string
-  const handle = stack.services.client.workflow.getHandle<typeof orderWorkflow>(orderWorkflowId(orderId))
-  const [paypalOrder] = fake.ordersOf(orderId)
-  return { sku: sku!, orderId, handle, placed: placed.body, paypalOrderId: paypalOrder!.id }
-}
-
-function deliver(event: unknown, headers?: Record<string, string>) {
-  const body = JSON.stringify(event)
-  return stack.call('POST', '/v1/webhooks/paypal', { body, headers: headers ?? { ...fake.sign(body, webhookId) } })
-}
+const placePayPalOrder = () => paypal.placeOrder(customer)
+const deliver = (event: unknown, headers?: Record<string, string>) => paypal.deliver(event, headers)
 
 describe('PayPal orders', () => {
   it('placement returns the approval link; approval by webhook authorizes; pickup captures', async () => {
@@ -122,7 +94,7 @@ describe('PayPal orders', () => {
     expect(capture.refunded).toBeCloseTo(8.49)
 
     // Someone refunds the rest from PayPal's dashboard; our next refund is refused by PayPal, not retried for hours.
-    await paypalApi.payments.refundCapturedPayment({
+    await paypal.paypal.payments.refundCapturedPayment({
       captureId: capture.id,
       paypalRequestId: `dashboard-${orderId}`,
       body: { amount: { currencyCode: 'USD', value: '10.00' } },

@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import Stripe from 'stripe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createStripeClient } from '../activities/payments/stripe-client.js'
-import { createStripePaymentProvider } from '../activities/payments/stripe-payment-provider.js'
-import { sandboxOnlyPayments } from '../api/payments/api-payments.js'
 import { cancelOrderUpdate, carrierEventSignal, orderWorkflowId } from '../workflows/messages.js'
 import type { OrderState } from '../workflows/order-types.js'
 import type { orderWorkflow } from '../workflows/order-workflow.js'
-import { type FakeStripe, startFakeStripe } from './support/fake-stripe.js'
+import type { FakeStripe } from './support/fake-stripe.js'
 import {
   shippingAddressInput,
   carrierEvent,
@@ -17,26 +14,21 @@ import {
   stockOf,
   waitForOrder,
 } from './support/fixtures.js'
-import { type HttpStack, startHttpStack } from './support/http-stack.js'
+import type { HttpStack } from './support/http-stack.js'
+import { type StripeStack, startStripeStack } from './support/stripe-stack.js'
 import { deliverStripeEvent, stripeWebhookSecret } from './support/stripe-webhook-sender.js'
 
+let stripe: StripeStack
 let fake: FakeStripe
 let stack: HttpStack
 let customer: string
 
 beforeAll(async () => {
-  fake = await startFakeStripe(11)
-  const stripe = createStripeClient({ secretKey: 'sk_test_fake', apiBase: fake.url })
-  stack = await startHttpStack({
-    payments: { ...sandboxOnlyPayments, stripe, stripeWebhookSecret },
-    paymentProviders: [createStripePaymentProvider({ stripe })],
-  })
+  stripe = await startStripeStack(11)
+  ;({ fake, stack } = stripe)
   customer = await stack.token('customer', 'cust_test')
 })
-afterAll(async () => {
-  await stack?.close()
-  await fake?.close()
-})
+afterAll(() => stripe?.close())
 
 async function placeCardOrder(paymentToken: string) {
   const [sku] = await createProducts(stack.services.db, [{ onHand: 4, unitPrice: 2_000 }])

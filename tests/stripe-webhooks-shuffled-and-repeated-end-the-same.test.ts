@@ -1,32 +1,24 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createStripeClient } from '../activities/payments/stripe-client.js'
-import { createStripePaymentProvider } from '../activities/payments/stripe-payment-provider.js'
-import { sandboxOnlyPayments } from '../api/payments/api-payments.js'
 import type { OrderState } from '../workflows/order-types.js'
 import { seededRandom } from './support/fake-server.js'
-import { type FakeStripe, type FakeStripeEvent, startFakeStripe } from './support/fake-stripe.js'
+import { type FakeStripe, type FakeStripeEvent } from './support/fake-stripe.js'
 import { createProducts, startOrder, waitForOrder } from './support/fixtures.js'
-import { type HttpStack, startHttpStack } from './support/http-stack.js'
-import { deliverStripeEvent, stripeWebhookSecret } from './support/stripe-webhook-sender.js'
+import type { HttpStack } from './support/http-stack.js'
+import { type StripeStack, startStripeStack } from './support/stripe-stack.js'
+import { deliverStripeEvent } from './support/stripe-webhook-sender.js'
 
 const ORDERS = 20
 const EVENTS_PER_ORDER = 50
 
+let stripe: StripeStack
 let fake: FakeStripe
 let stack: HttpStack
 
 beforeAll(async () => {
-  fake = await startFakeStripe(23)
-  const stripe = createStripeClient({ secretKey: 'sk_test_fake', apiBase: fake.url })
-  stack = await startHttpStack({
-    payments: { ...sandboxOnlyPayments, stripe, stripeWebhookSecret },
-    paymentProviders: [createStripePaymentProvider({ stripe })],
-  })
+  stripe = await startStripeStack(23)
+  ;({ fake, stack } = stripe)
 })
-afterAll(async () => {
-  await stack?.close()
-  await fake?.close()
-})
+afterAll(() => stripe?.close())
 
 /** 3-D Secure orders, half of which the customer passes and half fails. */
 async function placeGroup() {
