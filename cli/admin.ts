@@ -43,11 +43,8 @@ try {
     for await (const execution of client.workflow.list({ query: `OrderStatus='AWAITING_CONFIRMATION'` })) {
       console.log(execution.workflowId.replace(/^order-/, ''), execution.startTime.toISOString())
     }
-  } else if (!orderId || !['status', 'confirm-cod', 'cancel', 'refund'].includes(command ?? '')) {
-    console.error(usage)
-    process.exitCode = 2
   } else {
-    const order = await run(command ?? '', orderId)
+    const order = command && orderId ? await run(command, orderId) : null
     if (!order) {
       console.error(usage)
       process.exitCode = 2
@@ -66,7 +63,7 @@ try {
   await connection.close()
 }
 
-/** Runs one command on the order's workflow; null when its options are wrong. */
+/** Runs one command on the order's workflow; null for an unknown command or wrong options. */
 async function run(name: string, id: string): Promise<OrderState | null> {
   const handle = client.workflow.getHandle(orderWorkflowId(id))
   switch (name) {
@@ -76,7 +73,7 @@ async function run(name: string, id: string): Promise<OrderState | null> {
       return handle.executeUpdate(confirmCodUpdate, { args: [{ actor }] })
     case 'cancel':
       return handle.executeUpdate(cancelOrderUpdate, { args: [{ actor, note: values.reason ?? null }] })
-    default: {
+    case 'refund': {
       const amount = Number(values.amount)
       const reason = values.reason as RefundReason
       if (!Number.isSafeInteger(amount) || amount <= 0 || !refundReasons.includes(reason)) return null
@@ -88,6 +85,8 @@ async function run(name: string, id: string): Promise<OrderState | null> {
         updateId: `refund-${actor.id}-${key}`,
       })
     }
+    default:
+      return null
   }
 }
 
