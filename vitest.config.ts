@@ -5,8 +5,9 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     // One embedded PostgreSQL, one Temporal dev server and one workflow bundle per run, shared by every file.
     globalSetup: ['tests/support/global-setup.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Limits with room for a loaded 2-core machine (see tests/support/patience.ts); a passing test is no slower for them.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     pool: 'forks',
   },
 })

@@ -7,6 +7,7 @@ import type { FakeStripe } from './support/fake-stripe.js'
 import { shippingAddressInput, carrierEvent, createProducts, waitForOrder } from './support/fixtures.js'
 import type { HttpStack } from './support/http-stack.js'
 import { type StripeStack, startStripeStack } from './support/stripe-stack.js'
+import { settled } from './support/patience.js'
 
 const refundWindowMs = 10_000
 let stripe: StripeStack
@@ -171,7 +172,7 @@ describe('POST /v1/orders/{id}/refunds', () => {
     expect(refused.body.detail).toContain('amount_too_large')
     const order = await stack.call('GET', `/v1/orders/${orderId}`, { token: admin })
     expect(order.body).toMatchObject({ paymentStatus: 'PAID', payment: { captured: 4_599, refunded: 0 } })
-    await expect.poll(() => refundFailures('goodwill'), { timeout: 10_000 }).toBe(failuresBefore + 1)
+    await expect.poll(() => refundFailures('goodwill'), settled).toBe(failuresBefore + 1)
 
     // The parcel comes back: the order still ends RETURNED and restocked, with the refused refund flagged, not a failed workflow.
     await handle.signal(carrierEventSignal, carrierEvent(labelled, 'RETURNED_TO_SENDER'))

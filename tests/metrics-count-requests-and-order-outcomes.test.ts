@@ -5,6 +5,7 @@ import { createProducts } from './support/fixtures.js'
 import { type FreshDatabase, createFreshDatabase } from './support/fresh-database.js'
 import { type HttpStack, startHttpStack, waitForHttpOrder } from './support/http-stack.js'
 import { inProcessApp } from './support/in-process-app.js'
+import { settled } from './support/patience.js'
 
 interface Sample {
   name: string
@@ -131,7 +132,6 @@ describe('GET /metrics', () => {
     const changedMind = await place({ paymentMethod: 'cod' })
     await until(changedMind, (order) => order.status === 'AWAITING_CONFIRMATION')
     // The live order moves first; the read model (and so the counters) follows a moment later.
-    const settled = { timeout: 15_000, interval: 200 }
     await expect.poll(async () => business(await scrape()), settled).toMatchObject({ placedCard: 2, placedCod: 1, awaiting: 1 })
     const cancelled = await stack.call('POST', `/v1/orders/${changedMind}/cancellation`, { token: customer, body: {} })
     expect(cancelled.status).toBe(200)

@@ -9,6 +9,7 @@ import type { Database } from '../db/schema.js'
 import { placedOrder } from '../workflows/placed-order.js'
 import { address } from './support/fixtures.js'
 import { logger } from './support/services.js'
+import { settled } from './support/patience.js'
 
 let db: Kysely<Database>
 const feeds: OrderChangeFeed[] = []
@@ -83,7 +84,7 @@ describe('the order change feed', () => {
     const { heard } = recorder(feed, order.orderId)
 
     await sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${name}`.execute(db)
-    await expect.poll(() => heard, { timeout: 10_000 }).toEqual([{ kind: 'resync' }])
+    await expect.poll(() => heard, settled).toEqual([{ kind: 'resync' }])
 
     await saveOrderSnapshot(db, order, [])
     await expect.poll(() => heard.at(-1)).toEqual({ kind: 'changed', orderId: order.orderId, version: 0 })

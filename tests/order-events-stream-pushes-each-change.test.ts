@@ -6,6 +6,7 @@ import { findOrderRow } from '../api/orders/order-queries.js'
 import { createProducts } from './support/fixtures.js'
 import { openEventStream, orderEvent, type OpenEventStream, type StreamItem } from './support/event-stream.js'
 import { type HttpStack, startHttpStack } from './support/http-stack.js'
+import { settled } from './support/patience.js'
 
 const feedName = `order-change-feed-${randomUUID().slice(0, 8)}`
 let stack: HttpStack
@@ -171,6 +172,6 @@ describe('GET /v1/orders/:id/events', () => {
     expect(listeners.rows[0]?.n).toBe(1)
 
     for (const stream of opened) stream.close()
-    await expect.poll(() => stack.orderChanges.subscriberCount(), { timeout: 10_000 }).toBe(before)
+    await expect.poll(() => stack.orderChanges.subscriberCount(), settled).toBe(before)
   })
 })

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { orderWorkflowId } from '../workflows/messages.js'
 import { createProducts, paymentsOf, stockOf } from './support/fixtures.js'
 import { type HttpStack, startHttpStack, waitForHttpOrder } from './support/http-stack.js'
+import { settled } from './support/patience.js'
 
 let stack: HttpStack
 let customer: string
@@ -57,7 +58,7 @@ describe('through HTTP only', () => {
 
     // The list reads the read model, which the workflow writes just after its live state moves on.
     await expect
-      .poll(async () => (await stack.call('GET', '/v1/orders?limit=1', { token: customer })).body.data[0], { timeout: 10_000 })
+      .poll(async () => (await stack.call('GET', '/v1/orders?limit=1', { token: customer })).body.data[0], settled)
       .toMatchObject({ id: placed.body.id, status: 'DELIVERED' })
   })
 

@@ -8,6 +8,7 @@ import type { FakePayPal } from './support/fake-paypal.js'
 import { carrierEvent, createProducts, startOrder, stockOf, waitForOrder } from './support/fixtures.js'
 import type { HttpStack } from './support/http-stack.js'
 import { type PayPalStack, startPayPalStack } from './support/paypal-stack.js'
+import { settleMs } from './support/patience.js'
 
 const webhookId = 'WH-TEST-CAPTURE'
 let paypal: PayPalStack
@@ -175,12 +176,12 @@ describe('PayPal with PAYPAL_INTENT=CAPTURE, with 30 % of responses lost after t
           payment: { method: 'paypal' },
           customerId: 'cust_capture',
         })
-        await waitForOrder(handle, (order) => order.paymentStatus === 'ACTION_REQUIRED', 120_000)
+        await waitForOrder(handle, (order) => order.paymentStatus === 'ACTION_REQUIRED', settleMs)
         const [paypalOrder] = fake.ordersOf(orderId)
         fake.approve(paypalOrder!.id)
         const returned = await stack.call('POST', `/v1/orders/${orderId}/payment-return`, { token: customer })
         expect(returned.status, JSON.stringify(returned.body)).toBe(202)
-        const confirmed = await waitForOrder(handle, shipped, 120_000)
+        const confirmed = await waitForOrder(handle, shipped, settleMs)
         expect(confirmed.paymentStatus).toBe('PAID')
         if (index % 3 === 0) {
           await handle.executeUpdate(cancelOrderUpdate, {
@@ -213,5 +214,5 @@ describe('PayPal with PAYPAL_INTENT=CAPTURE, with 30 % of responses lost after t
     console.info(
       `[ledger] PayPal CAPTURE: ${orders} orders, ${fake.requests} requests in this file, ${fake.lost} responses lost; captured ${captured} − refunded ${refunded} = ${captured - refunded}, matching PayPal's records`,
     )
-  }, 150_000)
+  }, 300_000)
 })

@@ -6,6 +6,7 @@ import type { FakePayPal } from './support/fake-paypal.js'
 import { carrierEvent, createProducts, startOrder, stockOf, waitForOrder } from './support/fixtures.js'
 import type { HttpStack } from './support/http-stack.js'
 import { type PayPalStack, startPayPalStack } from './support/paypal-stack.js'
+import { settleMs } from './support/patience.js'
 
 const webhookId = 'WH-TEST-0123'
 let paypal: PayPalStack
@@ -158,12 +159,12 @@ describe('PayPal, with 30 % of responses lost after the work is done', () => {
           lines: [{ sku, quantity: 1 }],
           payment: { method: 'paypal' },
         })
-        await waitForOrder(handle, (order) => order.paymentStatus === 'ACTION_REQUIRED', 120_000)
+        await waitForOrder(handle, (order) => order.paymentStatus === 'ACTION_REQUIRED', settleMs)
         const [paypalOrder] = fake.ordersOf(orderId)
         fake.approve(paypalOrder!.id)
         const returned = await stack.call('POST', `/v1/orders/${orderId}/payment-return`, { token: customer })
         expect(returned.status, JSON.stringify(returned.body)).toBe(202)
-        const confirmed = await waitForOrder(handle, shipped, 120_000)
+        const confirmed = await waitForOrder(handle, shipped, settleMs)
         if (index % 3 === 0) {
           await handle.executeUpdate(cancelOrderUpdate, { args: [{ actor: { type: 'customer', id: 'cust_test' }, note: null }] })
         } else {
@@ -190,5 +191,5 @@ describe('PayPal, with 30 % of responses lost after the work is done', () => {
     console.info(
       `[ledger] PayPal: ${orders} orders, ${fake.requests} requests in this file, ${fake.lost} responses lost; captured ${captured} − refunded ${refunded} = ${captured - refunded}, matching PayPal's records`,
     )
-  }, 150_000)
+  }, 300_000)
 })

@@ -9,6 +9,7 @@ import type { orderWorkflow } from '../workflows/order-workflow.js'
 import { type FakeStripe, startFakeStripe } from './support/fake-stripe.js'
 import { carrierEvent, createProducts, startOrder, waitForOrder } from './support/fixtures.js'
 import { connectServices, type TestServices } from './support/services.js'
+import { settleMs } from './support/patience.js'
 
 let services: TestServices
 let fake: FakeStripe
@@ -56,7 +57,7 @@ const refundWindowMs = 15_000
 
 /** Drives one order to its ending the way carriers and customers would. */
 async function driveOrder(handle: WorkflowHandle<typeof orderWorkflow>, ending: Ending): Promise<OrderState> {
-  const confirmed = await waitForOrder(handle, (order) => order.shipment !== null, 120_000)
+  const confirmed = await waitForOrder(handle, (order) => order.shipment !== null, settleMs)
   if (ending === 'cancelled_before_capture') {
     await handle.executeUpdate(cancelOrderUpdate, { args: [{ actor: { type: 'customer', id: 'cust_test' }, note: null }] })
     return handle.result()
@@ -67,7 +68,7 @@ async function driveOrder(handle: WorkflowHandle<typeof orderWorkflow>, ending: 
     carrierEvent(confirmed, ending === 'returned_after_capture' ? 'RETURNED_TO_SENDER' : 'DELIVERED'),
   )
   if (ending === 'refunded_in_parts_after_delivery') {
-    await waitForOrder(handle, (order) => order.status === 'DELIVERED', 120_000)
+    await waitForOrder(handle, (order) => order.status === 'DELIVERED', settleMs)
     // Two refunds, the first sent twice (an admin's retry): its update id makes it one.
     const refund = (amount: number, updateId: string) =>
       handle.executeUpdate(refundPaymentUpdate, {
@@ -163,5 +164,5 @@ describe('card payments through Stripe, with 30 % of responses lost after the wo
       `[ledger] ${orders} orders, ${fake.requests - requestsBefore} Stripe requests, ${fake.lost} responses lost, ${replays} answered from the idempotency store; ` +
         `${ledger.authorizations} authorizations, ${ledger.captures} captures, captured ${ledger.captured} − refunded ${ledger.refunded} = ${ledger.captured - ledger.refunded} (orders say ${expected})`,
     )
-  }, 150_000)
+  }, 300_000)
 })

@@ -15,6 +15,7 @@ import type {
 } from '../../workflows/order-types.js'
 import type { orderWorkflow } from '../../workflows/order-workflow.js'
 import type { TestServices } from './services.js'
+import { settleMs } from './patience.js'
 
 export const address = {
   name: 'Ada Lovelace',
@@ -116,7 +117,7 @@ export async function startOrder(
 export async function waitForOrder(
   handle: WorkflowHandle,
   ready: (order: OrderState) => boolean,
-  timeoutMs = 20_000,
+  timeoutMs = settleMs,
 ): Promise<OrderState> {
   const deadline = Date.now() + timeoutMs
   let last: OrderState | null = null

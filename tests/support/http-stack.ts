@@ -14,6 +14,7 @@ import { type Contract, contractOf, type OpenApiDocument } from './openapi-contr
 import { createOrderChangeFeed, type OrderChangeFeed } from '../../db/order-change-feed.js'
 import { inject } from 'vitest'
 import { connectServices, logger, type RunningWorker, type TestServices } from './services.js'
+import { settleMs } from './patience.js'
 
 /** The HS256 secret of the test apps' tokens. */
 export const jwtSecret = 'test-jwt-secret-that-is-long-enough-0123'
@@ -157,7 +158,7 @@ export async function waitForHttpOrder(
   orderId: string,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the order as JSON
   ready: (order: any) => boolean,
-  timeoutMs = 20_000,
+  timeoutMs = settleMs,
 ) {
   const deadline = Date.now() + timeoutMs
   let last: HttpResult | null = null
