@@ -94,7 +94,12 @@ export function createApp(deps: AppDeps) {
   app.use(
     bodyLimit({
       maxSize: bodyLimitBytes,
-      onError: (c) => problemResponse(c, 'payload_too_large', `The request body may be at most ${bodyLimitBytes} bytes`),
+      // The rest of the body is never read: say the connection ends, or a keep-alive client would send its next
+      // request on a socket the server is about to close ("other side closed").
+      onError: (c) => {
+        c.header('Connection', 'close')
+        return problemResponse(c, 'payload_too_large', `The request body may be at most ${bodyLimitBytes} bytes`)
+      },
     }),
   )
   app.use(requestTimeout({ ms: deps.requestTimeoutMs ?? apiDefaults.requestTimeoutMs }))
