@@ -29,6 +29,10 @@ export interface AppDeps {
   refundWindowMs?: number
   /** How long a live workflow query may take before the read model answers instead. */
   liveQueryTimeoutMs?: number
+  /** How long a workflow start or signal may take before the answer is 503 (Temporal unavailable); 5 s by default. */
+  temporalCallTimeoutMs?: number
+  /** How long the API waits for a workflow to take an update before answering 504 (or 503 if Temporal is down); 8 s by default. */
+  temporalUpdateTimeoutMs?: number
   /** The `iss` every token must carry. */
   jwtIssuer?: string
   /** The `aud` every token must carry. */
