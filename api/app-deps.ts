@@ -40,6 +40,8 @@ export interface AppDeps {
   /** Verify tokens against this JWKS instead of the HS256 secret. */
   jwksUrl?: string | null
   jwksAlgorithms?: readonly JwksAlgorithm[]
+  /** Seconds of leeway on a token's `exp` and `nbf`; `apiDefaults.jwtClockToleranceSeconds` (5) by default. */
+  jwtClockToleranceSeconds?: number
   /** Browser origins allowed to call cross-origin. */
   corsAllowedOrigins?: readonly string[]
   bodyLimitBytes?: number
@@ -66,6 +68,7 @@ type AppSettings =
   | 'jwtAudience'
   | 'jwksUrl'
   | 'jwksAlgorithms'
+  | 'jwtClockToleranceSeconds'
   | 'corsAllowedOrigins'
   | 'bodyLimitBytes'
   | 'requestTimeoutMs'
@@ -86,6 +89,7 @@ export function appSettings(config: Config): Required<Pick<AppDeps, AppSettings>
     jwtAudience: config.auth.audience,
     jwksUrl: config.auth.jwksUrl,
     jwksAlgorithms: config.auth.jwksAlgorithms,
+    jwtClockToleranceSeconds: config.auth.clockToleranceSeconds,
     corsAllowedOrigins: config.api.corsAllowedOrigins,
     bodyLimitBytes: config.api.bodyLimitBytes,
     requestTimeoutMs: config.api.requestTimeoutMs,

@@ -63,6 +63,7 @@ export function createApp(deps: AppDeps) {
     audience: deps.jwtAudience ?? apiDefaults.jwtAudience,
     jwksUrl: deps.jwksUrl ?? null,
     jwksAlgorithms: deps.jwksAlgorithms ?? apiDefaults.jwksAlgorithms,
+    clockToleranceSeconds: deps.jwtClockToleranceSeconds ?? apiDefaults.jwtClockToleranceSeconds,
   })
   const bodyLimitBytes = deps.bodyLimitBytes ?? apiDefaults.bodyLimitBytes
 
