@@ -83,7 +83,9 @@ function temporalOutage(error: Error): DependencyOutage | null {
         ? {
             dependency: 'Temporal',
             retryAfterSeconds: 10,
-            detail: "The order's workflow cannot take requests right now (its worker is recovering); retry in 10 s",
+            detail:
+              "Temporal cannot hand requests to this order's workflow right now (its workflow task is failing, " +
+              'as just after a worker crash); retry in 10 s',
           }
         : null
     default:
