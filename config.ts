@@ -143,6 +143,8 @@ export const apiDefaults = {
   jwtIssuer: 'order-engine',
   jwtAudience: 'order-engine-api',
   jwksAlgorithms: ['RS256', 'ES256'] as readonly JwksAlgorithm[],
+  /** Leeway on a token's `exp` and `nbf` for clocks that differ a little: a token expired 6 s ago is refused. */
+  jwtClockToleranceSeconds: 5,
   bodyLimitBytes: 64 * 1_024,
   requestTimeoutMs: 15_000,
   placeOrderRateLimit: { limit: 20, windowMs: 60_000 } as RateLimitSetting,
@@ -174,6 +176,17 @@ const envSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default(apiDefaults.jwtAudience),
   JWKS_URL: z.string().url().optional(),
   JWKS_ALGORITHMS: jwksAlgorithms.optional(),
+  JWT_CLOCK_TOLERANCE: z
+    .string()
+    .transform((text, ctx) => {
+      const ms = parseDuration(text)
+      if (ms === null || ms % 1_000 !== 0 || ms > 300_000) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a whole number of seconds up to 5m, like 0s or 5s` })
+        return z.NEVER
+      }
+      return ms / 1_000
+    })
+    .default(apiDefaults.jwtClockToleranceSeconds),
 
   CORS_ALLOWED_ORIGINS: originList.default([]),
   REQUEST_BODY_LIMIT: size.default(apiDefaults.bodyLimitBytes),
@@ -260,6 +273,10 @@ export interface Config {
     /** Verify tokens against this identity provider's keys instead of the HS256 secret. */
     jwksUrl: string | null
     jwksAlgorithms: readonly JwksAlgorithm[]
+    /** Where {@link Config.auth.jwtSecret} comes from: `JWT_SECRET`, or the file in the data directory. */
+    jwtSecretSource: string
+    /** Seconds of leeway on `exp` and `nbf` (JWT_CLOCK_TOLERANCE, 5 s by default). */
+    clockToleranceSeconds: number
   }
   rateLimits: { placeOrder: RateLimitSetting; adminActions: RateLimitSetting }
   carrier: { webhookSecret: string; autopilot: boolean | null; autopilotStepMs: number }
@@ -373,6 +390,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       audience: env.JWT_AUDIENCE,
       jwksUrl: env.JWKS_URL ?? null,
       jwksAlgorithms: env.JWKS_ALGORITHMS ?? apiDefaults.jwksAlgorithms,
+      jwtSecretSource: env.JWT_SECRET ? 'JWT_SECRET' : join(dataDir, 'jwt.secret'),
+      clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE,
     },
     rateLimits: { placeOrder: env.RATE_LIMIT_PLACE_ORDER, adminActions: env.RATE_LIMIT_ADMIN_ACTIONS },
     carrier: {

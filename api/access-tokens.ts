@@ -64,7 +64,7 @@ export interface AccessTokenVerifierProps {
   jwksUrl: string | null
   /** The algorithms a JWKS-verified token may use; RS256 and ES256 by default. */
   jwksAlgorithms?: readonly JwksAlgorithm[]
-  /** Leeway for `exp` and `nbf` against clock skew between machines; 30 s by default. */
+  /** Leeway for `exp` and `nbf` against clock skew between machines; 5 s by default (JWT_CLOCK_TOLERANCE). */
   clockToleranceSeconds?: number
 }
 
@@ -90,7 +90,7 @@ export function createAccessTokenVerifier(props: AccessTokenVerifierProps): Acce
     issuer: props.issuer,
     audience: props.audience,
     requiredClaims: ['exp', 'sub'],
-    clockTolerance: props.clockToleranceSeconds ?? 30,
+    clockTolerance: props.clockToleranceSeconds ?? apiDefaults.jwtClockToleranceSeconds,
   }
   let verifyToken: (token: string) => Promise<Record<string, unknown>>
   if (props.jwksUrl) {
@@ -140,5 +140,13 @@ function tokenProblem(error: unknown, usesJwks: boolean): ApiProblem {
     // The token may be fine: the identity provider's keys could not be fetched.
     return new ApiProblem('service_unavailable', "The identity provider's signing keys could not be fetched; try again shortly")
   }
+  if (error instanceof errors.JWSSignatureVerificationFailed && !usesJwks) {
+    return new ApiProblem('unauthenticated', badSignatureDetail)
+  }
   return new ApiProblem('unauthenticated', 'The bearer token is invalid')
 }
+
+/** What a holder of a token signed with another secret should check; `npm run token` recognises it. */
+export const badSignatureDetail =
+  "The bearer token's signature does not match this API's HS256 secret: make tokens with `npm run token` where " +
+  'JWT_SECRET is the one the API runs with (or, when JWT_SECRET is unset, with the same DATA_DIR as the API)'

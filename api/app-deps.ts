@@ -29,6 +29,10 @@ export interface AppDeps {
   refundWindowMs?: number
   /** How long a live workflow query may take before the read model answers instead. */
   liveQueryTimeoutMs?: number
+  /** How long a workflow start or signal may take before the answer is 503 (Temporal unavailable); 5 s by default. */
+  temporalCallTimeoutMs?: number
+  /** How long the API waits for a workflow to take an update before answering 504 (or 503 if Temporal is down); 8 s by default. */
+  temporalUpdateTimeoutMs?: number
   /** The `iss` every token must carry. */
   jwtIssuer?: string
   /** The `aud` every token must carry. */
@@ -36,6 +40,8 @@ export interface AppDeps {
   /** Verify tokens against this JWKS instead of the HS256 secret. */
   jwksUrl?: string | null
   jwksAlgorithms?: readonly JwksAlgorithm[]
+  /** Seconds of leeway on a token's `exp` and `nbf`; `apiDefaults.jwtClockToleranceSeconds` (5) by default. */
+  jwtClockToleranceSeconds?: number
   /** Browser origins allowed to call cross-origin. */
   corsAllowedOrigins?: readonly string[]
   bodyLimitBytes?: number
@@ -62,6 +68,7 @@ type AppSettings =
   | 'jwtAudience'
   | 'jwksUrl'
   | 'jwksAlgorithms'
+  | 'jwtClockToleranceSeconds'
   | 'corsAllowedOrigins'
   | 'bodyLimitBytes'
   | 'requestTimeoutMs'
@@ -82,6 +89,7 @@ export function appSettings(config: Config): Required<Pick<AppDeps, AppSettings>
     jwtAudience: config.auth.audience,
     jwksUrl: config.auth.jwksUrl,
     jwksAlgorithms: config.auth.jwksAlgorithms,
+    jwtClockToleranceSeconds: config.auth.clockToleranceSeconds,
     corsAllowedOrigins: config.api.corsAllowedOrigins,
     bodyLimitBytes: config.api.bodyLimitBytes,
     requestTimeoutMs: config.api.requestTimeoutMs,

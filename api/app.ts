@@ -8,6 +8,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client'
 import { apiDefaults } from '../config.js'
 import { createAccessTokenVerifier } from './access-tokens.js'
 import type { AppDeps, AppEnv } from './app-deps.js'
+import { dependencyOutageOf } from './dependency-outage.js'
 import { httpMetrics } from './http-metrics.js'
 import { registerOrderMetrics } from './order-metrics.js'
 import { ApiProblem, problemResponse } from './problem.js'
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps) {
     audience: deps.jwtAudience ?? apiDefaults.jwtAudience,
     jwksUrl: deps.jwksUrl ?? null,
     jwksAlgorithms: deps.jwksAlgorithms ?? apiDefaults.jwksAlgorithms,
+    clockToleranceSeconds: deps.jwtClockToleranceSeconds ?? apiDefaults.jwtClockToleranceSeconds,
   })
   const bodyLimitBytes = deps.bodyLimitBytes ?? apiDefaults.bodyLimitBytes
 
@@ -94,7 +96,12 @@ export function createApp(deps: AppDeps) {
   app.use(
     bodyLimit({
       maxSize: bodyLimitBytes,
-      onError: (c) => problemResponse(c, 'payload_too_large', `The request body may be at most ${bodyLimitBytes} bytes`),
+      // The rest of the body is never read: say the connection ends, or a keep-alive client would send its next
+      // request on a socket the server is about to close ("other side closed").
+      onError: (c) => {
+        c.header('Connection', 'close')
+        return problemResponse(c, 'payload_too_large', `The request body may be at most ${bodyLimitBytes} bytes`)
+      },
     }),
   )
   app.use(requestTimeout({ ms: deps.requestTimeoutMs ?? apiDefaults.requestTimeoutMs }))
@@ -123,7 +130,10 @@ export function createApp(deps: AppDeps) {
   })
   // Not app.doc31(): it answers a generation error with the raw error as JSON. Here it is a plain 500 problem.
   app.get('/openapi.json', (c) =>
-    c.json(app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'Order engine API', version: '1.0.0' } }), 200),
+    c.json(
+      withAppWideProblems(app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'Order engine API', version: '1.0.0' } })),
+      200,
+    ),
   )
 
   const routePatterns = app.routes
@@ -141,12 +151,23 @@ export function createApp(deps: AppDeps) {
     return problemResponse(c, 'method_not_allowed', `${c.req.path} answers ${allowed.join(', ')}, not ${c.req.method}`)
   })
   app.onError((error, c) => {
-    if (error instanceof ApiProblem) return problemResponse(c, error.code, error.detail, error.extra)
+    const logger = c.get('logger') ?? deps.logger
+    if (error instanceof ApiProblem) {
+      // Every 503 says when to come back, whoever raised it (the JWKS fetch, an outage below).
+      if (error.code === 'service_unavailable' && !c.res.headers.has('Retry-After')) c.header('Retry-After', '5')
+      return problemResponse(c, error.code, error.detail, error.extra)
+    }
     if (error instanceof HTTPException && error.status < 500) {
       const code = error.status === 413 ? 'payload_too_large' : error.status === 401 ? 'unauthenticated' : 'invalid_request'
       return problemResponse(c, code, error.message || 'The request could not be read')
     }
-    const logger = c.get('logger') ?? deps.logger
+    // A dependency that is down is not our bug: 503, naming it, with when to retry. Logged, without the client seeing why.
+    const outage = dependencyOutageOf(error)
+    if (outage) {
+      logger.warn({ err: error, dependency: outage.dependency }, 'dependency unavailable')
+      c.header('Retry-After', String(outage.retryAfterSeconds))
+      return problemResponse(c, 'service_unavailable', outage.detail)
+    }
     logger.error({ err: error }, 'unhandled error')
     return problemResponse(c, 'internal_error', `Try again later; quote request id ${c.get('requestId') ?? ''} to support`)
   })
@@ -154,3 +175,34 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>
+
+type OpenApiDocument = ReturnType<App['getOpenAPI31Document']>
+
+/**
+ * What the app's own middleware may answer on any operation, whatever the
+ * route declares: 401 for a token in the URL, 413 past the body limit (on
+ * operations that take a body), 500, 503 (a dependency down) and 504 (past
+ * the request timeout). Added once here, so no route can forget them.
+ */
+function withAppWideProblems(document: OpenApiDocument): OpenApiDocument {
+  const problem = (description: string) => ({
+    description,
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  })
+  const appWide = {
+    401: problem('No valid bearer token, or a token in the URL (always refused)'),
+    500: problem('An internal error; quote `requestId` to support'),
+    503: problem('A service the API needs is unavailable; retry after `Retry-After` seconds'),
+    504: problem('The request took too long; retry with the same Idempotency-Key'),
+  }
+  for (const path of Object.values(document.paths ?? {})) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = path?.[method]
+      if (!operation) continue
+      const responses = (operation.responses ??= {})
+      for (const [status, response] of Object.entries(appWide)) responses[status] ??= response
+      if (operation.requestBody) responses['413'] ??= problem('The body is larger than the API accepts')
+    }
+  }
+  return document
+}

@@ -66,7 +66,7 @@ describe('with the embedded HS256 secret', () => {
   it('refuses a token signed with another secret, and alg none with or without a signature', async () => {
     const forged = await listOrders(api, await hs256(validClaims(), 'another-secret-that-is-long-enough-012345'))
     expect(forged.status).toBe(401)
-    expect(forged.body.detail).toBe('The bearer token is invalid')
+    expect(forged.body.detail).toContain("signature does not match this API's HS256 secret")
     for (const token of [unsigned(validClaims()), unsigned(validClaims(), 'c2lnbmF0dXJl')]) {
       const answer = await listOrders(api, token)
       expect(answer.status).toBe(401)

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { type Server, type Socket, createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createDatabase } from '../db/connection.js'
 import { type InProcessApp, inProcessApp } from './support/in-process-app.js'
 
@@ -106,9 +107,36 @@ describe('a request the app cannot answer in time', () => {
   })
 })
 
+describe('a database that is down', () => {
+  it('is a 503 problem naming PostgreSQL, with Retry-After, leaking nothing of the error', async () => {
+    const db = createDatabase({ connectionString: `postgres://orders:orders@127.0.0.1:${await closedPort()}/orders` })
+    const api = inProcessApp({ db })
+    try {
+      const answer = await api.app.request('/v1/products')
+      expect(answer.status).toBe(503)
+      expect(answer.headers.get('retry-after')).toBe('5')
+      const { text, body } = await problemOf(answer)
+      expect(body).toMatchObject({
+        code: 'service_unavailable',
+        detail: 'PostgreSQL is unavailable (no connection); retry in 5 s',
+      })
+      for (const leak of ['ECONNREFUSED', '127.0.0.1', '    at ', 'node_modules']) expect(text).not.toContain(leak)
+    } finally {
+      await api.close()
+      await db.destroy().catch(() => undefined)
+    }
+  })
+})
+
 describe('an internal error', () => {
   it('is a 500 problem that names the request id and leaks no stack, message or internals', async () => {
-    const db = createDatabase({ connectionString: `postgres://orders:orders@127.0.0.1:${await closedPort()}/orders` })
+    // A database without the schema (a deployment that skipped its migrations): a fault of ours, not an outage.
+    const name = `unmigrated_${randomUUID().replaceAll('-', '')}`
+    const admin = createDatabase({ connectionString: inject('databaseUrl'), maxConnections: 1 })
+    await sql.raw(`create database ${name}`).execute(admin)
+    const url = new URL(inject('databaseUrl'))
+    url.pathname = `/${name}`
+    const db = createDatabase({ connectionString: url.href })
     const api = inProcessApp({ db })
     try {
       const answer = await api.app.request('/v1/products')
@@ -117,12 +145,25 @@ describe('an internal error', () => {
       expect(body).toMatchObject({ code: 'internal_error', status: 500, title: 'Something went wrong on our side' })
       expect(body.requestId).toBe(answer.headers.get('x-request-id'))
       expect(body.detail).toBe(`Try again later; quote request id ${body.requestId as string} to support`)
-      for (const leak of ['ECONNREFUSED', '127.0.0.1', 'Error', '    at ', '.ts:', '.js:', 'node_modules', 'stack', 'pg']) {
+      for (const leak of [
+        'relation',
+        'does not exist',
+        '42P01',
+        'Error',
+        '    at ',
+        '.ts:',
+        '.js:',
+        'node_modules',
+        'stack',
+        'pg',
+      ]) {
         expect(text).not.toContain(leak)
       }
     } finally {
       await api.close()
       await db.destroy().catch(() => undefined)
+      await sql.raw(`drop database if exists ${name} with (force)`).execute(admin)
+      await admin.destroy()
     }
   })
 })

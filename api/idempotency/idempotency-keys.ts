@@ -2,9 +2,12 @@
  * Idempotency keys as draft-ietf-httpapi-idempotency-key-header describes them:
  * scoped per caller, one request per key. A retry with the same request gets
  * the stored answer; another request under the key is 422; a retry while the
- * first is still in flight is 409. An in-flight claim expires after
- * {@link IDEMPOTENCY_LOCK_MS}, so a request that crashed never blocks its key:
- * the next retry takes the key over (and, for a placement, the same order id).
+ * first is still in flight is 409. An in-flight claim is a short lease
+ * ({@link IDEMPOTENCY_LEASE_MS}) that the holding process renews while the
+ * request runs: a live request keeps its key however slow it is (up to
+ * {@link IDEMPOTENCY_MAX_HOLD_MS}), and the key of a process that died is free
+ * within seconds; the next retry takes it over (and, for a placement, the
+ * same order id).
  * Keys are kept {@link IDEMPOTENCY_KEY_RETENTION_MS} (see `idempotency-key-cleanup.ts`).
  */
 import { type Kysely, sql } from 'kysely'
@@ -12,8 +15,17 @@ import type { Database } from '../../db/schema.js'
 import type { Principal } from '../auth.js'
 import { ApiProblem } from '../problem.js'
 
-/** How long a request holds its key while in flight before a retry may take it over. */
-export const IDEMPOTENCY_LOCK_MS = 60_000
+/**
+ * How long an in-flight claim lasts unless its process renews it: how long,
+ * at most, the key of a request whose process died stays 409 to retries.
+ */
+export const IDEMPOTENCY_LEASE_MS = 10_000
+
+/**
+ * The longest a live request holds its key by renewing: past this (far past
+ * REQUEST_TIMEOUT) a stuck request stops renewing and a retry may take over.
+ */
+export const IDEMPOTENCY_MAX_HOLD_MS = 60_000
 
 /** How long a key and its answer are kept: at least a day, as the draft recommends. */
 export const IDEMPOTENCY_KEY_RETENTION_MS = 24 * 3_600_000
@@ -25,8 +37,8 @@ export interface ClaimIdempotencyKeyOptions {
   fingerprint: string
   /** The order this key decides (placements), or null. Kept when an abandoned claim is taken over. */
   orderId: string | null
-  /** Defaults to {@link IDEMPOTENCY_LOCK_MS}. */
-  lockMs?: number
+  /** The lease; defaults to {@link IDEMPOTENCY_LEASE_MS}. Renewed every quarter of it while the request holds the key. */
+  leaseMs?: number
 }
 
 /** This request holds the key and must {@link completeIdempotencyKey} or {@link releaseIdempotencyKey} it. */
@@ -59,7 +71,8 @@ function principalName(principal: Principal): string {
  */
 export async function claimIdempotencyKey(db: Kysely<Database>, options: ClaimIdempotencyKeyOptions): Promise<IdempotencyClaim> {
   const principal = principalName(options.principal)
-  const lockSeconds = (options.lockMs ?? IDEMPOTENCY_LOCK_MS) / 1000
+  const leaseMs = options.leaseMs ?? IDEMPOTENCY_LEASE_MS
+  const lockSeconds = leaseMs / 1000
   // A key deleted between the insert and the read (its first request failed and released it) is claimed again.
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const held = await db
@@ -85,7 +98,17 @@ export async function claimIdempotencyKey(db: Kysely<Database>, options: ClaimId
       )
       .returning(['principal', 'key', 'order_id', 'created_at'])
       .executeTakeFirst()
-    if (held) return { kind: 'held', principal, key: held.key, orderId: held.order_id, createdAt: held.created_at }
+    if (held) {
+      const claim: HeldIdempotencyKey = {
+        kind: 'held',
+        principal,
+        key: held.key,
+        orderId: held.order_id,
+        createdAt: held.created_at,
+      }
+      renewWhileHeld(db, claim, leaseMs)
+      return claim
+    }
 
     const existing = await db
       .selectFrom('idempotency_keys')
@@ -106,6 +129,49 @@ export async function claimIdempotencyKey(db: Kysely<Database>, options: ClaimId
     )
   }
   throw new ApiProblem('idempotency_key_in_flight', 'This Idempotency-Key is contended; retry in a moment')
+}
+
+/** The renewal timers of the claims this process holds; each ends when its claim is completed, released or unlocked. */
+const renewals = new WeakMap<HeldIdempotencyKey, () => void>()
+
+/**
+ * Renews the claim's lease every quarter of it, for at most
+ * {@link IDEMPOTENCY_MAX_HOLD_MS}, on an unref'd timer. Renewal stops when the
+ * claim ends here or the key is no longer in flight (another request
+ * answered it). A failed renewal (PostgreSQL briefly away) is tried again at
+ * the next tick; if the lease lapses meanwhile a retry may take the key over,
+ * which is safe: placements keep their order id, and work under the key is
+ * checked again with {@link lockHeldIdempotencyKey}.
+ */
+function renewWhileHeld(db: Kysely<Database>, held: HeldIdempotencyKey, leaseMs: number): void {
+  const startedAt = Date.now()
+  const leaseSeconds = leaseMs / 1000
+  const timer = setInterval(() => {
+    if (Date.now() - startedAt > IDEMPOTENCY_MAX_HOLD_MS) return stop()
+    db.updateTable('idempotency_keys')
+      .set({ locked_until: sql<Date>`now() + make_interval(secs => ${leaseSeconds})` })
+      .where('principal', '=', held.principal)
+      .where('key', '=', held.key)
+      .where('response_body', 'is', null)
+      .where('locked_until', 'is not', null)
+      .executeTakeFirst()
+      .then((result) => {
+        if (result.numUpdatedRows === 0n) stop()
+      })
+      .catch(() => undefined)
+    // Every quarter of the lease: three renewals in a row may fail or run late before it lapses.
+  }, leaseMs / 4)
+  timer.unref()
+  const stop = () => {
+    clearInterval(timer)
+    renewals.delete(held)
+  }
+  renewals.set(held, stop)
+}
+
+/** Ends this process's renewal of a claim (it is being completed, released or unlocked). */
+function stopRenewing(held: HeldIdempotencyKey): void {
+  renewals.get(held)?.()
 }
 
 /**
@@ -137,6 +203,7 @@ export async function completeIdempotencyKey(
   held: HeldIdempotencyKey,
   answer: { status: number; body: Record<string, unknown> },
 ): Promise<void> {
+  stopRenewing(held)
   await db
     .updateTable('idempotency_keys')
     .set({ response_status: answer.status, response_body: JSON.stringify(answer.body), locked_until: null })
@@ -148,6 +215,7 @@ export async function completeIdempotencyKey(
 
 /** Frees the key after a refusal, so the caller may fix the request and send it again with the same key. */
 export async function releaseIdempotencyKey(db: Kysely<Database>, held: HeldIdempotencyKey): Promise<void> {
+  stopRenewing(held)
   await db
     .deleteFrom('idempotency_keys')
     .where('principal', '=', held.principal)
@@ -163,6 +231,7 @@ export async function releaseIdempotencyKey(db: Kysely<Database>, held: HeldIdem
  * for the claim to expire.
  */
 export async function unlockIdempotencyKey(db: Kysely<Database>, held: HeldIdempotencyKey): Promise<void> {
+  stopRenewing(held)
   await db
     .updateTable('idempotency_keys')
     .set({ locked_until: null })

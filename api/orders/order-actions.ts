@@ -13,6 +13,7 @@ import type { AppDeps } from '../app-deps.js'
 import type { Principal } from '../auth.js'
 import { orderViewFromRow, orderViewFromState } from '../order-view.js'
 import { ApiProblem } from '../problem.js'
+import { sendTemporalUpdate } from '../temporal-deadline.js'
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
@@ -68,7 +69,7 @@ async function updateOrder(
   const row = await findOrderRow(deps.db, orderId)
   if (!row || !canSeeOrder(principal, row.customer_id)) throw orderNotFound(orderId)
   try {
-    return orderViewFromState(await send())
+    return orderViewFromState(await sendTemporalUpdate(deps, send))
   } catch (error) {
     const refusal = error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure ? error.cause : null
     if (refusal?.type === UPDATE_REFUSED) {

@@ -20,6 +20,7 @@ import {
 import { requestFingerprint } from '../idempotency/request-fingerprint.js'
 import { orderViewFromState, storedPlacementView } from '../order-view.js'
 import { ApiProblem, type FieldError } from '../problem.js'
+import { withinTemporalDeadline } from '../temporal-deadline.js'
 import { type ApiPayments, paymentInstructionFor, sandboxOnlyPayments } from '../payments/api-payments.js'
 import { paymentActionOf, paymentProgressOf } from '../payments/payment-action.js'
 import type { OrderView, PlaceOrderBody, PlacedOrderView } from '../schemas.js'
@@ -136,19 +137,21 @@ async function startClaimedOrder(
   }
   const { timeline: _none, ...snapshot } = placedOrder(input)
   try {
-    await temporal.workflow.start<typeof orderWorkflow>('orderWorkflow', {
-      workflowId: orderWorkflowId(input.orderId),
-      taskQueue: deps.taskQueue,
-      args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: OrderStatusKey, value: snapshot.status },
-        { key: CustomerIdKey, value: principal.subject },
-        { key: PaymentMethodKey, value: body.paymentMethod },
-        { key: OrderTotalKey, value: quote.totals.total },
-      ],
-    })
+    await withinTemporalDeadline(deps, () =>
+      temporal.workflow.start<typeof orderWorkflow>('orderWorkflow', {
+        workflowId: orderWorkflowId(input.orderId),
+        taskQueue: deps.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: OrderStatusKey, value: snapshot.status },
+          { key: CustomerIdKey, value: principal.subject },
+          { key: PaymentMethodKey, value: body.paymentMethod },
+          { key: OrderTotalKey, value: quote.totals.total },
+        ],
+      }),
+    )
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error
   }

@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import { orderWorkflowId, paymentEventSignal } from '../../workflows/messages.js'
 import type { PaymentEvent } from '../../workflows/order-types.js'
 import type { AppDeps } from '../app-deps.js'
+import { withinTemporalDeadline } from '../temporal-deadline.js'
 
 /** What became of a verified provider event. */
 export type RelayOutcome = 'accepted' | 'duplicate' | 'order_closed' | 'already_settled'
@@ -53,7 +54,9 @@ export async function relayPaymentEvent(deps: AppDeps, orderId: string, event: P
       outcome = 'already_settled'
     } else {
       try {
-        await deps.temporal.workflow.getHandle(orderWorkflowId(orderId)).signal(paymentEventSignal, event)
+        await withinTemporalDeadline(deps, () =>
+          deps.temporal.workflow.getHandle(orderWorkflowId(orderId)).signal(paymentEventSignal, event),
+        )
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) throw error
         outcome = 'order_closed'

@@ -6,6 +6,7 @@ import { CARRIER_SIGNATURE_HEADER, carrierSignatureProblem } from '../carrier-si
 import { findOrderIdByTrackingNumber } from '../orders/order-queries.js'
 import { ApiProblem, fieldErrors } from '../problem.js'
 import { CarrierEventBody, problemResponses } from '../schemas.js'
+import { withinTemporalDeadline } from '../temporal-deadline.js'
 import { validationProblem } from '../validation-hook.js'
 
 const Accepted = z.object({ status: z.enum(['accepted', 'ignored']), orderId: z.string(), reason: z.string().nullable() })
@@ -50,9 +51,11 @@ export function carrierEventsRouter(deps: AppDeps) {
       })
     }
     try {
-      await deps.temporal.workflow
-        .getHandle(orderWorkflowId(orderId))
-        .signal(carrierEventSignal, { ...event, location: event.location ?? null })
+      await withinTemporalDeadline(deps, () =>
+        deps.temporal.workflow
+          .getHandle(orderWorkflowId(orderId))
+          .signal(carrierEventSignal, { ...event, location: event.location ?? null }),
+      )
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error
       c.var.logger.info({ orderId, eventId: event.eventId }, 'carrier event for a closed order ignored')

@@ -20,6 +20,7 @@ import {
   RequiredIdempotencyKeyHeader,
   problemResponses,
 } from '../schemas.js'
+import { withinTemporalDeadline } from '../temporal-deadline.js'
 import { validationProblem } from '../validation-hook.js'
 
 /** The order's read-model row, if the caller may see it; 404 otherwise, as for orders. */
@@ -96,12 +97,14 @@ export function orderPaymentsRouter(deps: AppDeps) {
     if (status !== 'ACTION_REQUIRED' || !provider || !reference) {
       throw new ApiProblem('payment_not_awaiting_customer', `The payment is ${status.toLowerCase()}`)
     }
-    await handle.signal(paymentEventSignal, {
-      eventId: `customer-return-${c.var.requestId}`,
-      provider: provider as PaymentProviderName,
-      type: 'customer_returned',
-      reference,
-    })
+    await withinTemporalDeadline(deps, () =>
+      handle.signal(paymentEventSignal, {
+        eventId: `customer-return-${c.var.requestId}`,
+        provider: provider as PaymentProviderName,
+        type: 'customer_returned',
+        reference,
+      }),
+    )
     return c.json({ status: 'checking' as const }, 202)
   })
 
@@ -152,7 +155,7 @@ export function orderPaymentsRouter(deps: AppDeps) {
     },
     responses: {
       200: { description: 'The settled collection', content: { 'application/json': { schema: CodCollection } } },
-      ...problemResponses(400, 401, 403, 404, 409),
+      ...problemResponses(400, 401, 403, 404, 409, 413, 429),
     },
   })
   router.openapi(settle, async (c) => {

@@ -213,7 +213,8 @@ export function ordersRouter(deps: AppDeps) {
     request: { params: OrderIdParam, headers: IdempotencyKeyHeader },
     responses: {
       200: { description: 'The confirmed order', content: orderJson },
-      ...problemResponses(401, 403, 404, 409, 429),
+      // 400: an Idempotency-Key that is not one.
+      ...problemResponses(400, 401, 403, 404, 409, 429),
     },
   })
   router.openapi(confirmCod, async (c) => {

@@ -55,6 +55,7 @@ export function productsRouter(deps: AppDeps) {
         description: 'Every product for sale',
         content: { 'application/json': { schema: z.object({ data: z.array(Product) }) } },
       },
+      ...problemResponses(),
     },
   })
   router.openapi(list, async (c) => c.json({ data: await listProducts(deps.db) }, 200))
