@@ -213,7 +213,7 @@ export function ordersRouter(deps: AppDeps) {
     request: { params: OrderIdParam, headers: IdempotencyKeyHeader },
     responses: {
       200: { description: 'The confirmed order', content: orderJson },
-      ...problemResponses(401, 403, 404, 409, 429),
+      ...problemResponses(400, 401, 403, 404, 409, 429),
     },
   })
   router.openapi(confirmCod, async (c) => {
