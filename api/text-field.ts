@@ -64,30 +64,32 @@ function codePointName(codePoint: number): string {
  * ```
  */
 export function textProblem(value: string, options: Pick<TextOptions, 'min' | 'max' | 'multiline'>): string | null {
-  const problems = textProblems(value, options)
+  const problems = [...lengthProblems(value, options), characterProblem(value, options)].filter((p) => p !== null)
   return problems.length > 0 ? problems.join('; ') : null
 }
 
-function textProblems(value: string, options: Pick<TextOptions, 'min' | 'max' | 'multiline'>): string[] {
+function lengthProblems(value: string, options: Pick<TextOptions, 'min' | 'max'>): string[] {
   const problems: string[] = []
   const min = options.min ?? 0
   // Code points, not UTF-16 units: an emoji is one character, as JSON Schema's maxLength counts it.
   const length = [...value].length
   if (length < min) problems.push(min === 1 ? 'must not be empty' : `must be at least ${min} characters`)
   if (length > options.max) problems.push(`must be at most ${options.max} characters`)
-  const refused = (options.multiline ? refusedMultiLine : refusedSingleLine).exec(value)
-  if (refused) {
-    const codePoint = refused[0].codePointAt(0) ?? 0
-    const position = [...value.slice(0, refused.index)].length + 1
-    const what =
-      codePoint >= 0xd800 && codePoint <= 0xdfff
-        ? 'an unpaired UTF-16 surrogate (not a character: send well-formed Unicode)'
-        : options.multiline
-          ? 'a control character (only tab and line breaks are accepted here)'
-          : 'a control character'
-    problems.push(`contains ${codePointName(codePoint)}, ${what}, at character ${position}`)
-  }
   return problems
+}
+
+function characterProblem(value: string, options: Pick<TextOptions, 'multiline'>): string | null {
+  const refused = (options.multiline ? refusedMultiLine : refusedSingleLine).exec(value)
+  if (!refused) return null
+  const codePoint = refused[0].codePointAt(0) ?? 0
+  const position = [...value.slice(0, refused.index)].length + 1
+  const what =
+    codePoint >= 0xd800 && codePoint <= 0xdfff
+      ? 'an unpaired UTF-16 surrogate (not a character: send well-formed Unicode)'
+      : options.multiline
+        ? 'a control character (only tab and line breaks are accepted here)'
+        : 'a control character'
+  return `contains ${codePointName(codePoint)}, ${what}, at character ${position}`
 }
 
 /**
@@ -107,16 +109,20 @@ function textProblems(value: string, options: Pick<TextOptions, 'min' | 'max' | 
  */
 export function text(options: TextOptions) {
   const whenMissing = options.whenMissing ?? 'is required'
-  let schema = z.string({ error: (issue) => (issue.input === undefined ? whenMissing : 'must be a string') })
-  if (options.trim) schema = schema.trim()
   const own = options.pattern
+  // Characters are checked on what was sent, before any trimming: a control character is refused even at the edges.
+  let schema = z
+    .string({ error: (issue) => (issue.input === undefined ? whenMissing : 'must be a string') })
+    .superRefine((value, ctx) => {
+      const problem = characterProblem(value, options)
+      if (problem) ctx.addIssue({ code: 'custom', message: problem })
+    })
+  if (options.trim) schema = schema.trim()
   return schema
     .superRefine((value, ctx) => {
-      let problems = textProblems(value, options)
-      // A field of its own shape is described best by that shape; a control character is still named as such.
-      if (own && !own.regex.test(value) && !problems.some((problem) => problem.startsWith('contains '))) {
-        problems = [own.message]
-      }
+      // A field of its own shape is described best by that shape, unless a control character was named already.
+      const ownProblem = own && !own.regex.test(value) ? own.message : null
+      const problems = ownProblem ? (characterProblem(value, options) ? [] : [ownProblem]) : lengthProblems(value, options)
       for (const message of problems) ctx.addIssue({ code: 'custom', message })
     })
     .openapi({

@@ -46,6 +46,12 @@ describe('a placement', () => {
     ['a NUL', 'name', 'Ada\u0000Lovelace', 'contains U+0000, a control character, at character 4'],
     ['a lone surrogate', 'city', 'Lon\ud800don', 'contains U+D800, an unpaired UTF-16 surrogate'],
     ['a line break', 'line1', '12 St James Sq\nLondon', 'contains U+000A, a control character'],
+    [
+      'a form feed at its edge, where trimming would hide it',
+      'name',
+      '\u000cAda',
+      'contains U+000C, a control character, at character 1',
+    ],
   ])('with %s in the address is a 400 naming the field, and reserves nothing', async (_what, field, value, reason) => {
     const [sku] = (await createProducts(stack.services.db, [{ onHand: 1 }])) as [string]
     const answer = await place(sku, { ...shippingAddressInput, [field]: value })
