@@ -6,6 +6,10 @@
 import { SignJWT, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose'
 import { apiDefaults, type JwksAlgorithm } from '../config.js'
 import { ApiProblem } from './problem.js'
+import { textProblem } from './text-field.js'
+
+/** The longest `sub` a token may carry, in characters: it is stored as the customer id of every order placed with it. */
+export const MAX_SUBJECT_LENGTH = 200
 
 export type Role = 'customer' | 'admin'
 
@@ -35,10 +39,14 @@ export interface TokenOptions {
  * ```
  *
  * Pass the configured issuer and audience when they are not the defaults,
- * or the API refuses the token. With JWKS_URL set the API refuses every
+ * or the API refuses the token. A subject the API would refuse (see
+ * {@link createAccessTokenVerifier}) throws a RangeError. With JWKS_URL set the API refuses every
  * token signed here: tokens then come from the identity provider.
  */
-export function signAccessToken(secret: string, options: TokenOptions): Promise<string> {
+export async function signAccessToken(secret: string, options: TokenOptions): Promise<string> {
+  const subjectProblem = textProblem(options.subject, { min: 1, max: MAX_SUBJECT_LENGTH })
+  // A token the API would refuse is never signed.
+  if (subjectProblem) throw new RangeError(`The subject ${subjectProblem}`)
   const now = Math.floor(Date.now() / 1000)
   return new SignJWT({ role: options.role })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -77,7 +85,9 @@ export interface AccessTokenVerifierProps {
  * const principal = await tokens.verify(token) // { subject: 'cust_42', role: 'customer' }
  * ```
  *
- * Every token must carry `exp`, `sub`, a `role` of `customer` or `admin`,
+ * Every token must carry `exp`, a `sub` of 1 to {@link MAX_SUBJECT_LENGTH}
+ * characters without control characters or unpaired surrogates (the text
+ * rule of the whole contract), a `role` of `customer` or `admin`,
  * the configured `iss` and `aud`, and be signed with a pinned algorithm:
  * HS256 with the secret, or one of `jwksAlgorithms` with a key of the JWKS.
  * `alg: none` never passes, and with a JWKS an HS256 token never does either
@@ -115,6 +125,9 @@ export function createAccessTokenVerifier(props: AccessTokenVerifierProps): Acce
       if (typeof sub !== 'string' || sub.length === 0 || (role !== 'customer' && role !== 'admin')) {
         throw new ApiProblem('unauthenticated', 'The bearer token needs a sub claim and a role claim of customer or admin')
       }
+      // The subject becomes the customer id of orders and the actor of timeline entries: the text rule applies.
+      const subjectProblem = textProblem(sub, { min: 1, max: MAX_SUBJECT_LENGTH })
+      if (subjectProblem) throw new ApiProblem('unauthenticated', `The bearer token's "sub" claim ${subjectProblem}`)
       return { subject: sub, role }
     },
   }

@@ -4,25 +4,45 @@
  */
 import { z } from '@hono/zod-openapi'
 import { carrierEventStatuses, paymentStatuses, refundReasons } from '../workflows/order-types.js'
+import { text } from './text-field.js'
 
-const sku = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, dot, dash or underscore')
-const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code such as USD')
+const sku = text({
+  min: 1,
+  max: 64,
+  pattern: { regex: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, message: 'must be letters, digits, dot, dash or underscore' },
+})
 
-const idempotencyKey = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
-  .openapi({
-    param: { name: 'idempotency-key', in: 'header' },
-    description:
-      'A unique key per intended request (a UUID). Kept 24 h: a retry with the same request gets the stored answer ' +
-      '(Idempotent-Replayed: true), another request with the key is 422, a retry while the first is in flight is 409.',
+/** The currency codes ISO 4217 defines, as Node's ICU knows them (never a list of our own). */
+const isoCurrencies: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'))
+const currencyShape = /^[A-Z]{3}$/
+const currency = text({
+  min: 3,
+  max: 3,
+  pattern: { regex: currencyShape, message: 'must be an ISO 4217 currency code such as USD' },
+})
+  .superRefine((code, ctx) => {
+    if (currencyShape.test(code) && !isoCurrencies.has(code)) {
+      ctx.addIssue({ code: 'custom', message: `${code} is not an ISO 4217 currency code (such as USD, EUR or GBP)` })
+    }
   })
+  .openapi({ description: 'An ISO 4217 currency code, such as USD' })
+
+/** The most a unit price may be, in minor units: 999,999.99 in a two-decimal currency, the most one card charge takes. */
+export const MAX_UNIT_PRICE = 99_999_999
+
+const idempotencyKey = text({
+  min: 1,
+  max: 255,
+  pattern: { regex: /^[\x21-\x7e]+$/, message: 'must be printable ASCII without spaces' },
+  whenMissing:
+    'is required: send an Idempotency-Key header with a unique key per request, such as a UUID ' +
+    '(1 to 255 printable ASCII characters, no spaces)',
+}).openapi({
+  param: { name: 'idempotency-key', in: 'header' },
+  description:
+    'A unique key per intended request (a UUID). Kept 24 h: a retry with the same request gets the stored answer ' +
+    '(Idempotent-Replayed: true), another request with the key is 422, a retry while the first is in flight is 409.',
+})
 
 /** The `Idempotency-Key` request header (draft-ietf-httpapi-idempotency-key-header), where a retry must never act twice. */
 export const RequiredIdempotencyKeyHeader = z.object({ 'idempotency-key': idempotencyKey })
@@ -32,13 +52,17 @@ export const IdempotencyKeyHeader = z.object({ 'idempotency-key': idempotencyKey
 
 export const ShippingAddressInput = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
-    line1: z.string().trim().min(1).max(200),
-    line2: z.string().trim().max(200).optional(),
-    city: z.string().trim().min(1).max(100),
-    region: z.string().trim().max(100).optional(),
-    postalCode: z.string().trim().min(1).max(20),
-    country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as GB'),
+    name: text({ min: 1, max: 200, trim: true }),
+    line1: text({ min: 1, max: 200, trim: true }),
+    line2: text({ max: 200, trim: true }).optional(),
+    city: text({ min: 1, max: 100, trim: true }),
+    region: text({ max: 100, trim: true }).optional(),
+    postalCode: text({ min: 1, max: 20, trim: true }),
+    country: text({
+      min: 2,
+      max: 2,
+      pattern: { regex: /^[A-Z]{2}$/, message: 'must be an ISO 3166-1 alpha-2 country code such as GB' },
+    }),
   })
   .openapi('ShippingAddressInput')
 
@@ -49,7 +73,7 @@ export const PlaceOrderBody = z
       .min(1, 'must have at least one line')
       .max(50, 'must have at most 50 lines'),
     paymentMethod: z.enum(['card', 'paypal', 'cod']),
-    paymentToken: z.string().min(1).max(255).optional(),
+    paymentToken: text({ min: 1, max: 255 }).optional(),
     currency: currency.optional(),
     shippingAddress: ShippingAddressInput,
   })
@@ -156,15 +180,12 @@ const isoInstant = z
 export const OrderListQuery = z
   .strictObject({
     limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: 'Page size, at most 100.' }),
-    cursor: z.string().max(500).optional().openapi({ description: "The previous page's nextCursor." }),
+    cursor: text({ max: 500 }).optional().openapi({ description: "The previous page's nextCursor." }),
     status: z.enum(orderStatuses).optional(),
     paymentStatus: z.enum(paymentStatuses).optional(),
     fulfillmentStatus: z.enum(fulfillmentStatuses).optional(),
     paymentMethod: z.enum(paymentMethods).optional(),
-    customerId: z
-      .string()
-      .min(1)
-      .max(200)
+    customerId: text({ min: 1, max: 200 })
       .optional()
       .openapi({ description: "Admins only: one customer's orders. A customer sending it gets 400." }),
     createdFrom: isoInstant.optional().openapi({ description: 'Placed at or after (ISO 8601; a date means its midnight UTC).' }),
@@ -177,10 +198,14 @@ export const OrderListQuery = z
   })
 export type OrderListQuery = z.infer<typeof OrderListQuery>
 
+/**
+ * An order's id in a path. Left as any string on purpose: what is not an order id (a UUID) names no order and is
+ * 404, like an order that is not yours; it is never stored nor sent to Temporal (`isOrderId` guards every use).
+ */
 export const OrderIdParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) })
 
 export const CancelOrderBody = z
-  .strictObject({ reason: z.string().trim().min(1).max(500).optional() })
+  .strictObject({ reason: text({ min: 1, max: 500, trim: true, multiline: true }).optional() })
   .openapi('CancelOrderRequest')
 
 /** One entry of an order's history as clients see it: provider references and internal ids left out. */
@@ -206,11 +231,21 @@ export const SkuParam = z.object({ sku: sku.openapi({ param: { name: 'sku', in: 
 /** `PUT /v1/products/:sku`: the whole product; prices replace the product's prices. */
 export const ProductInput = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
-    description: z.string().trim().max(2000).default(''),
+    name: text({ min: 1, max: 200, trim: true }),
+    description: text({ max: 2000, trim: true, multiline: true }).default(''),
     active: z.boolean().default(true),
     prices: z
-      .array(z.strictObject({ currency, unitPrice: z.number().int().min(0).openapi({ description: 'Minor units.' }) }))
+      .array(
+        z.strictObject({
+          currency,
+          unitPrice: z
+            .number()
+            .int()
+            .min(1, 'must be at least 1 minor unit: a price of 0 is not a price')
+            .max(MAX_UNIT_PRICE, `must be at most ${MAX_UNIT_PRICE} minor units`)
+            .openapi({ description: `Minor units, 1 to ${MAX_UNIT_PRICE}.` }),
+        }),
+      )
       .min(1, 'must have at least one price')
       .max(50),
   })
@@ -254,11 +289,11 @@ export const StockAdjustmentBody = z
     delta: z
       .number()
       .int()
-      .min(-1_000_000)
-      .max(1_000_000)
-      .refine((delta) => delta !== 0, 'must not be 0')
-      .openapi({ description: 'Units to add (positive) or remove (negative).' }),
-    reason: z.string().trim().min(1).max(500),
+      .min(-1_000_000, 'must remove at most 1000000 units at once')
+      .max(1_000_000, 'must add at most 1000000 units at once')
+      .refine((delta) => delta !== 0, 'must not be 0: an adjustment adds or removes at least one unit')
+      .openapi({ description: 'Units to add (positive) or remove (negative): never 0, at most 1,000,000 either way.' }),
+    reason: text({ min: 1, max: 500, trim: true, multiline: true }),
   })
   .openapi('StockAdjustmentRequest', { example: { delta: 24, reason: 'delivery from supplier, PO 1187' } })
 export type StockAdjustmentBody = z.infer<typeof StockAdjustmentBody>
@@ -292,11 +327,11 @@ export const CatalogAuditEntry = z
 
 export const CarrierEventBody = z
   .strictObject({
-    eventId: z.string().min(1).max(200),
-    trackingNumber: z.string().min(1).max(64),
+    eventId: text({ min: 1, max: 200 }),
+    trackingNumber: text({ min: 1, max: 64 }),
     status: z.enum(carrierEventStatuses),
     occurredAt: z.string().datetime({ offset: true }),
-    location: z.string().max(200).optional(),
+    location: text({ max: 200 }).optional(),
     /** Cash on delivery: what was collected at the door, in minor units. */
     amountCollected: z.number().int().min(0).optional(),
   })
@@ -373,7 +408,9 @@ export const RefundBody = z
       .min(1)
       .openapi({ description: 'Minor units of the order currency; at most what was captured and not yet refunded' }),
     reason: z.enum(refundReasons),
-    note: z.string().trim().min(1).max(500).optional().openapi({ description: 'For the timeline; staff only' }),
+    note: text({ min: 1, max: 500, trim: true, multiline: true })
+      .optional()
+      .openapi({ description: 'For the timeline; staff only' }),
   })
   .openapi('RefundRequest')
 export type RefundBody = z.infer<typeof RefundBody>

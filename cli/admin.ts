@@ -7,50 +7,37 @@
  *   npm run admin -- cancel <orderId> [--reason "…"]
  *   npm run admin -- refund <orderId> --amount 500 --reason goodwill [--note "…"] [--key <id>]
  *   npm run admin -- awaiting-confirmation
+ *
+ * Arguments follow the API's rules (see `admin-arguments.ts`); a refused one
+ * is named on stderr with the usage, and the exit code is 2.
  */
 import { randomUUID } from 'node:crypto'
-import { parseArgs } from 'node:util'
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client'
 import { loadConfig } from '../config.js'
 import { cancelOrderUpdate, confirmCodUpdate, orderWorkflowId, refundPaymentUpdate, statusQuery } from '../workflows/messages.js'
-import { type Actor, type OrderState, type RefundReason, refundReasons } from '../workflows/order-types.js'
+import type { Actor, OrderState } from '../workflows/order-types.js'
+import { type AdminCommand, parseAdminArguments } from './admin-arguments.js'
 
-const usage = [
-  'usage: npm run admin -- status|confirm-cod <orderId>',
-  '       npm run admin -- cancel <orderId> [--reason "…"]',
-  `       npm run admin -- refund <orderId> --amount <minor units> --reason ${refundReasons.join('|')} [--note "…"] [--key <id>]`,
-  '       npm run admin -- awaiting-confirmation',
-].join('\n')
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    reason: { type: 'string' },
-    amount: { type: 'string' },
-    note: { type: 'string' },
-    key: { type: 'string' },
-    admin: { type: 'string', default: 'admin_cli' },
-  },
-})
-const [command, orderId] = positionals
+// Arguments are checked before anything connects: a refusal says which argument and why, and exits 2.
+const parsed = parseAdminArguments(process.argv.slice(2))
+if (!parsed.ok) {
+  console.error(parsed.message)
+  process.exit(2)
+}
+const command = parsed.command
 const config = loadConfig()
 const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`
 const connection = await Connection.connect({ address })
 const client = new Client({ connection, namespace: config.temporal.namespace })
-const actor: Actor = { type: 'admin', id: values.admin ?? 'admin_cli' }
+const actor: Actor = { type: 'admin', id: command.admin }
 
 try {
-  if (command === 'awaiting-confirmation') {
+  if (command.name === 'awaiting-confirmation') {
     for await (const execution of client.workflow.list({ query: `OrderStatus='AWAITING_CONFIRMATION'` })) {
       console.log(execution.workflowId.replace(/^order-/, ''), execution.startTime.toISOString())
     }
   } else {
-    const order = command && orderId ? await run(command, orderId) : null
-    if (!order) {
-      console.error(usage)
-      process.exitCode = 2
-    } else {
-      print(order)
-    }
+    print(await run(command))
   }
 } catch (error) {
   if (error instanceof WorkflowUpdateFailedError) {
@@ -63,30 +50,25 @@ try {
   await connection.close()
 }
 
-/** Runs one command on the order's workflow; null for an unknown command or wrong options. */
-async function run(name: string, id: string): Promise<OrderState | null> {
-  const handle = client.workflow.getHandle(orderWorkflowId(id))
-  switch (name) {
+/** Runs one command on the order's workflow. */
+async function run(order: Exclude<AdminCommand, { name: 'awaiting-confirmation' }>): Promise<OrderState> {
+  const handle = client.workflow.getHandle(orderWorkflowId(order.orderId))
+  switch (order.name) {
     case 'status':
       return handle.query(statusQuery)
     case 'confirm-cod':
       return handle.executeUpdate(confirmCodUpdate, { args: [{ actor }] })
     case 'cancel':
-      return handle.executeUpdate(cancelOrderUpdate, { args: [{ actor, note: values.reason ?? null }] })
+      return handle.executeUpdate(cancelOrderUpdate, { args: [{ actor, note: order.reason }] })
     case 'refund': {
-      const amount = Number(values.amount)
-      const reason = values.reason as RefundReason
-      if (!Number.isSafeInteger(amount) || amount <= 0 || !refundReasons.includes(reason)) return null
       // The update id makes a retry with the same --key refund once.
-      const key = values.key ?? randomUUID()
+      const key = order.key ?? randomUUID()
       console.error(`refund key ${key} (repeat with --key ${key} to retry safely)`)
       return handle.executeUpdate(refundPaymentUpdate, {
-        args: [{ actor, amount, reason, note: values.note ?? null }],
+        args: [{ actor, amount: order.amount, reason: order.reason, note: order.note }],
         updateId: `refund-${actor.id}-${key}`,
       })
     }
-    default:
-      return null
   }
 }
 

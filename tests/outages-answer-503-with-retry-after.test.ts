@@ -298,7 +298,7 @@ describe('with Temporal stopped', () => {
         call('POST', `/v1/orders/${order.id}/cod-confirmation`, { token: admin }),
       ),
     ])
-    for (const { where, answer, ms } of answers) {
+    for (const { where, answer } of answers) {
       // Inside REQUEST_TIMEOUT (15 s): the client hears 503, not 504 (the time it took is logged below).
       expectOutage(answer, 'Temporal', where)
     }

@@ -7,6 +7,7 @@ import { findOrderIdByTrackingNumber } from '../orders/order-queries.js'
 import { ApiProblem, fieldErrors } from '../problem.js'
 import { CarrierEventBody, problemResponses } from '../schemas.js'
 import { withinTemporalDeadline } from '../temporal-deadline.js'
+import { text } from '../text-field.js'
 import { validationProblem } from '../validation-hook.js'
 
 const Accepted = z.object({ status: z.enum(['accepted', 'ignored']), orderId: z.string(), reason: z.string().nullable() })
@@ -24,7 +25,7 @@ export function carrierEventsRouter(deps: AppDeps) {
     summary: 'Receive a carrier tracking event',
     description: `Signed with ${CARRIER_SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>"> using the shared carrier secret.`,
     request: {
-      headers: z.object({ [CARRIER_SIGNATURE_HEADER.toLowerCase()]: z.string().optional() }),
+      headers: z.object({ [CARRIER_SIGNATURE_HEADER.toLowerCase()]: text({ max: 1_000 }).optional() }),
       body: { content: { 'application/json': { schema: CarrierEventBody } }, required: true },
     },
     responses: {

@@ -3,6 +3,7 @@ import type { AppDeps, AppEnv } from '../app-deps.js'
 import { isOrderId } from '../orders/order-queries.js'
 import { paymentWebhookRoute, receivePaymentEvent } from '../payments/payment-webhook.js'
 import { ApiProblem } from '../problem.js'
+import { text } from '../text-field.js'
 import { validationProblem } from '../validation-hook.js'
 
 const transmissionHeaders = [
@@ -46,7 +47,7 @@ export function paypalWebhooksRouter(deps: AppDeps) {
   const receive = paymentWebhookRoute({
     summary: 'Receive a PayPal webhook event',
     description: 'Verified with PayPal (verify-webhook-signature) against PAYPAL_WEBHOOK_ID before anything is done.',
-    headers: z.object(Object.fromEntries(transmissionHeaders.map((name) => [name, z.string().optional()]))),
+    headers: z.object(Object.fromEntries(transmissionHeaders.map((name) => [name, text({ max: 2_000 }).optional()]))),
   })
   router.openapi(receive, async (c) => {
     const paypal = deps.payments?.paypal

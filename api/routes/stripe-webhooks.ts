@@ -4,6 +4,7 @@ import type { AppDeps, AppEnv } from '../app-deps.js'
 import { isOrderId } from '../orders/order-queries.js'
 import { paymentWebhookRoute, receivePaymentEvent } from '../payments/payment-webhook.js'
 import { ApiProblem } from '../problem.js'
+import { text } from '../text-field.js'
 import { validationProblem } from '../validation-hook.js'
 
 /** How old a signed Stripe event may be before it is refused as a replay. */
@@ -31,7 +32,7 @@ export function stripeWebhooksRouter(deps: AppDeps) {
   const receive = paymentWebhookRoute({
     summary: 'Receive a Stripe webhook event',
     description: 'Signed by Stripe (Stripe-Signature). Answers 2xx once the event is safely recorded and relayed.',
-    headers: z.object({ 'stripe-signature': z.string().optional() }),
+    headers: z.object({ 'stripe-signature': text({ max: 2_000 }).optional() }),
   })
   router.openapi(receive, async (c) => {
     const stripe = deps.payments?.stripe

@@ -18,7 +18,8 @@ import { settleMs } from './patience.js'
 
 /** The HS256 secret of the test apps' tokens. */
 export const jwtSecret = 'test-jwt-secret-that-is-long-enough-0123'
-const carrierSecret = 'test-carrier-secret-0123'
+/** The carrier webhook secret of the test apps. */
+export const carrierSecret = 'test-carrier-secret-0123'
 
 export interface HttpStack {
   app: App
