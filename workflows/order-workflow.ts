@@ -230,22 +230,14 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     if (!handedOver(order)) stopIfCancelRequested()
     cancelRequest = null
     cancelRefused = cancellationRefusal(order, request.actor) ?? 'already_shipped'
-    if (request.actor.type === 'operator') {
-      const operator = await whoCancelledInTemporal()
-      note(
-        operator.actor,
-        'cancellation_refused',
-        'Cancellation requested in Temporal came too late: the carrier has the parcel',
-        {
-          reason: cancelRefused,
-          note: operator.note,
-        },
-      )
-    } else {
-      note(request.actor, 'cancellation_refused', `Cancellation refused: ${cancelRefused.replaceAll('_', ' ')}`, {
-        reason: cancelRefused,
-      })
-    }
+    const operator = request.actor.type === 'operator' ? await whoCancelledInTemporal() : null
+    const message = operator
+      ? 'Cancellation requested in Temporal came too late: the carrier has the parcel'
+      : `Cancellation refused: ${cancelRefused.replaceAll('_', ' ')}`
+    note(operator?.actor ?? request.actor, 'cancellation_refused', message, {
+      reason: cancelRefused,
+      note: operator ? operator.note : request.note,
+    })
     await save()
   }
 
@@ -263,21 +255,12 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
   /** Notes carrier events that came after the journey's end or the cancellation: none is dropped. */
   function noteLateCarrierEvents(): boolean {
     const late = carrierInbox.splice(0)
-    for (const event of late) {
-      if (seenCarrierEvents.has(event.eventId)) continue
-      seenCarrierEvents.add(event.eventId)
-      const carrier: Actor = { type: 'carrier', id: order.shipment?.carrier ?? null }
-      note(
-        carrier,
-        'carrier_event',
-        `${event.status} arrived after the order was ${order.status.toLowerCase()}; nothing changes`,
-        {
-          eventId: event.eventId,
-          status: event.status,
-          occurredAt: event.occurredAt,
-          location: event.location,
-        },
-      )
+    const carrier: Actor = { type: 'carrier', id: order.shipment?.carrier ?? null }
+    for (const { eventId, status, occurredAt, location } of late) {
+      if (seenCarrierEvents.has(eventId)) continue
+      seenCarrierEvents.add(eventId)
+      const message = `${status} arrived after the order was ${order.status.toLowerCase()}; nothing changes`
+      note(carrier, 'carrier_event', message, { eventId, status, occurredAt, location })
     }
     return late.length > 0
   }
