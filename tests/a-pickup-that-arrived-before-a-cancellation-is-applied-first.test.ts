@@ -6,6 +6,7 @@
  */
 import type { WorkflowHandle } from '@temporalio/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSimulatedCarrier } from '../activities/shipping/simulated-carrier.js'
 import { cancelOrderUpdate, carrierEventSignal } from '../workflows/messages.js'
 import { carrierEvent, createProducts, notificationsOf, paymentsOf, startOrder, waitForOrder } from './support/fixtures.js'
 import { connectServices, type RunningWorker, type TestServices } from './support/services.js'
@@ -71,5 +72,48 @@ describe('a pickup and a cancellation that both arrived while no worker ran', ()
     await expect
       .poll(() => notificationsOf(services.db, orderId), { timeout: 20_000 })
       .toEqual(['placed', 'confirmed', 'shipped'])
+  })
+})
+
+describe('a carrier event that arrives while the order is being cancelled', () => {
+  it('is still noted in the timeline, and changes nothing', async () => {
+    // A carrier that takes its time to cancel a label, so the event lands during the compensation.
+    const carrier = createSimulatedCarrier({ db: services.db })
+    await worker.stop()
+    worker = await services.startWorker({
+      carrier: {
+        ...carrier,
+        async cancelLabel(request) {
+          await new Promise((resolve) => setTimeout(resolve, 3_000))
+          await carrier.cancelLabel(request)
+        },
+      },
+    })
+    const owner = { type: 'customer' as const, id: 'cust_late_event' }
+    const [sku] = await createProducts(services.db, [{ onHand: 1 }])
+    const { handle } = await startOrder(services, {
+      lines: [{ sku: sku!, quantity: 1 }],
+      payment: { method: 'card', token: 'tok_visa' },
+      customerId: owner.id,
+    })
+    const labelled = await waitForOrder(handle, (order) => order.fulfillmentStatus === 'LABEL_CREATED')
+
+    const cancelled = handle.executeUpdate(cancelOrderUpdate, { args: [{ actor: owner, note: null }] })
+    await expect
+      .poll(async () => (await handle.describe()).raw.pendingActivities?.map((activity) => activity.activityType?.name), {
+        timeout: 20_000,
+      })
+      .toEqual(['cancelShipment'])
+    await handle.signal(carrierEventSignal, { ...carrierEvent(labelled, 'IN_TRANSIT'), location: 'Leeds hub' })
+
+    expect(await cancelled).toMatchObject({ status: 'CANCELLED' })
+    const order = await handle.result()
+    expect(order).toMatchObject({ status: 'CANCELLED', fulfillmentStatus: 'LABEL_CANCELLED' })
+    expect(order.timeline.at(-1)).toMatchObject({
+      type: 'carrier_event',
+      actor: { type: 'carrier' },
+      message: 'IN_TRANSIT arrived after the order was cancelled; nothing changes',
+      data: { location: 'Leeds hub' },
+    })
   })
 })
