@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { Database } from '../db/schema.js'
+import { storable, storableText } from '../db/storable-text.js'
 
 export type NotificationKind =
   'placed' | 'confirmed' | 'shipped' | 'delivered' | 'cancelled' | 'returned' | 'refunded' | 'delivery_exception'
@@ -29,10 +30,10 @@ export function createNotificationActivities({ db, logger }: NotificationDeps) {
         .insertInto('notification_outbox')
         .values({
           order_id: input.orderId,
-          customer_id: input.customerId,
+          customer_id: storableText(input.customerId),
           kind: input.kind,
           occurrence: input.occurrence ?? 1,
-          payload: JSON.stringify(input.data ?? {}),
+          payload: JSON.stringify(storable(input.data ?? {})),
         })
         .onConflict((oc) => oc.columns(['order_id', 'kind', 'occurrence']).doNothing())
         .returning('id')

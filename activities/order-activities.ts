@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { Database } from '../db/schema.js'
+import { failingForGoodAtOnce } from './failure-classification.js'
 import { createInventoryActivities } from './inventory.js'
 import { createNotificationActivities } from './notifications.js'
+import { createOperatorCancellationActivities } from './operator-cancellation.js'
 import { createCodCollectionActivities } from './payments/cod-collections.js'
 import { createPaymentActivities } from './payments/payment-activities.js'
 import type { PaymentProvider } from './payments/payment-provider.js'
@@ -22,7 +24,10 @@ export interface OrderActivityDeps {
 }
 
 /**
- * Builds the activities of the order workflow from their dependencies.
+ * Builds the activities of the order workflow from their dependencies. A
+ * failure that retrying cannot mend (Postgres refusing the data, a constraint
+ * the code did not expect) fails at once as `ProcessingFailed`; see
+ * `failure-classification.ts`.
  *
  * @example
  * ```ts
@@ -31,7 +36,7 @@ export interface OrderActivityDeps {
  * ```
  */
 export function createOrderActivities(deps: OrderActivityDeps) {
-  return {
+  const activities = {
     ...createPricingActivities(deps),
     ...createInventoryActivities(deps),
     ...createPaymentActivities(deps),
@@ -39,7 +44,9 @@ export function createOrderActivities(deps: OrderActivityDeps) {
     ...createShippingActivities(deps),
     ...createNotificationActivities(deps),
     ...createReadModelActivities(deps),
+    ...createOperatorCancellationActivities(),
   }
+  return failingForGoodAtOnce(activities, deps.logger)
 }
 
 export type OrderActivities = ReturnType<typeof createOrderActivities>

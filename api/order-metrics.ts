@@ -2,7 +2,8 @@
  * The business metrics: how many orders were placed, confirmed, cancelled
  * (and why), delivered, whose payment failed, how many wait for an admin to
  * confirm cash on delivery, how many refunds were made (and why), and how
- * many cash-on-delivery collections went wrong.
+ * many cash-on-delivery collections went wrong, and which steps of orders
+ * failed for good.
  *
  * Where the numbers come from: orders move in the worker's workflows, not in
  * the API, and any number of workers and API replicas may run. So the
@@ -18,7 +19,7 @@ import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { Database } from '../db/schema.js'
-import { type CancellationReason, type PaymentMethod, refundReasons } from '../workflows/order-types.js'
+import { cancellationReasons, type PaymentMethod, processingSteps, refundReasons } from '../workflows/order-types.js'
 
 /** The order counts at one moment. */
 export interface OrderCounts {
@@ -34,6 +35,8 @@ export interface OrderCounts {
   refundFailures: Record<string, number>
   /** Cash-on-delivery problems: `collection_mismatch`, `delivery_failed`. */
   codProblems: Record<string, number>
+  /** Steps of orders that failed for good (retrying could not mend them), by step; staff look at each. */
+  processingFailures: Record<string, number>
 }
 
 /**
@@ -63,6 +66,7 @@ export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts
     refunds: {},
     refundFailures: {},
     codProblems: {},
+    processingFailures: {},
   }
   for (const { metric, label, value } of counters) {
     const n = Number(value)
@@ -91,6 +95,9 @@ export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts
       case 'cod_problem':
         counts.codProblems[label] = n
         break
+      case 'processing_failed':
+        counts.processingFailures[label] = n
+        break
     }
   }
   return counts
@@ -98,16 +105,6 @@ export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts
 
 // Every known label value is reported, at 0 if need be, so a series exists before its first event.
 const paymentMethods = ['card', 'paypal', 'cod'] as const satisfies readonly PaymentMethod[]
-const cancellationReasons = [
-  'customer_request',
-  'admin_request',
-  'payment_declined',
-  'out_of_stock',
-  'payment_not_completed',
-  'authorization_expired',
-  'price_changed',
-  'cod_confirmation_expired',
-] as const satisfies readonly CancellationReason[]
 const refundLabels = [...refundReasons, 'parcel_returned', 'order_cancelled'] as const
 const codProblems = ['collection_mismatch', 'delivery_failed'] as const
 
@@ -214,6 +211,14 @@ export function registerOrderMetrics(options: OrderMetricsOptions): void {
     'problem',
     codProblems,
     (c) => c.codProblems,
+  )
+  countedBy(
+    'order_processing_failures_total',
+    'Steps of orders that failed for good (Postgres refused the data, an unexpected constraint), by step; ' +
+      'before hand-over the order is cancelled (processing_failed), after it the order goes on; staff look at each',
+    'step',
+    processingSteps,
+    (c) => c.processingFailures,
   )
   const awaiting = new Gauge({
     name: 'orders_awaiting_confirmation',

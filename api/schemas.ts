@@ -100,7 +100,7 @@ export const PlaceOrderBody = z
   })
 export type PlaceOrderBody = z.infer<typeof PlaceOrderBody>
 
-const Actor = z.object({ type: z.enum(['customer', 'admin', 'system', 'carrier']), id: z.string().nullable() })
+const Actor = z.object({ type: z.enum(['customer', 'admin', 'operator', 'system', 'carrier']), id: z.string().nullable() })
 
 export const orderStatuses = [
   'PENDING',
@@ -214,7 +214,7 @@ export const OrderTimelineEntry = z
     seq: z.number().int(),
     at: z.string(),
     actor: z.object({
-      type: z.enum(['customer', 'admin', 'system', 'carrier']),
+      type: z.enum(['customer', 'admin', 'operator', 'system', 'carrier']),
       id: z.string().nullable().openapi({ description: 'Shown to admins, for customer and admin actors only.' }),
     }),
     type: z.string(),

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { OrderState, TimelineEntry } from '../workflows/order-types.js'
 import type { Database } from './schema.js'
+import { storable } from './storable-text.js'
 
 /** An order as the read model stores it: the workflow's state without the timeline. */
 export type OrderSnapshot = Omit<OrderState, 'timeline'>
@@ -9,12 +10,16 @@ export type OrderSnapshot = Omit<OrderState, 'timeline'>
  * Writes an order's current state and its new timeline entries. A write
  * carrying an older version than the row's is ignored, so a late retry never
  * overwrites newer state; timeline entries are keyed by sequence and written once.
+ * Text Postgres cannot hold (NUL, lone surrogates) is stored as U+FFFD (see
+ * `storable`), so no text that reached the order can stop its read model.
  */
 export async function saveOrderSnapshot(
   db: Kysely<Database>,
-  order: OrderSnapshot,
-  newTimelineEntries: readonly TimelineEntry[],
+  snapshot: OrderSnapshot,
+  timelineEntries: readonly TimelineEntry[],
 ): Promise<void> {
+  const order = storable(snapshot)
+  const newTimelineEntries = storable(timelineEntries)
   const row = {
     id: order.orderId,
     customer_id: order.customerId,

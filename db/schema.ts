@@ -156,6 +156,8 @@ export interface SimulatedParcelsTable {
   order_id: string
   label_id: string
   status: string
+  /** The address the label was bought for; null on labels bought before it was kept. */
+  ship_to: JSONColumnType<ShippingAddress | null, string | null, string | null>
   events_sent: Generated<number>
   cancelled_at: Timestamp | null
   next_event_at: Timestamp
@@ -172,8 +174,20 @@ export interface ApiRateLimitsTable {
 
 /** Business counters kept by triggers on `orders` and `order_timeline`, sharded: sum `value` over `shard`. */
 export interface OrderMetricCountsTable {
-  metric: 'placed' | 'confirmed' | 'delivered' | 'cancelled' | 'payment_failed' | 'refund' | 'refund_failed' | 'cod_problem'
-  /** The payment method for `placed`, the reason for `cancelled` and `refund`, the problem for `cod_problem`, else empty. */
+  metric:
+    | 'placed'
+    | 'confirmed'
+    | 'delivered'
+    | 'cancelled'
+    | 'payment_failed'
+    | 'refund'
+    | 'refund_failed'
+    | 'cod_problem'
+    | 'processing_failed'
+  /**
+   * The payment method for `placed`, the reason for `cancelled` and `refund`, the problem for `cod_problem`,
+   * the step for `processing_failed`, else empty.
+   */
   label: string
   shard: number
   value: number

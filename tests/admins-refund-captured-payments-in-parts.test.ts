@@ -97,6 +97,7 @@ describe('POST /v1/orders/{id}/refunds', () => {
 
     const tooMuch = await refund(orderId, { amount: 3_600, reason: 'damaged' })
     expect([tooMuch.status, tooMuch.body.reason]).toEqual([409, 'exceeds_refundable'])
+    expect(tooMuch.body.detail).toContain('3599 (USD minor units) is still refundable')
     const rest = await refund(orderId, { amount: 3_599, reason: 'damaged' })
     expect(rest.body).toMatchObject({ paymentStatus: 'REFUNDED', payment: { captured: 4_599, refunded: 4_599 } })
 
@@ -134,7 +135,10 @@ describe('POST /v1/orders/{id}/refunds', () => {
       refund(orderId, { amount: 3_000, reason: 'returned_items' }),
     ])
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409])
-    expect(answers.find((answer) => answer.status === 409)?.body.reason).toBe('exceeds_refundable')
+    const refused = answers.find((answer) => answer.status === 409)
+    expect(refused?.body.reason).toBe('exceeds_refundable')
+    // The other refund was in flight when this one was refused: what is left is counted without it.
+    expect(refused?.body.detail).toContain('1599 (USD minor units) is still refundable')
     expect(fake.intentsOf(orderId)).toMatchObject([{ amount_received: 4_599, amount_refunded: 3_000 }])
     expect(refundKeysOf(orderId)).toEqual([`order-${orderId}-refund`])
   })

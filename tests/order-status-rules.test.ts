@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { carrierEventEffect } from '../workflows/carrier-progress.js'
-import { cancellationRefusal, codConfirmationRefusal, refundRefusal } from '../workflows/order-rules.js'
+import {
+  cancellationRefusal,
+  codConfirmationRefusal,
+  refundRefusal,
+  refundRefusalDetail,
+  requestedCancellationReason,
+} from '../workflows/order-rules.js'
 import type { CarrierEvent, OrderState, ShipmentState } from '../workflows/order-types.js'
 
 const shipment = (progress: number): ShipmentState => ({
@@ -77,6 +83,7 @@ function order(overrides: Partial<OrderState>): OrderState {
 }
 const owner = { type: 'customer' as const, id: 'cust_1' }
 const admin = { type: 'admin' as const, id: 'admin_1' }
+const operator = { type: 'operator' as const, id: 'support-ana' }
 
 describe('cancellation', () => {
   it('is open to the owner and admins until the carrier has the parcel', () => {
@@ -91,6 +98,19 @@ describe('cancellation', () => {
     expect(cancellationRefusal(order({ status: 'CONFIRMED', shipment: shipment(2) }), admin)).toBe('already_shipped')
     expect(cancellationRefusal(order({ status: 'DELIVERED' }), admin)).toBe('already_delivered')
     expect(cancellationRefusal(order({ status: 'RETURNED' }), admin)).toBe('already_returned')
+  })
+
+  it('is open to an operator cancelling in Temporal until the carrier has the parcel, and too late after', () => {
+    expect(cancellationRefusal(order({ status: 'AWAITING_CONFIRMATION' }), operator)).toBeNull()
+    expect(cancellationRefusal(order({ status: 'CONFIRMED' }), operator)).toBeNull()
+    expect(cancellationRefusal(order({ status: 'CONFIRMED', shipment: shipment(2) }), operator)).toBe('already_shipped')
+    expect(cancellationRefusal(order({ status: 'DELIVERED' }), operator)).toBe('already_delivered')
+  })
+
+  it("is for the asker's reason: the customer's, an admin's or an operator's request", () => {
+    expect(requestedCancellationReason(owner)).toBe('customer_request')
+    expect(requestedCancellationReason(admin)).toBe('admin_request')
+    expect(requestedCancellationReason(operator)).toBe('operator_request')
   })
 
   it('is refused to anyone else, and idempotent once cancelled', () => {
@@ -142,6 +162,13 @@ describe('refunds', () => {
     expect(refundRefusal(paid(1_000, 400), { actor: admin, amount: 300 }, 300)).toBeNull()
     expect(refundRefusal(paid(1_000, 400), { actor: admin, amount: 301 }, 300)).toBe('exceeds_refundable')
     expect(refundRefusal(paid(1_000, 0, { status: 'DELIVERED' }), { actor: admin, amount: 1 }, 0)).toBeNull()
+  })
+
+  it('refused for exceeding what is left say how much is still refundable', () => {
+    expect(refundRefusalDetail(paid(1_000, 400), 'exceeds_refundable', 0)).toBe('600 (USD minor units) is still refundable')
+    expect(refundRefusalDetail(paid(1_000, 400), 'exceeds_refundable', 300)).toBe('300 (USD minor units) is still refundable')
+    expect(refundRefusalDetail(paid(1_000, 400), 'not_admin', 0)).toBeUndefined()
+    expect(refundRefusalDetail(paid(1_000, 400), null, 0)).toBeUndefined()
   })
 
   it('are for admins, on captured card or PayPal money, of a positive whole amount', () => {

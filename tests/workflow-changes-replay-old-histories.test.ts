@@ -19,7 +19,9 @@ type History = temporal.api.history.v1.History
 const { EventType } = temporal.api.enums.v1
 
 interface RecordedOrder {
-  /** How the order ended, as its workflow returned it. */
+  /** How the workflow closed: completed (the default) or canceled, by an operator's cancellation in Temporal. */
+  closed?: 'completed' | 'canceled'
+  /** How the order ended, as its workflow returned it (or, for a canceled one, as its last read-model write recorded it). */
   outcome: Pick<OrderState, 'status' | 'paymentStatus'> & { cancellation?: { reason: CancellationReason } }
   /** The activities the history scheduled, in order, leaving out `recordOrder` (the read-model write after each step). */
   steps: string[]
@@ -190,6 +192,69 @@ const recorded: Record<string, RecordedOrder> = {
       'notifyCustomer',
     ],
   },
+  // Recorded at the commit that added them: Temporal-level cancellations, steps that fail for good, arrival order.
+  '2026-12-01-card-order-cancelled-by-an-operator-in-temporal-before-pickup.json': {
+    closed: 'canceled',
+    outcome: { status: 'CANCELLED', paymentStatus: 'VOIDED', cancellation: { reason: 'operator_request' } },
+    steps: [
+      'priceOrder',
+      'reserveStock',
+      'notifyCustomer',
+      'authorizePayment',
+      'notifyCustomer',
+      'createShipment',
+      'describeCancelRequest',
+      'cancelShipment',
+      'voidPayment',
+      'releaseStock',
+      'notifyCustomer',
+    ],
+  },
+  '2026-12-01-card-order-cancelled-in-temporal-after-pickup-too-late-then-delivered.json': {
+    outcome: { status: 'DELIVERED', paymentStatus: 'PAID' },
+    steps: [
+      'priceOrder',
+      'reserveStock',
+      'notifyCustomer',
+      'authorizePayment',
+      'notifyCustomer',
+      'createShipment',
+      'commitStock',
+      'capturePayment',
+      'notifyCustomer',
+      'describeCancelRequest',
+      'notifyCustomer',
+    ],
+  },
+  '2026-12-01-card-order-pickup-and-cancellation-queued-while-no-worker-ran-pickup-first-then-delivered.json': {
+    outcome: { status: 'DELIVERED', paymentStatus: 'PAID' },
+    steps: [
+      'priceOrder',
+      'reserveStock',
+      'notifyCustomer',
+      'authorizePayment',
+      'notifyCustomer',
+      'createShipment',
+      'commitStock',
+      'capturePayment',
+      'notifyCustomer',
+      'notifyCustomer',
+    ],
+  },
+  '2026-12-01-card-order-with-a-nul-in-its-address-cancelled-processing-failed.json': {
+    outcome: { status: 'CANCELLED', paymentStatus: 'VOIDED', cancellation: { reason: 'processing_failed' } },
+    steps: [
+      'priceOrder',
+      'reserveStock',
+      'notifyCustomer',
+      'authorizePayment',
+      'notifyCustomer',
+      'createShipment',
+      'voidPayment',
+      'releaseStock',
+      'notifyCustomer',
+    ],
+  },
 }
 
 const folder = new URL('./histories/', import.meta.url)
@@ -209,10 +274,16 @@ function scheduledSteps(history: History): string[] {
     .filter((name): name is string => name !== undefined && name !== null && name !== 'recordOrder')
 }
 
-function returnedOrder(history: History): OrderState {
+/** The order as the workflow returned it; a canceled workflow returns nothing, so as its last read-model write had it. */
+function returnedOrder(history: History): Omit<OrderState, 'timeline'> {
   const payload = history.events.at(-1)?.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0]
-  if (!payload) throw new Error('the history has no workflow result')
-  return defaultPayloadConverter.fromPayload<OrderState>(payload)
+  if (payload) return defaultPayloadConverter.fromPayload<OrderState>(payload)
+  const lastWrite = history.events
+    .map((event) => event.activityTaskScheduledEventAttributes)
+    .filter((scheduled) => scheduled?.activityType?.name === 'recordOrder')
+    .at(-1)?.input?.payloads?.[0]
+  if (!lastWrite) throw new Error('the history has no workflow result and no read-model write')
+  return defaultPayloadConverter.fromPayload<{ order: Omit<OrderState, 'timeline'> }>(lastWrite).order
 }
 
 installTemporalLogging(logger, { level: 'ERROR' })
@@ -233,7 +304,11 @@ describe('histories recorded from earlier versions of the order workflow', () =>
     expect(history.events.length).toBeGreaterThan(40)
     expect(history.events[0]?.eventType).toBe(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED)
     expect(history.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe('orderWorkflow')
-    expect(history.events.at(-1)?.eventType).toBe(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)
+    expect(history.events.at(-1)?.eventType).toBe(
+      expected.closed === 'canceled'
+        ? EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED
+        : EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+    )
     expect(returnedOrder(history)).toMatchObject(expected.outcome)
     expect(scheduledSteps(history)).toEqual(expected.steps)
 

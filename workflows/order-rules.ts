@@ -1,5 +1,5 @@
 import { HANDED_OVER_RANK } from './carrier-progress.js'
-import type { Actor, OrderState, OrderStatus } from './order-types.js'
+import type { Actor, CancellationReason, OrderState, OrderStatus } from './order-types.js'
 
 /** Statuses an order never leaves. */
 export const finalStatuses: ReadonlySet<OrderStatus> = new Set(['DELIVERED', 'CANCELLED', 'RETURNED'])
@@ -7,21 +7,27 @@ export const finalStatuses: ReadonlySet<OrderStatus> = new Set(['DELIVERED', 'CA
 /** Why a cancellation is refused; the API answers these with 409 (or 404 for `not_owner`). */
 export type CancellationRefusal = 'not_owner' | 'already_shipped' | 'already_delivered' | 'already_returned'
 
+/** Whether the carrier has had the parcel in hand: from then on the order keeps its money and its parcel. */
+export function handedOver(order: OrderState): boolean {
+  return (order.shipment?.progress ?? 0) >= HANDED_OVER_RANK
+}
+
 /**
  * Decides whether `actor` may cancel the order now. Cancelling is allowed
- * until the carrier has the parcel in hand, by the owning customer or an admin.
+ * until the carrier has the parcel in hand, by the owning customer, an admin,
+ * or an operator (a cancellation requested in Temporal itself).
  * An order that is already cancelled is not refused: cancelling is idempotent.
  */
 export function cancellationRefusal(order: OrderState, actor: Actor): CancellationRefusal | null {
   if (actor.type === 'customer' && actor.id !== order.customerId) return 'not_owner'
-  if (actor.type !== 'customer' && actor.type !== 'admin') return 'not_owner'
+  if (actor.type !== 'customer' && actor.type !== 'admin' && actor.type !== 'operator') return 'not_owner'
   switch (order.status) {
     case 'CANCELLED':
     case 'PENDING':
     case 'AWAITING_CONFIRMATION':
       return null
     case 'CONFIRMED':
-      return (order.shipment?.progress ?? 0) >= HANDED_OVER_RANK ? 'already_shipped' : null
+      return handedOver(order) ? 'already_shipped' : null
     case 'SHIPPED':
       return 'already_shipped'
     case 'DELIVERED':
@@ -29,6 +35,11 @@ export function cancellationRefusal(order: OrderState, actor: Actor): Cancellati
     case 'RETURNED':
       return 'already_returned'
   }
+}
+
+/** The reason an order is cancelled for when `actor` asked. */
+export function requestedCancellationReason(actor: Actor): CancellationReason {
+  return actor.type === 'admin' ? 'admin_request' : actor.type === 'operator' ? 'operator_request' : 'customer_request'
 }
 
 /** Why a cash-on-delivery confirmation is refused. */
@@ -65,6 +76,25 @@ export function refundRefusal(
   if (order.payment.captured === 0) return 'not_refundable'
   if (!Number.isSafeInteger(request.amount) || request.amount <= 0) return 'invalid_amount'
   return request.amount > refundableAmount(order) - alreadyRequested ? 'exceeds_refundable' : null
+}
+
+/**
+ * Words for the admin whose refund was refused, where there is more to say:
+ * how much is still refundable when the amount exceeds it.
+ *
+ * @example
+ * ```ts
+ * refundRefusalDetail(order, 'exceeds_refundable', 0) // '3599 (USD minor units) is still refundable'
+ * ```
+ */
+export function refundRefusalDetail(
+  order: OrderState,
+  refusal: RefundRefusal | null,
+  alreadyRequested: number,
+): string | undefined {
+  if (refusal !== 'exceeds_refundable') return undefined
+  const left = Math.max(refundableAmount(order) - alreadyRequested, 0)
+  return `${left} (${order.totals.currency} minor units) is still refundable`
 }
 
 /** What was captured and not yet given back, in minor units. */

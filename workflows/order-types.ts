@@ -46,12 +46,50 @@ export type PaymentProviderName = 'sandbox' | 'stripe' | 'paypal'
 export type CancellationReason =
   | 'customer_request'
   | 'admin_request'
+  | 'operator_request'
   | 'payment_declined'
   | 'payment_not_completed'
   | 'authorization_expired'
   | 'out_of_stock'
   | 'price_changed'
   | 'cod_confirmation_expired'
+  | 'processing_failed'
+
+export const cancellationReasons = [
+  'customer_request',
+  'admin_request',
+  'operator_request',
+  'payment_declined',
+  'payment_not_completed',
+  'authorization_expired',
+  'out_of_stock',
+  'price_changed',
+  'cod_confirmation_expired',
+  'processing_failed',
+] as const satisfies readonly CancellationReason[]
+
+/**
+ * The steps of an order that can fail for good (each an activity), as the
+ * `step` of a `processing_failed` timeline entry and of
+ * `order_processing_failures_total` name them.
+ */
+export const processingSteps = [
+  'priceOrder',
+  'reserveStock',
+  'authorizePayment',
+  'completeAuthorization',
+  'createShipment',
+  'commitStock',
+  'capturePayment',
+  'recordCodCollection',
+  'restockReturnedItems',
+  'refundPayment',
+  'voidPayment',
+  'releaseStock',
+  'cancelShipment',
+  'recordOrder',
+  'notifyCustomer',
+] as const
 
 /** Why an admin gave money back after capture. */
 export type RefundReason = 'returned_items' | 'damaged' | 'goodwill' | 'other'
@@ -98,9 +136,13 @@ export interface ShippingAddress {
 export type PaymentInstruction =
   { method: 'card'; token: string; provider?: 'sandbox' | 'stripe' } | { method: 'paypal' } | { method: 'cod' }
 
-/** Who did something to an order. */
+/**
+ * Who did something to an order. An `operator` acted on the order's workflow
+ * in Temporal itself (the Web UI's Request Cancellation, `temporal workflow
+ * cancel`); its id is the Temporal identity that asked, when known.
+ */
 export interface Actor {
-  type: 'customer' | 'admin' | 'system' | 'carrier'
+  type: 'customer' | 'admin' | 'operator' | 'system' | 'carrier'
   id: string | null
 }
 

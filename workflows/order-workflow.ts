@@ -5,13 +5,23 @@
  * an admin to confirm cash on delivery), ship, follow the carrier, deliver.
  * Every step that succeeds registers its undo; a cancellation, a decline or a
  * lapsed confirmation runs the undos in reverse, where nothing can cancel them.
+ *
+ * The story runs where a Temporal-level cancellation (the Web UI's Request
+ * Cancellation, `temporal workflow cancel`, `handle.cancel()`) cannot cut it
+ * short: such a request is an operator's cancellation, honoured like a
+ * customer's before hand-over (with compensation) and recorded as too late
+ * after it. A step that failed for good (`ProcessingFailed`) cancels the
+ * order before hand-over and is flagged for staff after it; a bookkeeping
+ * write that failed for good is flagged and the order goes on.
  */
 import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -32,8 +42,19 @@ import {
   statusQuery,
 } from './messages.js'
 import { sameTotals } from './order-pricing.js'
-import { cancellationRefusal, codConfirmationRefusal, finalStatuses, refundRefusal, refundableAmount } from './order-rules.js'
+import {
+  type CancellationRefusal,
+  cancellationRefusal,
+  codConfirmationRefusal,
+  finalStatuses,
+  handedOver,
+  refundRefusal,
+  refundRefusalDetail,
+  refundableAmount,
+  requestedCancellationReason,
+} from './order-rules.js'
 import { placedOrder } from './placed-order.js'
+import { type ProcessingFailure, processingFailureOf } from './processing-failure.js'
 import type {
   Actor,
   CancellationReason,
@@ -63,10 +84,18 @@ const payments = proxyActivities<OrderActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 })
 
+/** Lookups that only name who did what: a few tries, then the order goes on without the name. */
+const lookups = proxyActivities<OrderActivities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 5 } })
+
 const DEFAULT_PAYMENT_ACTION_TIMEOUT_MS = 3_600_000
 const DEFAULT_AUTHORIZATION_VALIDITY_MS = 6 * 86_400_000
 
 const SYSTEM: Actor = { type: 'system', id: null }
+/** Whoever asked Temporal to cancel the workflow, until its history has said who. */
+const OPERATOR: Actor = { type: 'operator', id: null }
+
+/** Waits for `fn` where a Temporal-level cancellation cannot break the wait (in update handlers). */
+const settled = (fn: () => boolean) => CancellationScope.nonCancellable(() => condition(fn))
 
 /** Ends the happy path: the order is to be cancelled, and why. */
 class OrderCancellation extends Error {
@@ -103,6 +132,8 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     input.payment.method === 'card' ? (input.payment.provider ?? 'sandbox') : input.payment.method === 'paypal' ? 'paypal' : null
   const undoSteps: Array<() => Promise<void>> = []
   let cancelRequest: CancelOrderRequest | null = null
+  /** Set once a cancellation the order accepted could not be honoured: the carrier had the parcel by then. */
+  let cancelRefused: CancellationRefusal | null = null
   const refundWindowMs = input.refundWindowMs ?? 0
   let codConfirmedBy: Actor | null = null
   let recordedSeq = 0
@@ -130,13 +161,49 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     setCurrentDetails(`**${status}** · payment ${order.paymentStatus} · fulfillment ${order.fulfillmentStatus}`)
   }
 
-  /** Writes the change to the read model; the version keeps a late write from winning. */
+  /** Flags a step that failed for good for staff; the timeline entry counts it in `order_processing_failures_total`. */
+  function flagForStaff(failure: ProcessingFailure): void {
+    note(SYSTEM, 'processing_failed', `Step ${failure.step} failed for good; staff must look at this order`, {
+      step: failure.step,
+      sqlState: failure.sqlState,
+      error: failure.message,
+    })
+  }
+
+  /** Runs a step whose failure for good must not stop the order: it is flagged for staff, and null is returned. */
+  async function unlessFailedForGood<T>(step: () => Promise<T>): Promise<T | null> {
+    try {
+      return await step()
+    } catch (error) {
+      const failure = processingFailureOf(error)
+      if (!failure) throw error
+      flagForStaff(failure)
+      return null
+    }
+  }
+
+  /**
+   * Writes the change to the read model; the version keeps a late write from
+   * winning. Bookkeeping: a write that fails for good is flagged and the order
+   * goes on; its timeline entries go with the next write.
+   */
   async function save(): Promise<void> {
     order.version += 1
     const { timeline, ...snapshot } = order
+    const upTo = timeline.length
     const entries = timeline.filter((entry) => entry.seq > recordedSeq)
-    await activities.recordOrder({ order: snapshot, newTimelineEntries: entries })
-    recordedSeq = timeline.length
+    const written = await unlessFailedForGood(() => activities.recordOrder({ order: snapshot, newTimelineEntries: entries }))
+    if (written !== null) recordedSeq = upTo
+  }
+
+  /** Tells the customer (the outbox); bookkeeping, so a notice that fails for good is flagged and the order goes on. */
+  async function notify(
+    kind: Parameters<OrderActivities['notifyCustomer']>[0]['kind'],
+    extra: { occurrence?: number; data?: Record<string, unknown> } = {},
+  ): Promise<void> {
+    await unlessFailedForGood(() =>
+      activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind, ...extra }),
+    )
   }
 
   /** Refuses an update with a reason the API maps to 409 (and, optionally, words for the person who asked). */
@@ -148,9 +215,54 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
 
   function stopIfCancelRequested(): void {
     if (cancelRequest) {
-      const reason = cancelRequest.actor.type === 'admin' ? 'admin_request' : 'customer_request'
-      throw new OrderCancellation(reason, cancelRequest.actor, cancelRequest.note)
+      throw new OrderCancellation(requestedCancellationReason(cancelRequest.actor), cancelRequest.actor, cancelRequest.note)
     }
+  }
+
+  /**
+   * Acts on a cancellation asked for: before hand-over the order is
+   * cancelled; once the carrier has the parcel it is refused (the request
+   * came too late), the timeline says so, and the order goes on.
+   */
+  async function actOnCancelRequest(): Promise<void> {
+    const request = cancelRequest
+    if (!request) return
+    if (!handedOver(order)) stopIfCancelRequested()
+    cancelRequest = null
+    cancelRefused = cancellationRefusal(order, request.actor) ?? 'already_shipped'
+    const operator = request.actor.type === 'operator' ? await whoCancelledInTemporal() : null
+    const message = operator
+      ? 'Cancellation requested in Temporal came too late: the carrier has the parcel'
+      : `Cancellation refused: ${cancelRefused.replaceAll('_', ' ')}`
+    note(operator?.actor ?? request.actor, 'cancellation_refused', message, {
+      reason: cancelRefused,
+      note: operator ? operator.note : request.note,
+    })
+    await save()
+  }
+
+  /** The operator who asked Temporal to cancel, and the reason they gave, read from the workflow's history. */
+  async function whoCancelledInTemporal(): Promise<{ actor: Actor; note: string | null }> {
+    try {
+      const asked = await lookups.describeCancelRequest({ orderId: input.orderId })
+      return { actor: { type: 'operator', id: asked.identity }, note: asked.reason }
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error
+      return { actor: OPERATOR, note: null }
+    }
+  }
+
+  /** Notes carrier events that came after the journey's end or the cancellation: none is dropped. */
+  function noteLateCarrierEvents(): boolean {
+    const late = carrierInbox.splice(0)
+    const carrier: Actor = { type: 'carrier', id: order.shipment?.carrier ?? null }
+    for (const { eventId, status, occurredAt, location } of late) {
+      if (seenCarrierEvents.has(eventId)) continue
+      seenCarrierEvents.add(eventId)
+      const message = `${status} arrived after the order was ${order.status.toLowerCase()}; nothing changes`
+      note(carrier, 'carrier_event', message, { eventId, status, occurredAt, location })
+    }
+    return late.length > 0
   }
 
   setHandler(statusQuery, () => order)
@@ -160,15 +272,20 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     seenPaymentEvents.add(event.eventId)
     unreadPaymentEvents += 1
   })
+  // Temporal-level cancellation (Web UI, CLI, handle.cancel()): an operator's cancel request, acted on like any other.
+  void CancellationScope.current().cancelRequested.catch(() => {
+    if (order.status !== 'CANCELLED') cancelRequest ??= { actor: OPERATOR, note: null }
+  })
   setHandler(paymentProgressUpdate, async () => {
-    await condition(() => order.paymentStatus !== 'PENDING' || finalStatuses.has(order.status))
+    await settled(() => order.paymentStatus !== 'PENDING' || finalStatuses.has(order.status))
     return { paymentStatus: order.paymentStatus, provider: order.payment.provider, reference: order.payment.reference }
   })
   setHandler(
     cancelOrderUpdate,
     async (request) => {
       if (order.status !== 'CANCELLED') cancelRequest ??= request
-      await condition(() => finalStatuses.has(order.status))
+      await settled(() => finalStatuses.has(order.status) || cancelRefused !== null)
+      if (order.status !== 'CANCELLED') refuse(cancelRefused ?? cancellationRefusal(order, request.actor) ?? 'already_shipped')
       return order
     },
     { validator: (request) => refuse(cancellationRefusal(order, request.actor)) },
@@ -177,7 +294,7 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     confirmCodUpdate,
     async (request) => {
       codConfirmedBy ??= request.actor
-      await condition(() => order.status !== 'PENDING' && order.status !== 'AWAITING_CONFIRMATION')
+      await settled(() => order.status !== 'PENDING' && order.status !== 'AWAITING_CONFIRMATION')
       return order
     },
     { validator: (request) => refuse(codConfirmationRefusal(order, request.actor)) },
@@ -188,11 +305,16 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
       const queued: QueuedRefund = { request, done: false }
       refundRequests.push(queued)
       refundsRequested += request.amount
-      await condition(() => queued.done || refundsClosed)
+      await settled(() => queued.done || refundsClosed)
       if (queued.refusal) refuse('refund_refused', queued.refusal)
       return order
     },
-    { validator: (request) => refuse(refundRefusal(order, request, refundsRequested)) },
+    {
+      validator: (request) => {
+        const refusal = refundRefusal(order, request, refundsRequested)
+        refuse(refusal, refundRefusalDetail(order, refusal, refundsRequested))
+      },
+    },
   )
 
   /** The happy path, from placement to the end of the parcel's journey. */
@@ -215,7 +337,7 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     })
     note(SYSTEM, 'stock_reserved', 'Stock reserved for every line')
     await save()
-    await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'placed' })
+    await notify('placed')
     stopIfCancelRequested()
 
     if (input.payment.method !== 'cod') {
@@ -237,7 +359,7 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     }
     moveTo('CONFIRMED')
     await save()
-    await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'confirmed' })
+    await notify('confirmed')
     stopIfCancelRequested()
 
     const label = await activities.createShipment({
@@ -263,7 +385,8 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
       const news = () => carrierInbox.length > 0 || cancelRequest !== null || refundRequests.length > 0
       const holdLeft = authorizationTimeLeft()
       const woken = holdLeft === null ? (await condition(news), true) : await condition(news, holdLeft)
-      stopIfCancelRequested()
+      // Carrier news first: a pickup that reached the order before a cancellation is applied before it.
+      if (carrierInbox.length === 0) await actOnCancelRequest()
       if (!woken) {
         throw new OrderCancellation(
           'authorization_expired',
@@ -275,6 +398,7 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
       const event = carrierInbox.shift()
       if (event) await followCarrier(event)
     }
+    await actOnCancelRequest()
   }
 
   /**
@@ -295,10 +419,7 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
       if (refundableAmount(order) > 0) {
         const refund = await giveBack(refundableAmount(order), SYSTEM, 'order_cancelled', 'order cancelled before shipping')
         if ('refunded' in refund) {
-          await activities.notifyCustomer({
-            orderId: input.orderId,
-            customerId: input.customerId,
-            kind: 'refunded',
+          await notify('refunded', {
             occurrence: refund.refundNumber,
             data: { amount: refund.refunded, currency: order.totals.currency },
           })
@@ -393,7 +514,7 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
       }
       moveTo(order.status)
       await save()
-      await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'delivery_exception' })
+      await notify('delivery_exception')
       return
     }
 
@@ -402,22 +523,28 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     order.fulfillmentStatus = event.status
     note(carrier, 'carrier_event', `Carrier: ${event.status}`, eventData)
     if (effect.handedOver) {
+      // From here the order keeps its money and its parcel: a step that fails for good is flagged for staff.
       undoSteps.length = 0
-      await activities.commitStock({ orderId: input.orderId })
-      if (order.paymentStatus === 'AUTHORIZED' && order.payment.reference) {
-        const capture = await payments.capturePayment({
-          orderId: input.orderId,
-          provider,
-          reference: order.payment.reference,
-          amount: { amount: order.totals.total, currency: order.totals.currency },
-        })
-        order.payment.captured = capture.amount
-        order.paymentStatus = 'PAID'
-        note(SYSTEM, 'payment_captured', 'Payment captured at hand-over', { amount: capture.amount })
+      await unlessFailedForGood(() => activities.commitStock({ orderId: input.orderId }))
+      const reference = order.payment.reference
+      if (order.paymentStatus === 'AUTHORIZED' && reference) {
+        const capture = await unlessFailedForGood(() =>
+          payments.capturePayment({
+            orderId: input.orderId,
+            provider,
+            reference,
+            amount: { amount: order.totals.total, currency: order.totals.currency },
+          }),
+        )
+        if (capture) {
+          order.payment.captured = capture.amount
+          order.paymentStatus = 'PAID'
+          note(SYSTEM, 'payment_captured', 'Payment captured at hand-over', { amount: capture.amount })
+        }
       }
       moveTo('SHIPPED')
       await save()
-      await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'shipped' })
+      await notify('shipped')
     }
     if (effect.delivered) {
       if (order.payment.method === 'cod') await collectCash(event, carrier)
@@ -426,7 +553,7 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
       }
       moveTo('DELIVERED')
       await save()
-      await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'delivered' })
+      await notify('delivered')
     } else if (effect.returned) {
       await returnToStock()
     } else if (!effect.handedOver) {
@@ -444,15 +571,17 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     const expected = order.totals.total
     const reported = event.amountCollected ?? null
     const outcome = reported === null ? 'not_reported' : reported === expected ? 'collected' : 'mismatch'
-    await activities.recordCodCollection({
-      orderId: input.orderId,
-      currency: order.totals.currency,
-      expectedAmount: expected,
-      collectedAmount: reported,
-      outcome,
-      trackingNumber: event.trackingNumber,
-      deliveredAt: event.occurredAt,
-    })
+    await unlessFailedForGood(() =>
+      activities.recordCodCollection({
+        orderId: input.orderId,
+        currency: order.totals.currency,
+        expectedAmount: expected,
+        collectedAmount: reported,
+        outcome,
+        trackingNumber: event.trackingNumber,
+        deliveredAt: event.occurredAt,
+      }),
+    )
     order.payment.captured = reported ?? expected
     order.paymentStatus = 'PAID'
     note(carrier, 'cash_collected', 'Cash collected on delivery', { amount: reported ?? expected, reported: reported !== null })
@@ -471,19 +600,14 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     } else if (order.payment.method === 'cod') {
       order.paymentStatus = 'VOIDED'
     }
-    await activities.restockReturnedItems({ orderId: input.orderId })
-    note(SYSTEM, 'stock_returned', 'Returned items put back in stock')
+    const restocked = await unlessFailedForGood(() => activities.restockReturnedItems({ orderId: input.orderId }))
+    if (restocked !== null) note(SYSTEM, 'stock_returned', 'Returned items put back in stock')
     moveTo('RETURNED')
     await save()
-    await activities.notifyCustomer({ orderId: input.orderId, customerId: input.customerId, kind: 'returned' })
+    await notify('returned')
     if (order.paymentStatus === 'REFUNDED') {
       // The refund's own number: a return after partial refunds is a notice of its own.
-      await activities.notifyCustomer({
-        orderId: input.orderId,
-        customerId: input.customerId,
-        kind: 'refunded',
-        occurrence: refundsMade,
-      })
+      await notify('refunded', { occurrence: refundsMade })
     }
   }
 
@@ -515,6 +639,11 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
       note(by, 'payment_refunded', `Refunded ${refund.amount}: ${why}`, { amount: refund.amount, reason, ...details })
       return { refunded: refund.amount, refundNumber }
     } catch (error) {
+      const failure = processingFailureOf(error)
+      if (failure) {
+        flagForStaff(failure)
+        return { refusal: `processing_failed: ${failure.step} failed for good` }
+      }
       const refusal = businessRefusalOf(error)
       if (refusal?.type !== 'RefundRefused') throw error
       const code = typeof refusal.details?.[0] === 'string' ? refusal.details[0] : 'refund_refused'
@@ -541,10 +670,7 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
         moveTo(order.status)
         await save()
         if ('refunded' in refund) {
-          await activities.notifyCustomer({
-            orderId: input.orderId,
-            customerId: input.customerId,
-            kind: 'refunded',
+          await notify('refunded', {
             occurrence: refund.refundNumber,
             data: { amount: refund.refunded, currency: order.totals.currency },
           })
@@ -564,45 +690,65 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
     if (order.status !== 'DELIVERED' || !closesAt) return
     while (refundableAmount(order) > 0) {
       const remaining = new Date(closesAt).getTime() - Date.now()
-      if (remaining <= 0 || !(await condition(() => refundRequests.length > 0, remaining))) return
+      if (remaining <= 0 || !(await condition(() => refundRequests.length > 0 || cancelRequest !== null, remaining))) return
+      await actOnCancelRequest()
       await refundOnRequest()
     }
   }
 
-  /** Undoes every step taken, in reverse order, where a cancellation cannot interrupt it. */
+  /**
+   * Undoes every step taken, in reverse order, where a cancellation cannot
+   * interrupt it; an undo that fails for good is flagged without skipping the rest.
+   */
   async function cancel(reason: OrderCancellation): Promise<void> {
     await CancellationScope.nonCancellable(async () => {
-      for (const undo of undoSteps.reverse()) await undo()
+      const { actor: by, note: why } =
+        reason.by.type === 'operator' ? await whoCancelledInTemporal() : { actor: reason.by, note: reason.note }
+      for (const undo of undoSteps.reverse()) await unlessFailedForGood(undo)
       undoSteps.length = 0
-      order.cancellation = { reason: reason.reason, by: reason.by, note: reason.note, at: now() }
-      note(reason.by, 'order_cancelled', `Order cancelled: ${reason.reason}`, { reason: reason.reason })
+      order.cancellation = { reason: reason.reason, by, note: why, at: now() }
+      note(by, 'order_cancelled', `Order cancelled: ${reason.reason}`, { reason: reason.reason })
       moveTo('CANCELLED')
+      noteLateCarrierEvents()
       await save()
-      await activities.notifyCustomer({
-        orderId: input.orderId,
-        customerId: input.customerId,
-        kind: 'cancelled',
-        data: { reason: reason.reason },
-      })
+      await notify('cancelled', { data: { reason: reason.reason } })
     })
   }
 
-  upsertSearchAttributes([{ key: OrderTotalKey, value: order.totals.total }])
-  try {
-    await fulfil()
-    await keepRefundWindowOpen()
-  } catch (error) {
+  /** The happy path ended early: a business refusal, a cancellation, or a step that failed for good. */
+  async function leaveHappyPath(error: unknown): Promise<void> {
     const refusal = businessRefusalOf(error)
     const reason = refusal?.type ? refusalReasons[refusal.type] : undefined
+    const failure = processingFailureOf(error)
     if (reason === 'payment_declined') {
       order.paymentStatus = 'FAILED'
       order.payment.declineCode = typeof refusal?.details?.[0] === 'string' ? refusal.details[0] : null
     }
     if (reason) await cancel(new OrderCancellation(reason, SYSTEM, refusal?.message ?? null))
     else if (error instanceof OrderCancellation) await cancel(error)
-    else throw error
+    else if (!failure) throw error
+    else {
+      flagForStaff(failure)
+      // After hand-over the order keeps its money and its parcel; before, it is undone.
+      if (handedOver(order)) await save()
+      else await cancel(new OrderCancellation('processing_failed', SYSTEM, 'The order could not be processed; staff were told'))
+    }
   }
-  refundsClosed = true
-  await condition(allHandlersFinished)
+
+  upsertSearchAttributes([{ key: OrderTotalKey, value: order.totals.total }])
+  // The story runs where a Temporal-level cancellation cannot cut it short: it is a cancel request instead.
+  await CancellationScope.nonCancellable(async () => {
+    try {
+      await fulfil()
+      await keepRefundWindowOpen()
+    } catch (error) {
+      await leaveHappyPath(error)
+    }
+    refundsClosed = true
+    if (carrierInbox.length > 0 && patched('late-carrier-events-noted') && noteLateCarrierEvents()) await save()
+    await condition(allHandlersFinished)
+  })
+  // Cancelled by an operator in Temporal: the workflow ends Canceled, as the Web UI and CLI expect.
+  if (order.cancellation?.by.type === 'operator') throw new CancelledFailure('Order cancelled by an operator in Temporal')
   return order
 }

@@ -14,13 +14,16 @@ export interface SimulatedCarrierProps {
 /**
  * A local carrier: it keeps its parcels in `simulated_parcels`, and its
  * autopilot (see `simulated-carrier-autopilot.ts`) moves them along by posting
- * tracking events to the API, as a real carrier's webhooks would.
+ * tracking events to the API, as a real carrier's webhooks would. Like a real
+ * carrier it keeps the address it prints on the label, and, like one, it
+ * refuses an address it cannot store (Postgres refuses NUL and lone
+ * surrogates in jsonb: the order then fails `createShipment` for good).
  */
 export function createSimulatedCarrier({ db, firstStepMs = 4_000 }: SimulatedCarrierProps): Carrier {
   return {
     name: SIMULATED_CARRIER,
 
-    async createLabel({ orderId }) {
+    async createLabel({ orderId, address }) {
       const trackingNumber = `SIM${String(randomInt(0, 1e9)).padStart(9, '0')}${String(randomInt(0, 1e3)).padStart(3, '0')}`
       await db
         .insertInto('simulated_parcels')
@@ -29,6 +32,7 @@ export function createSimulatedCarrier({ db, firstStepMs = 4_000 }: SimulatedCar
           order_id: orderId,
           label_id: `lbl_${trackingNumber.toLowerCase()}`,
           status: 'LABEL_CREATED',
+          ship_to: JSON.stringify(address),
           next_event_at: sql`now() + ${`${firstStepMs} milliseconds`}::interval`,
         })
         .onConflict((oc) => oc.column('order_id').doNothing())

@@ -12,6 +12,7 @@ import type {
   OrderState,
   PaymentInstruction,
   PlaceOrderInput,
+  ShippingAddress,
 } from '../../workflows/order-types.js'
 import type { orderWorkflow } from '../../workflows/order-workflow.js'
 import type { TestServices } from './services.js'
@@ -75,6 +76,8 @@ export interface StartOrderOptions {
   paymentActionTimeoutMs?: number
   authorizationValidityMs?: number
   refundWindowMs?: number
+  /** {@link address} when omitted. */
+  shippingAddress?: ShippingAddress
 }
 
 /** Prices lines from the catalog and starts an order workflow, as the API does. */
@@ -96,7 +99,7 @@ export async function startOrder(
     customerId: options.customerId ?? 'cust_test',
     lines: options.lines,
     currency: 'USD',
-    shippingAddress: address,
+    shippingAddress: options.shippingAddress ?? address,
     payment: options.payment,
     quote: { lines: quote.lines, totals: quote.totals },
     placedAt: new Date().toISOString(),
