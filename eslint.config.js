@@ -48,6 +48,16 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: notInWorkflows }] },
   },
   {
+    // The ground floor: the order's vocabulary, shapes and pure rules import nothing but each other.
+    files: ['domain/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!\\./)', message: 'domain/ imports nothing outside domain/: it is the ground floor.' }] },
+      ],
+    },
+  },
+  {
     files: ['config.ts', 'tests/**/*.ts', 'eslint.config.js', 'vitest.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import { sql } from 'kysely'
 import type { Database, ReservationState } from '../db/schema.js'
-import type { OrderLineRequest } from '../workflows/order-types.js'
+import type { OrderLineRequest } from '../domain/order-types.js'
 import { businessRefusal } from './business-refusal.js'
 
 export interface InventoryDeps {

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely'
 import { findCatalogPrices, findShippingRate } from '../db/catalog.js'
 import type { Database } from '../db/schema.js'
-import { priceLines } from '../workflows/order-pricing.js'
-import type { OrderLineRequest, OrderTotals, PricedLine } from '../workflows/order-types.js'
+import { priceLines } from '../domain/order-pricing.js'
+import type { OrderLineRequest, OrderTotals, PricedLine } from '../domain/order-types.js'
 import { businessRefusal } from './business-refusal.js'
 
 export interface PricingDeps {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import { type OrderSnapshot, saveOrderSnapshot } from '../db/order-read-model.js'
 import type { Database } from '../db/schema.js'
-import type { TimelineEntry } from '../workflows/order-types.js'
+import type { TimelineEntry } from '../domain/order-types.js'
 
 export interface ReadModelDeps {
   db: Kysely<Database>

@@ -19,7 +19,14 @@ import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { Database } from '../db/schema.js'
-import { cancellationReasons, type PaymentMethod, processingSteps, refundReasons } from '../workflows/order-types.js'
+import {
+  automaticRefundReasons,
+  cancellationReasons,
+  codCollectionProblems,
+  paymentMethods,
+  processingSteps,
+  refundReasons,
+} from '../domain/vocabulary.js'
 
 /** The order counts at one moment. */
 export interface OrderCounts {
@@ -104,9 +111,7 @@ export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts
 }
 
 // Every known label value is reported, at 0 if need be, so a series exists before its first event.
-const paymentMethods = ['card', 'paypal', 'cod'] as const satisfies readonly PaymentMethod[]
-const refundLabels = [...refundReasons, 'parcel_returned', 'order_cancelled'] as const
-const codProblems = ['collection_mismatch', 'delivery_failed'] as const
+const refundLabels = [...refundReasons, ...automaticRefundReasons] as const
 
 export interface OrderMetricsOptions {
   registry: Registry
@@ -209,7 +214,7 @@ export function registerOrderMetrics(options: OrderMetricsOptions): void {
     'cod_collection_problems_total',
     'Cash-on-delivery problems: a collected amount that does not match the order, or a delivery that failed',
     'problem',
-    codProblems,
+    codCollectionProblems,
     (c) => c.codProblems,
   )
   countedBy(

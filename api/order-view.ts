@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely'
 import type { OrdersTable } from '../db/schema.js'
 import type { OrderSnapshot } from '../db/order-read-model.js'
-import type { FulfillmentStatus, PaymentState } from '../workflows/order-types.js'
+import type { PaymentState } from '../domain/order-types.js'
+import type { FulfillmentStatus } from '../domain/vocabulary.js'
 import type { OrderView } from './schemas.js'
 
 /** The amounts of a payment, without the provider's reference. */

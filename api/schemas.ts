@@ -3,7 +3,16 @@
  * describe the OpenAPI document, so the two cannot drift apart.
  */
 import { z } from '@hono/zod-openapi'
-import { carrierEventStatuses, paymentStatuses, refundReasons } from '../workflows/order-types.js'
+import {
+  actorTypes,
+  carrierEventStatuses,
+  codCollectionOutcomes,
+  fulfillmentStatuses,
+  orderStatuses,
+  paymentMethods,
+  paymentStatuses,
+  refundReasons,
+} from '../domain/vocabulary.js'
 import { text } from './text-field.js'
 
 const sku = text({
@@ -72,7 +81,7 @@ export const PlaceOrderBody = z
       .array(z.strictObject({ sku, quantity: z.number().int().min(1).max(100) }))
       .min(1, 'must have at least one line')
       .max(50, 'must have at most 50 lines'),
-    paymentMethod: z.enum(['card', 'paypal', 'cod']),
+    paymentMethod: z.enum(paymentMethods),
     paymentToken: text({ min: 1, max: 255 }).optional(),
     currency: currency.optional(),
     shippingAddress: ShippingAddressInput,
@@ -100,19 +109,7 @@ export const PlaceOrderBody = z
   })
 export type PlaceOrderBody = z.infer<typeof PlaceOrderBody>
 
-const Actor = z.object({ type: z.enum(['customer', 'admin', 'operator', 'system', 'carrier']), id: z.string().nullable() })
-
-export const orderStatuses = [
-  'PENDING',
-  'AWAITING_CONFIRMATION',
-  'CONFIRMED',
-  'SHIPPED',
-  'DELIVERED',
-  'CANCELLED',
-  'RETURNED',
-] as const
-export const fulfillmentStatuses = ['UNFULFILLED', ...carrierEventStatuses, 'LABEL_CANCELLED'] as const
-export const paymentMethods = ['card', 'paypal', 'cod'] as const
+const Actor = z.object({ type: z.enum(actorTypes), id: z.string().nullable() })
 
 export const OrderView = z
   .object({
@@ -214,7 +211,7 @@ export const OrderTimelineEntry = z
     seq: z.number().int(),
     at: z.string(),
     actor: z.object({
-      type: z.enum(['customer', 'admin', 'operator', 'system', 'carrier']),
+      type: z.enum(actorTypes),
       id: z.string().nullable().openapi({ description: 'Shown to admins, for customer and admin actors only.' }),
     }),
     type: z.string(),
@@ -432,7 +429,7 @@ export const CodCollection = z
     currency: z.string(),
     expectedAmount: z.number().int(),
     collectedAmount: z.number().int().nullable(),
-    outcome: z.enum(['collected', 'mismatch', 'not_reported']),
+    outcome: z.enum(codCollectionOutcomes),
     deliveredAt: z.string(),
     settledAt: z.string().nullable(),
     settledBy: z.string().nullable(),

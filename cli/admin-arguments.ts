@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util'
 import { isOrderId } from '../api/orders/order-queries.js'
 import { textProblem } from '../api/text-field.js'
-import { type RefundReason, refundReasons } from '../workflows/order-types.js'
+import { type RefundReason, refundReasons } from '../domain/vocabulary.js'
 
 export const adminUsage = [
   'usage: npm run admin -- status|confirm-cod <orderId>',

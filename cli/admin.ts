@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto'
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client'
 import { loadConfig } from '../config.js'
 import { cancelOrderUpdate, confirmCodUpdate, orderWorkflowId, refundPaymentUpdate, statusQuery } from '../workflows/messages.js'
-import type { Actor, OrderState } from '../workflows/order-types.js'
+import type { Actor, OrderState } from '../domain/order-types.js'
 import { type AdminCommand, parseAdminArguments } from './admin-arguments.js'
 
 // Arguments are checked before anything connects: a refusal says which argument and why, and exits 2.

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { CatalogPrice, ShippingRate } from '../workflows/order-pricing.js'
+import type { CatalogPrice, ShippingRate } from '../domain/order-pricing.js'
 import type { Database } from './schema.js'
 
 /** Prices of the given SKUs in one currency, one indexed query. */

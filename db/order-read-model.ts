@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { OrderState, TimelineEntry } from '../workflows/order-types.js'
+import type { OrderState, TimelineEntry } from '../domain/order-types.js'
 import type { Database } from './schema.js'
 import { storable } from './storable-text.js'
 

@@ -3,7 +3,8 @@
  * `Generated<T>` columns have a database default; amounts are integer minor units.
  */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
-import type { Cancellation, PaymentState, PricedLine, ShipmentState, ShippingAddress } from '../workflows/order-types.js'
+import type { Cancellation, PaymentState, PricedLine, ShipmentState, ShippingAddress } from '../domain/order-types.js'
+import type { CodCollectionOutcome, FulfillmentStatus, OrderStatus, PaymentMethod, PaymentStatus } from '../domain/vocabulary.js'
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>
@@ -52,10 +53,10 @@ export interface StockReservationsTable {
 export interface OrdersTable {
   id: string
   customer_id: string
-  status: string
-  payment_status: string
-  fulfillment_status: string
-  payment_method: string
+  status: OrderStatus
+  payment_status: PaymentStatus
+  fulfillment_status: FulfillmentStatus
+  payment_method: PaymentMethod
   currency: string
   subtotal: number
   shipping: number
@@ -204,8 +205,6 @@ export interface PaymentWebhookEventsTable {
   relayed_at: Timestamp | null
   outcome: 'accepted' | 'order_closed' | 'already_settled' | null
 }
-
-export type CodCollectionOutcome = 'collected' | 'mismatch' | 'not_reported'
 
 export interface CodCollectionsTable {
   order_id: string

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { carrierEventSignal, orderWorkflowId } from '../workflows/messages.js'
-import type { OrderState } from '../workflows/order-types.js'
+import type { OrderState } from '../domain/order-types.js'
 import type { orderWorkflow } from '../workflows/order-workflow.js'
 import type { FakeStripe } from './support/fake-stripe.js'
 import { shippingAddressInput, carrierEvent, createProducts, waitForOrder } from './support/fixtures.js'

@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type OrderPageOptions, orderPageQuery } from '../api/orders/order-queries.js'
 import { type HttpStack, startHttpStack } from './support/http-stack.js'
+import type { FulfillmentStatus, OrderStatus, PaymentMethod, PaymentStatus } from '../domain/vocabulary.js'
 
 let stack: HttpStack
 let alice: string
@@ -17,10 +18,10 @@ const minute = 60_000
 interface Seed {
   customer: 'alice' | 'bob'
   minutes: number
-  status: string
-  paymentStatus: string
-  fulfillmentStatus: string
-  paymentMethod: 'card' | 'cod'
+  status: OrderStatus
+  paymentStatus: PaymentStatus
+  fulfillmentStatus: FulfillmentStatus
+  paymentMethod: PaymentMethod
 }
 
 const seeds: Seed[] = [

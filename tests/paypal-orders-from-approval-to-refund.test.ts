@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cancelOrderUpdate, carrierEventSignal } from '../workflows/messages.js'
-import type { OrderState } from '../workflows/order-types.js'
+import type { OrderState } from '../domain/order-types.js'
 import type { FakePayPal } from './support/fake-paypal.js'
 import { carrierEvent, createProducts, startOrder, stockOf, waitForOrder } from './support/fixtures.js'
 import type { HttpStack } from './support/http-stack.js'

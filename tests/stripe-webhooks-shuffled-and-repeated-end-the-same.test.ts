@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import type { OrderState } from '../workflows/order-types.js'
+import type { OrderState } from '../domain/order-types.js'
 import { seededRandom } from './support/fake-server.js'
 import { type FakeStripe, type FakeStripeEvent } from './support/fake-stripe.js'
 import { createProducts, startOrder, waitForOrder } from './support/fixtures.js'

@@ -12,7 +12,8 @@ import { temporal } from '@temporalio/proto'
 import { Worker } from '@temporalio/worker'
 import { describe, expect, inject, it } from 'vitest'
 import { installTemporalLogging } from '../logger.js'
-import type { CancellationReason, OrderState } from '../workflows/order-types.js'
+import type { OrderState } from '../domain/order-types.js'
+import type { CancellationReason } from '../domain/vocabulary.js'
 import { logger } from './support/services.js'
 
 type History = temporal.api.history.v1.History

@@ -9,7 +9,8 @@
  * ```
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow'
-import type { Actor, CarrierEvent, OrderState, PaymentEvent, PaymentStatus, RefundReason } from './order-types.js'
+import type { Actor, CarrierEvent, OrderState, PaymentEvent } from '../domain/order-types.js'
+import type { PaymentStatus, RefundReason } from '../domain/vocabulary.js'
 
 /** The full live state of the order. Read-only. */
 export const statusQuery = defineQuery<OrderState>('status')

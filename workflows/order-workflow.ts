@@ -28,7 +28,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow'
 import type { OrderActivities } from '../activities/order-activities.js'
-import { HANDED_OVER_RANK, carrierEventEffect } from './carrier-progress.js'
+import { HANDED_OVER_RANK, carrierEventEffect } from '../domain/carrier-progress.js'
 import {
   type CancelOrderRequest,
   UPDATE_REFUSED,
@@ -41,7 +41,7 @@ import {
   refundPaymentUpdate,
   statusQuery,
 } from './messages.js'
-import { sameTotals } from './order-pricing.js'
+import { sameTotals } from '../domain/order-pricing.js'
 import {
   type CancellationRefusal,
   cancellationRefusal,
@@ -52,19 +52,11 @@ import {
   refundRefusalDetail,
   refundableAmount,
   requestedCancellationReason,
-} from './order-rules.js'
-import { placedOrder } from './placed-order.js'
+} from '../domain/order-rules.js'
+import { placedOrder } from '../domain/placed-order.js'
 import { type ProcessingFailure, processingFailureOf } from './processing-failure.js'
-import type {
-  Actor,
-  CancellationReason,
-  CarrierEvent,
-  OrderState,
-  OrderStatus,
-  PaymentProviderName,
-  PlaceOrderInput,
-  TimelineEntry,
-} from './order-types.js'
+import type { Actor, CarrierEvent, OrderState, PlaceOrderInput, TimelineEntry } from '../domain/order-types.js'
+import type { CancellationReason, OrderStatus, PaymentProviderName } from '../domain/vocabulary.js'
 import { OrderStatusKey, OrderTotalKey } from './search-attributes.js'
 
 const activities = proxyActivities<OrderActivities>({

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { Logger } from 'pino'
-import type { CodCollectionOutcome, Database } from '../../db/schema.js'
+import type { Database } from '../../db/schema.js'
+import type { CodCollectionOutcome } from '../../domain/vocabulary.js'
 
 export interface CodCollectionDeps {
   db: Kysely<Database>

@@ -1,4 +1,5 @@
-import type { Money, PaymentProviderName } from '../../workflows/order-types.js'
+import type { Money } from '../../domain/order-types.js'
+import type { PaymentProviderName } from '../../domain/vocabulary.js'
 import { businessRefusal } from '../business-refusal.js'
 import { type PaymentProvider, PaymentDeclinedError, RefundRefusedError } from './payment-provider.js'
 

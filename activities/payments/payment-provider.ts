@@ -1,4 +1,5 @@
-import type { Money, PaymentProviderName } from '../../workflows/order-types.js'
+import type { Money } from '../../domain/order-types.js'
+import type { PaymentProviderName } from '../../domain/vocabulary.js'
 
 /**
  * What every payment provider (the sandbox, Stripe, PayPal) does for an order.

@@ -7,7 +7,7 @@ import {
   OrderStatus,
   PaypalExperienceUserAction,
 } from '@paypal/paypal-server-sdk'
-import type { Money } from '../../workflows/order-types.js'
+import type { Money } from '../../domain/order-types.js'
 import type { PayPalApi } from './paypal-api.js'
 import {
   type AuthorizationOutcome,

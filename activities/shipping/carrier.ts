@@ -1,4 +1,4 @@
-import type { OrderLineRequest, ShippingAddress } from '../../workflows/order-types.js'
+import type { OrderLineRequest, ShippingAddress } from '../../domain/order-types.js'
 
 /** What every carrier integration does. Both calls are idempotent per order. */
 export interface Carrier {

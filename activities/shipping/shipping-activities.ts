@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.js'
-import type { OrderLineRequest, ShippingAddress } from '../../workflows/order-types.js'
+import type { OrderLineRequest, ShippingAddress } from '../../domain/order-types.js'
 import type { Carrier, Label } from './carrier.js'
 
 export interface ShippingDeps {

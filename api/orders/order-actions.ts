@@ -8,7 +8,7 @@ import {
   refundPaymentUpdate,
   statusQuery,
 } from '../../workflows/messages.js'
-import type { Actor, OrderState } from '../../workflows/order-types.js'
+import type { Actor, OrderState } from '../../domain/order-types.js'
 import type { AppDeps } from '../app-deps.js'
 import type { Principal } from '../auth.js'
 import { orderViewFromRow, orderViewFromState } from '../order-view.js'

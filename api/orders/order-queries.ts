@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { Database, OrdersTable } from '../../db/schema.js'
-import type { FulfillmentStatus, OrderStatus, PaymentMethod, PaymentStatus } from '../../workflows/order-types.js'
+import type { FulfillmentStatus, OrderStatus, PaymentMethod, PaymentStatus } from '../../domain/vocabulary.js'
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Logger } from 'pino'
-import type { PaymentProviderName } from '../../workflows/order-types.js'
+import type { PaymentProviderName } from '../../domain/vocabulary.js'
 import type { AppDeps } from '../app-deps.js'
 import { ApiProblem, type FieldError } from '../problem.js'
 import { problemResponses } from '../schemas.js'

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client'
 import { sql } from 'kysely'
 import { orderWorkflowId, paymentEventSignal } from '../../workflows/messages.js'
-import type { PaymentEvent } from '../../workflows/order-types.js'
+import type { PaymentEvent } from '../../domain/order-types.js'
 import type { AppDeps } from '../app-deps.js'
 import { withinTemporalDeadline } from '../temporal-deadline.js'
 

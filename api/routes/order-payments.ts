@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
 import { orderWorkflowId, paymentEventSignal, statusQuery } from '../../workflows/messages.js'
-import type { PaymentProviderName } from '../../workflows/order-types.js'
+import type { PaymentProviderName } from '../../domain/vocabulary.js'
 import type { AppDeps, AppEnv } from '../app-deps.js'
 import { adminOnly, authenticate, type Principal } from '../auth.js'
 import { adminActionRateLimit } from '../route-rate-limits.js'

@@ -4,16 +4,16 @@ import type { Kysely } from 'kysely'
 import { findCatalogPrices, findShippingRate } from '../../db/catalog.js'
 import type { Database } from '../../db/schema.js'
 import { orderWorkflowId, statusQuery } from '../../workflows/messages.js'
-import { priceLines } from '../../workflows/order-pricing.js'
+import { priceLines } from '../../domain/order-pricing.js'
 import type {
   CarrierEvent,
-  CarrierEventStatus,
   OrderLineRequest,
   OrderState,
   PaymentInstruction,
   PlaceOrderInput,
   ShippingAddress,
-} from '../../workflows/order-types.js'
+} from '../../domain/order-types.js'
+import type { CarrierEventStatus } from '../../domain/vocabulary.js'
 import type { orderWorkflow } from '../../workflows/order-workflow.js'
 import type { TestServices } from './services.js'
 import { settleMs } from './patience.js'

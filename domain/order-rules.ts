@@ -1,5 +1,6 @@
 import { HANDED_OVER_RANK } from './carrier-progress.js'
-import type { Actor, CancellationReason, OrderState, OrderStatus } from './order-types.js'
+import type { Actor, OrderState } from './order-types.js'
+import type { CancellationReason, OrderStatus } from './vocabulary.js'
 
 /** Statuses an order never leaves. */
 export const finalStatuses: ReadonlySet<OrderStatus> = new Set(['DELIVERED', 'CANCELLED', 'RETURNED'])

@@ -1,4 +1,5 @@
-import type { CarrierEvent, CarrierEventStatus, ShipmentState } from './order-types.js'
+import type { CarrierEvent, ShipmentState } from './order-types.js'
+import type { CarrierEventStatus } from './vocabulary.js'
 
 /**
  * How far along its journey each carrier status puts a parcel. `EXCEPTION`

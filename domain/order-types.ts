@@ -1,100 +1,18 @@
 /**
  * The shapes of an order, shared by the workflow, the activities, the API and
  * the CLI. Pure types: nothing here runs, so it is safe in the workflow bundle.
+ * The closed sets they use (statuses, methods, reasons) are in vocabulary.ts.
  */
-
-/** The order's top-level lifecycle. */
-export type OrderStatus = 'PENDING' | 'AWAITING_CONFIRMATION' | 'CONFIRMED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED' | 'RETURNED'
-
-/** Where the money is, named as Stripe and Shopify users know it. */
-export type PaymentStatus =
-  'PENDING' | 'ACTION_REQUIRED' | 'AUTHORIZED' | 'PAID' | 'PARTIALLY_REFUNDED' | 'VOIDED' | 'REFUNDED' | 'FAILED'
-
-export const paymentStatuses = [
-  'PENDING',
-  'ACTION_REQUIRED',
-  'AUTHORIZED',
-  'PAID',
-  'PARTIALLY_REFUNDED',
-  'VOIDED',
-  'REFUNDED',
-  'FAILED',
-] as const satisfies readonly PaymentStatus[]
-
-/** Where the parcel is: the carrier's own statuses, plus the states before and after it. */
-export type FulfillmentStatus = 'UNFULFILLED' | CarrierEventStatus | 'LABEL_CANCELLED'
-
-export type CarrierEventStatus =
-  'LABEL_CREATED' | 'PICKED_UP' | 'IN_TRANSIT' | 'OUT_FOR_DELIVERY' | 'DELIVERED' | 'EXCEPTION' | 'RETURNED_TO_SENDER'
-
-export const carrierEventStatuses = [
-  'LABEL_CREATED',
-  'PICKED_UP',
-  'IN_TRANSIT',
-  'OUT_FOR_DELIVERY',
-  'DELIVERED',
-  'EXCEPTION',
-  'RETURNED_TO_SENDER',
-] as const satisfies readonly CarrierEventStatus[]
-
-export type PaymentMethod = 'card' | 'paypal' | 'cod'
-
-/** Who moves the money of an order: chosen once, at placement, from the method and the configuration. */
-export type PaymentProviderName = 'sandbox' | 'stripe' | 'paypal'
-
-/** Why an order ended up cancelled. */
-export type CancellationReason =
-  | 'customer_request'
-  | 'admin_request'
-  | 'operator_request'
-  | 'payment_declined'
-  | 'payment_not_completed'
-  | 'authorization_expired'
-  | 'out_of_stock'
-  | 'price_changed'
-  | 'cod_confirmation_expired'
-  | 'processing_failed'
-
-export const cancellationReasons = [
-  'customer_request',
-  'admin_request',
-  'operator_request',
-  'payment_declined',
-  'payment_not_completed',
-  'authorization_expired',
-  'out_of_stock',
-  'price_changed',
-  'cod_confirmation_expired',
-  'processing_failed',
-] as const satisfies readonly CancellationReason[]
-
-/**
- * The steps of an order that can fail for good (each an activity), as the
- * `step` of a `processing_failed` timeline entry and of
- * `order_processing_failures_total` name them.
- */
-export const processingSteps = [
-  'priceOrder',
-  'reserveStock',
-  'authorizePayment',
-  'completeAuthorization',
-  'createShipment',
-  'commitStock',
-  'capturePayment',
-  'recordCodCollection',
-  'restockReturnedItems',
-  'refundPayment',
-  'voidPayment',
-  'releaseStock',
-  'cancelShipment',
-  'recordOrder',
-  'notifyCustomer',
-] as const
-
-/** Why an admin gave money back after capture. */
-export type RefundReason = 'returned_items' | 'damaged' | 'goodwill' | 'other'
-
-export const refundReasons = ['returned_items', 'damaged', 'goodwill', 'other'] as const satisfies readonly RefundReason[]
+import type {
+  ActorType,
+  CancellationReason,
+  CarrierEventStatus,
+  FulfillmentStatus,
+  OrderStatus,
+  PaymentMethod,
+  PaymentProviderName,
+  PaymentStatus,
+} from './vocabulary.js'
 
 /** An amount of money in integer minor units of an ISO 4217 currency. */
 export interface Money {
@@ -142,7 +60,7 @@ export type PaymentInstruction =
  * cancel`); its id is the Temporal identity that asked, when known.
  */
 export interface Actor {
-  type: 'customer' | 'admin' | 'operator' | 'system' | 'carrier'
+  type: ActorType
   id: string | null
 }
 
