@@ -3,7 +3,7 @@ import type { PaymentsConfig } from '../../config.js'
 import { createStripeClient } from '../../activities/payments/stripe-client.js'
 import type { PaymentInstruction } from '../../domain/order-types.js'
 import { ApiProblem } from '../problem.js'
-import type { PlaceOrderBody } from '../schemas.js'
+import type { PlaceOrderBody } from '../schemas/orders.js'
 import { type PayPalApi, createPayPalApi } from '../../activities/payments/paypal-api.js'
 
 /**
