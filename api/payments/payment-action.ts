@@ -1,4 +1,4 @@
-import type { PayPalApi } from '../../activities/payments/paypal-api.js'
+import type { PayPalApi } from '../../adapters/payments/paypal-api.js'
 import { orderWorkflowId, paymentProgressUpdate, type PaymentProgress } from '../../workflows/messages.js'
 import type { AppDeps } from '../app-deps.js'
 import type { PaymentAction } from '../schemas/payments.js'
