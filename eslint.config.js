@@ -21,6 +21,11 @@ const notInWorkflows = [
     allowTypeImports: true,
     message: 'Workflows may import activity types, never activity code.',
   },
+  {
+    group: ['../adapters/**', '../../adapters/**'],
+    allowTypeImports: true,
+    message: 'Workflows reach payment providers and carriers through activities only.',
+  },
 ]
 
 export default tseslint.config(
