@@ -63,6 +63,33 @@ export default tseslint.config(
     },
   },
   {
+    // Provider and carrier adapters sit below activities, the API and the worker, which all import them.
+    files: ['adapters/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./\\.\\./(activities|api|workflows|workers|cli|dev)/',
+              message: 'adapters/ import domain/, db/, config types and SDKs only: everything else imports them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The parts of config.ts import each other and packages, nothing of the app.
+    files: ['config/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\.\\./', message: 'config/ imports nothing outside config/: config.ts builds on it.' }] },
+      ],
+    },
+  },
+  {
     files: ['config.ts', 'tests/**/*.ts', 'eslint.config.js', 'vitest.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
