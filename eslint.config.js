@@ -21,6 +21,11 @@ const notInWorkflows = [
     allowTypeImports: true,
     message: 'Workflows may import activity types, never activity code.',
   },
+  {
+    group: ['../adapters/**', '../../adapters/**'],
+    allowTypeImports: true,
+    message: 'Workflows reach payment providers and carriers through activities only.',
+  },
 ]
 
 export default tseslint.config(
@@ -54,6 +59,33 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         { patterns: [{ regex: '^(?!\\./)', message: 'domain/ imports nothing outside domain/: it is the ground floor.' }] },
+      ],
+    },
+  },
+  {
+    // Provider and carrier adapters sit below activities, the API and the worker, which all import them.
+    files: ['adapters/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./\\.\\./(activities|api|workflows|workers|cli|dev)/',
+              message: 'adapters/ import domain/, db/, config types and SDKs only: everything else imports them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The parts of config.ts import each other and packages, nothing of the app.
+    files: ['config/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\.\\./', message: 'config/ imports nothing outside config/: config.ts builds on it.' }] },
       ],
     },
   },

@@ -7,10 +7,10 @@ import { createNotificationActivities } from './notifications.js'
 import { createOperatorCancellationActivities } from './operator-cancellation.js'
 import { createCodCollectionActivities } from './payments/cod-collections.js'
 import { createPaymentActivities } from './payments/payment-activities.js'
-import type { PaymentProvider } from './payments/payment-provider.js'
+import type { PaymentProvider } from '../adapters/payments/payment-provider.js'
 import { createPricingActivities } from './pricing.js'
 import { createReadModelActivities } from './read-model.js'
-import type { Carrier } from './shipping/carrier.js'
+import type { Carrier } from '../adapters/shipping/carrier.js'
 import { createShippingActivities } from './shipping/shipping-activities.js'
 
 /** Everything the order activities talk to, injected by the worker. */

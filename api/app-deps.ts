@@ -4,8 +4,7 @@ import type { Logger } from 'pino'
 import type { Config, JwksAlgorithm, RateLimitSetting } from '../config.js'
 import type { OrderChangeFeed } from '../db/order-change-feed.js'
 import type { Database } from '../db/schema.js'
-import type { AccessTokenVerifier } from './access-tokens.js'
-import type { Principal } from './auth.js'
+import type { AccessTokenVerifier, Principal } from './access-tokens.js'
 import type { ApiPayments } from './payments/api-payments.js'
 
 /**

@@ -3,7 +3,7 @@ import type { OrdersTable } from '../db/schema.js'
 import type { OrderSnapshot } from '../db/order-read-model.js'
 import type { PaymentState } from '../domain/order-types.js'
 import type { FulfillmentStatus } from '../domain/vocabulary.js'
-import type { OrderView } from './schemas.js'
+import type { OrderView } from './schemas/orders.js'
 
 /** The amounts of a payment, without the provider's reference. */
 function paymentView(payment: PaymentState): OrderView['payment'] {

@@ -5,7 +5,7 @@
  */
 import { Client, Connection } from '@temporalio/client'
 import { NativeConnection } from '@temporalio/worker'
-import { startCarrierAutopilot } from '../activities/shipping/simulated-carrier-autopilot.js'
+import { startCarrierAutopilot } from './simulated-carrier-autopilot.js'
 import { signAccessToken } from '../api/auth.js'
 import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../api/carrier-signature.js'
 import { serveApi } from '../api/serve-api.js'

@@ -6,7 +6,7 @@
  */
 import type { WorkflowHandle } from '@temporalio/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSimulatedCarrier } from '../activities/shipping/simulated-carrier.js'
+import { createSimulatedCarrier } from '../adapters/shipping/simulated-carrier.js'
 import { cancelOrderUpdate, carrierEventSignal } from '../workflows/messages.js'
 import { carrierEvent, createProducts, notificationsOf, paymentsOf, startOrder, waitForOrder } from './support/fixtures.js'
 import { connectServices, type RunningWorker, type TestServices } from './support/services.js'

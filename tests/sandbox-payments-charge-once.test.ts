@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createPaymentActivities } from '../activities/payments/payment-activities.js'
-import { createSandboxPaymentProvider } from '../activities/payments/sandbox-payment-provider.js'
+import { createSandboxPaymentProvider } from '../adapters/payments/sandbox-payment-provider.js'
 import { createDatabase, type Kysely } from '../db/connection.js'
 import type { Database } from '../db/schema.js'
 import { paymentsOf } from './support/fixtures.js'

@@ -4,10 +4,10 @@ import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { Database } from '../db/schema.js'
 import { createOrderActivities } from '../activities/order-activities.js'
-import type { PaymentProvider } from '../activities/payments/payment-provider.js'
-import { createSandboxPaymentProvider } from '../activities/payments/sandbox-payment-provider.js'
-import type { Carrier } from '../activities/shipping/carrier.js'
-import { createSimulatedCarrier } from '../activities/shipping/simulated-carrier.js'
+import type { PaymentProvider } from '../adapters/payments/payment-provider.js'
+import { createSandboxPaymentProvider } from '../adapters/payments/sandbox-payment-provider.js'
+import type { Carrier } from '../adapters/shipping/carrier.js'
+import { createSimulatedCarrier } from '../adapters/shipping/simulated-carrier.js'
 
 /** Where the workflow code comes from: a prebuilt bundle, or the source bundled at start. */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url))

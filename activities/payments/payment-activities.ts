@@ -1,7 +1,7 @@
 import type { Money } from '../../domain/order-types.js'
 import type { PaymentProviderName } from '../../domain/vocabulary.js'
 import { businessRefusal } from '../business-refusal.js'
-import { type PaymentProvider, PaymentDeclinedError, RefundRefusedError } from './payment-provider.js'
+import { type PaymentProvider, PaymentDeclinedError, RefundRefusedError } from '../../adapters/payments/payment-provider.js'
 
 export interface PaymentDeps {
   /** The provider of orders that name none: the sandbox unless a test says otherwise. */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.js'
 import type { OrderLineRequest, ShippingAddress } from '../../domain/order-types.js'
-import type { Carrier, Label } from './carrier.js'
+import type { Carrier, Label } from '../../adapters/shipping/carrier.js'
 
 export interface ShippingDeps {
   db: Kysely<Database>

@@ -21,7 +21,8 @@ import {
   unlockIdempotencyKey,
 } from '../idempotency/idempotency-keys.js'
 import { requestFingerprint } from '../idempotency/request-fingerprint.js'
-import type { OrderView, RefundBody } from '../schemas.js'
+import type { OrderView } from '../schemas/orders.js'
+import type { RefundBody } from '../schemas/payments.js'
 import { canSeeOrder, orderNotFound } from './order-access.js'
 import { findOrderRow, isOrderId } from './order-queries.js'
 

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { Database, OrderTimelineTable } from '../../db/schema.js'
 import type { Principal } from '../auth.js'
-import type { OrderTimelineEntry } from '../schemas.js'
+import type { OrderTimelineEntry } from '../schemas/orders.js'
 import { canSeeOrder, orderNotFound } from './order-access.js'
 import { findOrderRow } from './order-queries.js'
 

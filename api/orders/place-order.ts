@@ -23,7 +23,7 @@ import { ApiProblem, type FieldError } from '../problem.js'
 import { withinTemporalDeadline } from '../temporal-deadline.js'
 import { type ApiPayments, paymentInstructionFor, sandboxOnlyPayments } from '../payments/api-payments.js'
 import { paymentActionOf, paymentProgressOf } from '../payments/payment-action.js'
-import type { OrderView, PlaceOrderBody, PlacedOrderView } from '../schemas.js'
+import type { OrderView, PlaceOrderBody, PlacedOrderView } from '../schemas/orders.js'
 
 export interface PlaceOrderCommand {
   principal: Principal

@@ -1,10 +1,10 @@
 import type Stripe from 'stripe'
 import type { PaymentsConfig } from '../../config.js'
-import { createStripeClient } from '../../activities/payments/stripe-client.js'
+import { createStripeClient } from '../../adapters/payments/stripe-client.js'
 import type { PaymentInstruction } from '../../domain/order-types.js'
 import { ApiProblem } from '../problem.js'
-import type { PlaceOrderBody } from '../schemas.js'
-import { type PayPalApi, createPayPalApi } from '../../activities/payments/paypal-api.js'
+import type { PlaceOrderBody } from '../schemas/orders.js'
+import { type PayPalApi, createPayPalApi } from '../../adapters/payments/paypal-api.js'
 
 /**
  * What the API needs of the payment providers: clients to read what a

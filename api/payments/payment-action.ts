@@ -1,7 +1,7 @@
-import type { PayPalApi } from '../../activities/payments/paypal-api.js'
+import type { PayPalApi } from '../../adapters/payments/paypal-api.js'
 import { orderWorkflowId, paymentProgressUpdate, type PaymentProgress } from '../../workflows/messages.js'
 import type { AppDeps } from '../app-deps.js'
-import type { PaymentAction } from '../schemas.js'
+import type { PaymentAction } from '../schemas/payments.js'
 import type { ApiPayments } from './api-payments.js'
 
 /** Where the order's payment stands, once its first attempt has answered; null if that takes longer than `waitMs`. */

@@ -3,7 +3,7 @@ import type { Logger } from 'pino'
 import type { PaymentProviderName } from '../../domain/vocabulary.js'
 import type { AppDeps } from '../app-deps.js'
 import { ApiProblem, type FieldError } from '../problem.js'
-import { problemResponses } from '../schemas.js'
+import { problemResponses } from '../schemas/problems.js'
 import { textProblem } from '../text-field.js'
 import { relayPaymentEvent } from './relay-payment-event.js'
 

@@ -10,7 +10,7 @@ import {
 } from '../idempotency/idempotency-keys.js'
 import { requestFingerprint } from '../idempotency/request-fingerprint.js'
 import { ApiProblem } from '../problem.js'
-import type { StockAdjustment, StockAdjustmentBody } from '../schemas.js'
+import type { StockAdjustment, StockAdjustmentBody } from '../schemas/products.js'
 import { recordCatalogChange } from './catalog-audit.js'
 
 /** The largest on-hand count the stock table holds (Postgres integer). */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema.js'
-import type { AdminProduct } from '../schemas.js'
+import type { AdminProduct } from '../schemas/products.js'
 
 /**
  * A product as admins see it, or null when there is none. With `forUpdate`

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../../db/schema.js'
 import type { Principal } from '../auth.js'
-import type { AdminProduct, ProductInput } from '../schemas.js'
+import type { AdminProduct, ProductInput } from '../schemas/products.js'
 import { findAdminProduct } from './admin-product.js'
 import { recordCatalogChange } from './catalog-audit.js'
 

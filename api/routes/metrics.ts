@@ -3,7 +3,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
 import type { Registry } from 'prom-client'
 import type { AppEnv } from '../app-deps.js'
 import { ApiProblem } from '../problem.js'
-import { problemResponses } from '../schemas.js'
+import { problemResponses } from '../schemas/problems.js'
 
 export interface MetricsRouterOptions {
   registry: Registry

@@ -10,16 +10,10 @@ import { findOrderRow } from '../orders/order-queries.js'
 import { sandboxOnlyPayments } from '../payments/api-payments.js'
 import { paymentActionOf } from '../payments/payment-action.js'
 import { ApiProblem } from '../problem.js'
-import {
-  CodCollection,
-  CodSettlementBody,
-  OrderIdParam,
-  OrderView,
-  PaymentAction,
-  RefundBody,
-  RequiredIdempotencyKeyHeader,
-  problemResponses,
-} from '../schemas.js'
+import { OrderIdParam, OrderView } from '../schemas/orders.js'
+import { CodCollection, CodSettlementBody, PaymentAction, RefundBody } from '../schemas/payments.js'
+import { problemResponses } from '../schemas/problems.js'
+import { RequiredIdempotencyKeyHeader } from '../schemas/shared-fields.js'
 import { withinTemporalDeadline } from '../temporal-deadline.js'
 import { validationProblem } from '../validation-hook.js'
 

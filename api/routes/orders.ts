@@ -11,8 +11,6 @@ import { ApiProblem, type FieldError } from '../problem.js'
 import { adminActionRateLimit, placeOrderRateLimit } from '../route-rate-limits.js'
 import {
   CancelOrderBody,
-  IdempotencyKeyHeader,
-  RequiredIdempotencyKeyHeader,
   OrderIdParam,
   OrderListQuery,
   OrderPage,
@@ -20,8 +18,9 @@ import {
   OrderView,
   PlaceOrderBody,
   PlacedOrderView,
-  problemResponses,
-} from '../schemas.js'
+} from '../schemas/orders.js'
+import { problemResponses } from '../schemas/problems.js'
+import { IdempotencyKeyHeader, RequiredIdempotencyKeyHeader } from '../schemas/shared-fields.js'
 import { validationProblem } from '../validation-hook.js'
 
 const LastEventIdHeader = z.object({

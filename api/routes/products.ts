@@ -8,16 +8,16 @@ import { adjustStock } from '../products/adjust-stock.js'
 import { findAdminProduct } from '../products/admin-product.js'
 import { listCatalogChanges } from '../products/catalog-audit.js'
 import { upsertProduct } from '../products/upsert-product.js'
+import { problemResponses } from '../schemas/problems.js'
 import {
   AdminProduct,
   CatalogAuditEntry,
-  RequiredIdempotencyKeyHeader,
   ProductInput,
   SkuParam,
   StockAdjustment,
   StockAdjustmentBody,
-  problemResponses,
-} from '../schemas.js'
+} from '../schemas/products.js'
+import { RequiredIdempotencyKeyHeader } from '../schemas/shared-fields.js'
 import { validationProblem } from '../validation-hook.js'
 
 const Product = z

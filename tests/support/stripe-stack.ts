@@ -4,8 +4,8 @@
  * starts with.
  */
 import type Stripe from 'stripe'
-import { createStripeClient } from '../../activities/payments/stripe-client.js'
-import { createStripePaymentProvider } from '../../activities/payments/stripe-payment-provider.js'
+import { createStripeClient } from '../../adapters/payments/stripe-client.js'
+import { createStripePaymentProvider } from '../../adapters/payments/stripe-payment-provider.js'
 import { sandboxOnlyPayments } from '../../api/payments/api-payments.js'
 import { type FakeStripe, startFakeStripe } from './fake-stripe.js'
 import { type HttpStack, type HttpStackOptions, startHttpStack } from './http-stack.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { storable, storableText } from '../db/storable-text.js'
+import { storable, storableText } from '../../db/storable-text.js'
 
 describe('text Postgres cannot store', () => {
   it('has NUL and lone surrogates replaced by U+FFFD', () => {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPaymentActivities } from '../activities/payments/payment-activities.js'
-import type { PaymentProvider } from '../activities/payments/payment-provider.js'
-import { createStripeClient } from '../activities/payments/stripe-client.js'
-import { createStripePaymentProvider } from '../activities/payments/stripe-payment-provider.js'
-import { findStripeMock, type RunningStripeMock, startStripeMock } from './support/stripe-mock.js'
+import { createPaymentActivities } from '../../activities/payments/payment-activities.js'
+import type { PaymentProvider } from '../../adapters/payments/payment-provider.js'
+import { createStripeClient } from '../../adapters/payments/stripe-client.js'
+import { createStripePaymentProvider } from '../../adapters/payments/stripe-payment-provider.js'
+import { findStripeMock, type RunningStripeMock, startStripeMock } from '../support/stripe-mock.js'
 
 const binary = findStripeMock()
 if (!binary) {

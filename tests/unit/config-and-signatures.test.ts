@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { carrierSignatureProblem, signCarrierPayload } from '../api/carrier-signature.js'
-import { ConfigError, loadConfig, parseDuration } from '../config.js'
+import { carrierSignatureProblem, signCarrierPayload } from '../../api/carrier-signature.js'
+import { ConfigError, loadConfig, parseDuration } from '../../config.js'
 
 describe('configuration', () => {
   it('lists every invalid variable at once', () => {

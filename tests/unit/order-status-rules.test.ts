@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { carrierEventEffect } from '../domain/carrier-progress.js'
+import { carrierEventEffect } from '../../domain/carrier-progress.js'
 import {
   cancellationRefusal,
   codConfirmationRefusal,
   refundRefusal,
   refundRefusalDetail,
   requestedCancellationReason,
-} from '../domain/order-rules.js'
-import type { CarrierEvent, OrderState, ShipmentState } from '../domain/order-types.js'
+} from '../../domain/order-rules.js'
+import type { CarrierEvent, OrderState, ShipmentState } from '../../domain/order-types.js'
 
 const shipment = (progress: number): ShipmentState => ({
   carrier: 'sim',

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig, parseRateLimit, parseSize } from '../config.js'
+import { ConfigError, loadConfig, parseRateLimit, parseSize } from '../../config.js'
 
 function problemsOf(env: Record<string, string>): string[] {
   try {

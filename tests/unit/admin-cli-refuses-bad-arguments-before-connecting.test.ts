@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { parseAdminArguments } from '../cli/admin-arguments.js'
+import { parseAdminArguments } from '../../cli/admin-arguments.js'
 
 const orderId = randomUUID()
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type CatalogPrice, priceLines } from '../domain/order-pricing.js'
+import { type CatalogPrice, priceLines } from '../../domain/order-pricing.js'
 
 const prices: CatalogPrice[] = [
   { sku: 'MUG', name: 'Mug', currency: 'USD', unitPrice: 1_200, active: true },

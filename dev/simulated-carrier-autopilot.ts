@@ -1,8 +1,8 @@
 import { type Kysely, sql } from 'kysely'
 import type { Logger } from 'pino'
-import type { Database } from '../../db/schema.js'
-import type { CarrierEvent } from '../../domain/order-types.js'
-import type { CarrierEventStatus } from '../../domain/vocabulary.js'
+import type { Database } from '../db/schema.js'
+import type { CarrierEvent } from '../domain/order-types.js'
+import type { CarrierEventStatus } from '../domain/vocabulary.js'
 
 /** The journey the simulated carrier takes every parcel on. */
 const journey: readonly CarrierEventStatus[] = ['LABEL_CREATED', 'PICKED_UP', 'IN_TRANSIT', 'OUT_FOR_DELIVERY', 'DELIVERED']

@@ -1,0 +1,44 @@
+/**
+ * What every setting is when the environment leaves it out. Plain values with no Node import, so any layer
+ * may read them.
+ */
+import type { JwksAlgorithm, RateLimitSetting } from './parse.js'
+
+/** The task queue the order worker polls, unless TEMPORAL_TASK_QUEUE says otherwise. */
+export const DEFAULT_TASK_QUEUE = 'orders'
+
+/**
+ * The API's protective defaults, shared by the config and by `createApp` for
+ * deps that leave a setting out.
+ */
+export const apiDefaults = {
+  jwtIssuer: 'order-engine',
+  jwtAudience: 'order-engine-api',
+  jwksAlgorithms: ['RS256', 'ES256'] as readonly JwksAlgorithm[],
+  /** Leeway on a token's `exp` and `nbf` for clocks that differ a little: a token expired 6 s ago is refused. */
+  jwtClockToleranceSeconds: 5,
+  bodyLimitBytes: 64 * 1_024,
+  requestTimeoutMs: 15_000,
+  placeOrderRateLimit: { limit: 20, windowMs: 60_000 } as RateLimitSetting,
+  adminActionRateLimit: { limit: 60, windowMs: 60_000 } as RateLimitSetting,
+} as const
+
+/** The order rules' defaults: the store's currency and how long an order waits for an admin or a refund. */
+export const orderDefaults = {
+  storeCurrency: 'USD',
+  /** COD_CONFIRMATION_TIMEOUT: how long a cash-on-delivery order waits for an admin's confirmation. */
+  codConfirmationTimeoutMs: 48 * 3_600_000,
+  /** REFUND_WINDOW: how long after delivery a card or PayPal order may still be refunded. */
+  refundWindowMs: 30 * 86_400_000,
+} as const
+
+/** The payment providers' timing defaults. */
+export const paymentDefaults = {
+  /** PAYMENT_ACTION_TIMEOUT: how long a customer has to finish 3-D Secure or approve a PayPal order. */
+  actionTimeoutMs: 3_600_000,
+  /** PAYMENT_AUTHORIZATION_VALIDITY: how long a card authorization is held (card networks allow ~7 days). */
+  authorizationValidityMs: 6 * 86_400_000,
+} as const
+
+/** The simulated carrier's autopilot: how often it moves each parcel one step along. */
+export const carrierAutopilotStepMs = 4_000
