@@ -1,3 +1,3 @@
 /** The workflows this engine registers with its worker. */
-export { orderWorkflow } from './order-workflow.js'
+export { orderWorkflow } from './order/order-workflow.js'
 export { codReconciliationWorkflow } from './cod-reconciliation-workflow.js'

@@ -1,0 +1,86 @@
+/**
+ * The order's messages, answered: the `status` query, carrier and payment
+ * signals, and the updates that cancel, confirm cash on delivery and refund.
+ * Handlers only note what arrived (in the inbox or the refund queue) and wait
+ * for the story to act on it; validators refuse before anything is written to
+ * history.
+ */
+import { ApplicationFailure, CancellationScope, condition, setHandler } from '@temporalio/workflow'
+import {
+  cancellationRefusal,
+  codConfirmationRefusal,
+  finalStatuses,
+  refundRefusal,
+  refundRefusalDetail,
+} from '../../domain/order-rules.js'
+import {
+  UPDATE_REFUSED,
+  cancelOrderUpdate,
+  carrierEventSignal,
+  confirmCodUpdate,
+  paymentEventSignal,
+  paymentProgressUpdate,
+  refundPaymentUpdate,
+  statusQuery,
+} from '../messages.js'
+import { treatTemporalCancellationAsRequest } from './operator-cancellation.js'
+import type { OrderRun } from './order-run.js'
+
+/** Waits for `fn` where a Temporal-level cancellation cannot break the wait (in update handlers). */
+const settled = (fn: () => boolean) => CancellationScope.nonCancellable(() => condition(fn))
+
+/** Refuses an update with a reason the API maps to 409 (and, optionally, words for the person who asked). */
+function refuse(reason: string | null, detail?: string): void {
+  if (reason !== null) {
+    throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: reason, details: detail ? [reason, detail] : [reason] })
+  }
+}
+
+/** Sets every handler of the order's messages, before the story's first step. */
+export function listenForMessages(run: OrderRun): void {
+  const { order, inbox, refunds } = run
+  const state = order.state
+  setHandler(statusQuery, () => state)
+  setHandler(carrierEventSignal, (event) => void inbox.carrierEvents.push(event))
+  setHandler(paymentEventSignal, (event) => inbox.notePaymentEvent(event.eventId))
+  treatTemporalCancellationAsRequest(run)
+  setHandler(paymentProgressUpdate, async () => {
+    await settled(() => state.paymentStatus !== 'PENDING' || finalStatuses.has(state.status))
+    return { paymentStatus: state.paymentStatus, provider: state.payment.provider, reference: state.payment.reference }
+  })
+  setHandler(
+    cancelOrderUpdate,
+    async (request) => {
+      if (state.status !== 'CANCELLED') inbox.askToCancel(request)
+      await settled(() => finalStatuses.has(state.status) || inbox.cancelRefused !== null)
+      if (state.status !== 'CANCELLED')
+        refuse(inbox.cancelRefused ?? cancellationRefusal(state, request.actor) ?? 'already_shipped')
+      return state
+    },
+    { validator: (request) => refuse(cancellationRefusal(state, request.actor)) },
+  )
+  setHandler(
+    confirmCodUpdate,
+    async (request) => {
+      inbox.codConfirmedBy ??= request.actor
+      await settled(() => state.status !== 'PENDING' && state.status !== 'AWAITING_CONFIRMATION')
+      return state
+    },
+    { validator: (request) => refuse(codConfirmationRefusal(state, request.actor)) },
+  )
+  setHandler(
+    refundPaymentUpdate,
+    async (request) => {
+      const queued = refunds.ask(request)
+      await settled(() => queued.done || refunds.closed)
+      if (queued.refusal) refuse('refund_refused', queued.refusal)
+      return state
+    },
+    {
+      validator: (request) => {
+        const refusal = refundRefusal(state, request, refunds.requested)
+        refuse(refusal, refundRefusalDetail(state, refusal, refunds.requested))
+      },
+    },
+  )
+}

@@ -1,0 +1,36 @@
+/**
+ * What has reached the order and not yet been acted on: carrier events,
+ * payment wake-ups, a cancellation asked for, an admin's confirmation of cash
+ * on delivery. The message handlers fill it; the story's steps read it.
+ */
+import type { CancellationRefusal } from '../../domain/order-rules.js'
+import type { Actor, CarrierEvent } from '../../domain/order-types.js'
+import type { CancelOrderRequest } from '../messages.js'
+
+export class OrderInbox {
+  /** Carrier events in arrival order, not yet followed. */
+  readonly carrierEvents: CarrierEvent[] = []
+  /** Carrier events already applied or noted, by id: a repeated event changes nothing. */
+  readonly seenCarrierEvents = new Set<string>()
+  private readonly seenPaymentEvents = new Set<string>()
+  /** Payment events that arrived since the workflow last asked the provider where the payment stands. */
+  unreadPaymentEvents = 0
+  /** A cancellation asked for (by a customer, an admin or an operator) and not yet acted on. */
+  cancelRequest: CancelOrderRequest | null = null
+  /** Set once a cancellation the order accepted could not be honoured: the carrier had the parcel by then. */
+  cancelRefused: CancellationRefusal | null = null
+  /** The admin who confirmed a cash-on-delivery order. */
+  codConfirmedBy: Actor | null = null
+
+  /** Counts a payment event once, however often the provider sends it. */
+  notePaymentEvent(eventId: string): void {
+    if (this.seenPaymentEvents.has(eventId)) return
+    this.seenPaymentEvents.add(eventId)
+    this.unreadPaymentEvents += 1
+  }
+
+  /** Keeps the first cancellation asked for; later ones wait for its answer. */
+  askToCancel(request: CancelOrderRequest): void {
+    this.cancelRequest ??= request
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * One run of an order's workflow: its input, its record, what has reached it,
+ * the refunds asked for and its undo list. Every step takes it.
+ */
+import type { PlaceOrderInput } from '../../domain/order-types.js'
+import type { Compensation } from './compensation.js'
+import type { OrderInbox } from './order-inbox.js'
+import type { OrderRecord } from './order-record.js'
+import type { RefundQueue } from './refunds.js'
+
+export interface OrderRun {
+  readonly input: PlaceOrderInput
+  readonly order: OrderRecord
+  readonly inbox: OrderInbox
+  readonly refunds: RefundQueue
+  readonly undo: Compensation
+}
