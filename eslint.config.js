@@ -58,6 +58,25 @@ export default tseslint.config(
     },
   },
   {
+    // Use cases know no HTTP: no Hono, no ApiProblem; of api/ only the contract's types (the answers kept under idempotency keys).
+    files: ['commerce/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['hono', 'hono/*', '@hono/*'], message: 'commerce/ knows no HTTP: the route maps the result.' },
+            {
+              group: ['../api/*', '!../api/schemas.js'],
+              message: 'commerce/ imports nothing from api/ but the types of api/schemas.js.',
+            },
+            { group: ['../api/schemas.js'], allowTypeImports: true, message: 'Only types from api/schemas.js.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['config.ts', 'tests/**/*.ts', 'eslint.config.js', 'vitest.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },

@@ -1,179 +1,107 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client'
-import { ApplicationFailure } from '@temporalio/common'
+/**
+ * Sending an admin's or customer's update to an order's workflow, once: the
+ * update ids and the refusal codec come from `workflows/messages.ts`, and
+ * the API's use cases and the CLI send through these same functions.
+ */
+import { type Client, WorkflowNotFoundError } from '@temporalio/client'
+import type { Kysely } from '../db/connection.js'
+import { findOrderRow } from '../db/order-queries.js'
+import type { Database } from '../db/schema.js'
+import type { Actor, OrderState } from '../domain/order-types.js'
+import type { RefundReason } from '../domain/vocabulary.js'
 import {
-  UPDATE_REFUSED,
   cancelOrderUpdate,
+  cancelUpdateId,
   confirmCodUpdate,
+  confirmCodUpdateId,
   orderWorkflowId,
   refundPaymentUpdate,
-  statusQuery,
-} from '../../workflows/messages.js'
-import type { Actor, OrderState } from '../../domain/order-types.js'
-import type { AppDeps } from '../app-deps.js'
-import type { Principal } from '../auth.js'
-import { orderViewFromRow, orderViewFromState } from '../order-view.js'
-import { ApiProblem } from '../problem.js'
-import { sendTemporalUpdate } from '../temporal-deadline.js'
-import {
-  claimIdempotencyKey,
-  completeIdempotencyKey,
-  releaseIdempotencyKey,
-  unlockIdempotencyKey,
-} from '../idempotency/idempotency-keys.js'
-import { requestFingerprint } from '../idempotency/request-fingerprint.js'
-import type { OrderView, RefundBody } from '../schemas.js'
-import { canSeeOrder, orderNotFound } from './order-access.js'
-import { findOrderRow, isOrderId } from './order-queries.js'
+  refundUpdateId,
+  updateRefusalOf,
+} from '../workflows/messages.js'
+import type { OrderView } from '../api/schemas.js'
+import type { Caller } from './caller.js'
+import { OrderNotFound, OrderUpdateRefused } from './commerce-errors.js'
+import { findVisibleOrder } from './read-order.js'
+import { orderViewFromRow, orderViewFromState } from './order-view.js'
+import { type TemporalUpdateDeps, sendTemporalUpdate } from './temporal-deadline.js'
 
-function actorOf(principal: Principal): Actor {
-  return { type: principal.role, id: principal.subject }
-}
-
-/**
- * The order as it is now: the workflow's live state when it answers in time,
- * else the read model. Someone else's order does not exist for a customer.
- */
-export async function readOrder(deps: AppDeps, principal: Principal, orderId: string): Promise<OrderView> {
-  if (!isOrderId(orderId)) throw orderNotFound(orderId)
-  const handle = deps.temporal.workflow.getHandle(orderWorkflowId(orderId))
-  const live = await deps.temporal.connection
-    .withDeadline(Date.now() + (deps.liveQueryTimeoutMs ?? 2_000), () => handle.query(statusQuery))
-    .catch((error: unknown) => {
-      if (!(error instanceof WorkflowNotFoundError))
-        deps.logger.warn({ err: error, orderId }, 'live query failed; answering from the read model')
-      return null
-    })
-  if (live) {
-    if (!canSeeOrder(principal, live.customerId)) throw orderNotFound(orderId)
-    return orderViewFromState(live)
-  }
-  const row = await findOrderRow(deps.db, orderId)
-  if (!row || !canSeeOrder(principal, row.customer_id)) throw orderNotFound(orderId)
-  return orderViewFromRow(row)
-}
-
-function refuseClosed(order: OrderView): never {
-  throw new ApiProblem('order_update_refused', `The order is ${order.status.toLowerCase()} and closed`, {
-    reason: 'order_closed',
+/** Asks the order's workflow to cancel; `requestKey` makes a retry cancel once. */
+export function sendCancellation(
+  temporal: Client,
+  orderId: string,
+  request: { actor: Actor; note: string | null; requestKey: string | null },
+): Promise<OrderState> {
+  return temporal.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(cancelOrderUpdate, {
+    args: [{ actor: request.actor, note: request.note }],
+    ...(request.requestKey ? { updateId: cancelUpdateId(request.requestKey) } : {}),
   })
 }
 
-/** Sends an update to the order's workflow and maps its refusals to problems. */
-async function updateOrder(
-  deps: AppDeps,
-  principal: Principal,
+/** Asks the order's workflow to take an admin's cash-on-delivery confirmation; `requestKey` makes a retry confirm once. */
+export function sendCodConfirmation(
+  temporal: Client,
+  orderId: string,
+  request: { actor: Actor; requestKey: string | null },
+): Promise<OrderState> {
+  return temporal.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(confirmCodUpdate, {
+    args: [{ actor: request.actor }],
+    ...(request.requestKey ? { updateId: confirmCodUpdateId(request.requestKey) } : {}),
+  })
+}
+
+/** Asks the order's workflow to refund; the same admin and key refund once (the key is the update id). */
+export function sendRefund(
+  temporal: Client,
+  orderId: string,
+  request: { actor: Actor; amount: number; reason: RefundReason; note: string | null; key: string },
+): Promise<OrderState> {
+  return temporal.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(refundPaymentUpdate, {
+    args: [{ actor: request.actor, amount: request.amount, reason: request.reason, note: request.note }],
+    updateId: refundUpdateId(request.actor.id ?? '', request.key),
+  })
+}
+
+/** What an order update needs: the read model (who may see the order) and Temporal. */
+export interface OrderUpdateDeps extends TemporalUpdateDeps {
+  db: Kysely<Database>
+}
+
+/** The refusal of an update sent to an order whose workflow has ended. */
+export function closedOrderRefusal(order: OrderView): OrderUpdateRefused {
+  return new OrderUpdateRefused('order_closed', `The order is ${order.status.toLowerCase()} and closed`)
+}
+
+/**
+ * Sends an update to the order's workflow (if the caller may see the order)
+ * and turns its refusals into {@link OrderUpdateRefused}. When the workflow
+ * has ended, `whenClosed` says what the order as last recorded answers.
+ *
+ * @throws OrderNotFound, OrderUpdateRefused, OrderUpdateTimedOut
+ */
+export async function updateOrder(
+  deps: OrderUpdateDeps,
+  caller: Caller,
   orderId: string,
   send: () => Promise<OrderState>,
   whenClosed: (order: OrderView) => OrderView,
 ): Promise<OrderView> {
-  const row = await findOrderRow(deps.db, orderId)
-  if (!row || !canSeeOrder(principal, row.customer_id)) throw orderNotFound(orderId)
+  await findVisibleOrder(deps.db, caller, orderId)
   try {
     return orderViewFromState(await sendTemporalUpdate(deps, send))
   } catch (error) {
-    const refusal = error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure ? error.cause : null
-    if (refusal?.type === UPDATE_REFUSED) {
-      const reason = refusal.message
-      if (reason === 'not_owner') throw orderNotFound(orderId)
-      const words = typeof refusal.details?.[1] === 'string' ? `: ${refusal.details[1]}` : ''
-      throw new ApiProblem('order_update_refused', `The order refused: ${reason.replaceAll('_', ' ')}${words}`, { reason })
+    const refusal = updateRefusalOf(error)
+    if (refusal) {
+      const { reason } = refusal
+      if (reason === 'not_owner') throw new OrderNotFound(orderId)
+      const words = refusal.detail !== null ? `: ${refusal.detail}` : ''
+      throw new OrderUpdateRefused(reason, `The order refused: ${reason.replaceAll('_', ' ')}${words}`)
     }
     if (error instanceof WorkflowNotFoundError) {
       const closed = await findOrderRow(deps.db, orderId)
-      if (!closed) throw orderNotFound(orderId)
+      if (!closed) throw new OrderNotFound(orderId)
       return whenClosed(orderViewFromRow(closed))
     }
-    throw error
-  }
-}
-
-/** Cancels before pickup (owner or admin); refused with a reason afterwards. */
-export function cancelOrder(
-  deps: AppDeps,
-  principal: Principal,
-  orderId: string,
-  options: { note: string | null; requestKey: string | null },
-): Promise<OrderView> {
-  const handle = deps.temporal.workflow.getHandle(orderWorkflowId(orderId))
-  return updateOrder(
-    deps,
-    principal,
-    orderId,
-    () =>
-      handle.executeUpdate(cancelOrderUpdate, {
-        args: [{ actor: actorOf(principal), note: options.note }],
-        ...(options.requestKey ? { updateId: `cancel-${options.requestKey}` } : {}),
-      }),
-    (order) => (order.status === 'CANCELLED' ? order : refuseClosed(order)),
-  )
-}
-
-/** An admin confirms a cash-on-delivery order. */
-export function confirmCashOnDelivery(
-  deps: AppDeps,
-  principal: Principal,
-  orderId: string,
-  options: { requestKey: string | null },
-): Promise<OrderView> {
-  const handle = deps.temporal.workflow.getHandle(orderWorkflowId(orderId))
-  return updateOrder(
-    deps,
-    principal,
-    orderId,
-    () =>
-      handle.executeUpdate(confirmCodUpdate, {
-        args: [{ actor: actorOf(principal) }],
-        ...(options.requestKey ? { updateId: `confirm-cod-${options.requestKey}` } : {}),
-      }),
-    refuseClosed,
-  )
-}
-
-/**
- * An admin refunds part or all of a captured payment. The Idempotency-Key
- * makes it safe to retry: the same request answers the first refund (and is
- * the Temporal update id, so even a request that crashed half-way refunds
- * once); another request under the key is 422.
- */
-export async function refundPayment(
-  deps: AppDeps,
-  principal: Principal,
-  orderId: string,
-  options: { body: RefundBody; idempotencyKey: string },
-): Promise<{ order: OrderView; replayed: boolean }> {
-  if (!isOrderId(orderId)) throw orderNotFound(orderId)
-  const { body, idempotencyKey } = options
-  const claim = await claimIdempotencyKey(deps.db, {
-    principal,
-    key: idempotencyKey,
-    fingerprint: requestFingerprint({ refund: orderId, ...body }),
-    orderId,
-  })
-  if (claim.kind === 'answered') return { order: claim.body as unknown as OrderView, replayed: true }
-  const handle = deps.temporal.workflow.getHandle(orderWorkflowId(orderId))
-  try {
-    const order = await updateOrder(
-      deps,
-      principal,
-      orderId,
-      () =>
-        handle.executeUpdate(refundPaymentUpdate, {
-          args: [{ actor: actorOf(principal), amount: body.amount, reason: body.reason, note: body.note ?? null }],
-          updateId: `refund-${principal.subject}-${idempotencyKey}`,
-        }),
-      (closed) => {
-        if (closed.status !== 'DELIVERED') return refuseClosed(closed)
-        throw new ApiProblem('order_update_refused', 'The refund window of this order has closed', {
-          reason: 'refund_window_closed',
-        })
-      },
-    )
-    await completeIdempotencyKey(deps.db, claim, { status: 200, body: order })
-    return { order, replayed: false }
-  } catch (error) {
-    // A refusal changed nothing: the key is free for a corrected request. After any other failure a retry takes it over.
-    if (error instanceof ApiProblem) await releaseIdempotencyKey(deps.db, claim).catch(() => undefined)
-    else await unlockIdempotencyKey(deps.db, claim).catch(() => undefined)
     throw error
   }
 }

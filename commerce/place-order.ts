@@ -1,53 +1,180 @@
 import { randomUUID } from 'node:crypto'
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client'
-import { findCatalogPrices, findShippingRate } from '../../db/catalog.js'
-import { saveOrderSnapshot } from '../../db/order-read-model.js'
-import { orderWorkflowId } from '../../workflows/messages.js'
-import { priceLines, type PricingProblem } from '../../domain/order-pricing.js'
-import type { PaymentInstruction, PlaceOrderInput } from '../../domain/order-types.js'
-import type { orderWorkflow } from '../../workflows/order-workflow.js'
-import { placedOrder } from '../../domain/placed-order.js'
-import { CustomerIdKey, OrderStatusKey, OrderTotalKey, PaymentMethodKey } from '../../workflows/search-attributes.js'
-import type { AppDeps } from '../app-deps.js'
-import type { Principal } from '../auth.js'
-import {
-  type HeldIdempotencyKey,
-  claimIdempotencyKey,
-  completeIdempotencyKey,
-  releaseIdempotencyKey,
-  unlockIdempotencyKey,
-} from '../idempotency/idempotency-keys.js'
-import { requestFingerprint } from '../idempotency/request-fingerprint.js'
-import { orderViewFromState, storedPlacementView } from '../order-view.js'
-import { ApiProblem, type FieldError } from '../problem.js'
-import { withinTemporalDeadline } from '../temporal-deadline.js'
-import { type ApiPayments, paymentInstructionFor, sandboxOnlyPayments } from '../payments/api-payments.js'
-import { paymentActionOf, paymentProgressOf } from '../payments/payment-action.js'
-import type { OrderView, PlaceOrderBody, PlacedOrderView } from '../schemas.js'
+import { findCatalogPrices, findShippingRate } from '../db/catalog.js'
+import type { Kysely } from '../db/connection.js'
+import { saveOrderSnapshot } from '../db/order-read-model.js'
+import type { Database } from '../db/schema.js'
+import { priceLines } from '../domain/order-pricing.js'
+import type { OrderLineRequest, PaymentInstruction, PlaceOrderInput, ShippingAddress } from '../domain/order-types.js'
+import { placedOrder } from '../domain/placed-order.js'
+import type { PaymentMethod } from '../domain/vocabulary.js'
+import { orderWorkflowId } from '../workflows/messages.js'
+import type { orderWorkflow } from '../workflows/order-workflow.js'
+import { CustomerIdKey, OrderStatusKey, OrderTotalKey, PaymentMethodKey } from '../workflows/search-attributes.js'
+import type { OrderView } from '../api/schemas.js'
+import type { Caller } from './caller.js'
+import { OrderNotPriceable, PaymentMethodUnavailable } from './commerce-errors.js'
+import { underIdempotencyKey } from './idempotency-key.js'
+import { orderViewFromState, storedPlacementView } from './order-view.js'
+import { requestFingerprint } from './request-fingerprint.js'
+import { type TemporalDeps, withinTemporalDeadline } from './temporal-deadline.js'
+
+/** What a customer asks for: the order's lines, where it goes, and how it is paid. */
+export interface OrderRequest {
+  lines: OrderLineRequest[]
+  paymentMethod: PaymentMethod
+  /** The card token (cards only). */
+  paymentToken?: string | undefined
+  /** The store currency when omitted. */
+  currency?: string | undefined
+  shippingAddress: {
+    name: string
+    line1: string
+    line2?: string | null | undefined
+    city: string
+    region?: string | null | undefined
+    postalCode: string
+    country: string
+  }
+}
+
+/** The store's rules for new orders: its currency, its windows, and the payment providers it has. */
+export interface PlacementSettings {
+  storeCurrency: string
+  codConfirmationTimeoutMs: number
+  /** How long after delivery a card or PayPal order may be refunded; none after delivery when omitted. */
+  refundWindowMs?: number | undefined
+  paymentActionTimeoutMs: number
+  authorizationValidityMs: number
+  /** Where cards are charged: Stripe when it is configured, else the sandbox. */
+  cardProvider: 'stripe' | 'sandbox'
+  /** Whether PayPal is configured. */
+  paypalAccepted: boolean
+}
+
+/** What placing an order needs: the catalog, Temporal, and the store's rules. */
+export interface PlaceOrderDeps extends TemporalDeps {
+  db: Kysely<Database>
+  taskQueue: string
+  placement: PlacementSettings
+}
 
 export interface PlaceOrderCommand {
-  principal: Principal
+  caller: Caller
   idempotencyKey: string
-  body: PlaceOrderBody
+  request: OrderRequest
 }
 
 export interface PlacedOrder {
-  order: PlacedOrderView
+  order: OrderView
+  /** How the order is paid (its provider chosen for good). */
+  payment: PaymentInstruction
   /** True when this answers a retry of an earlier request with the same key. */
   replayed: boolean
 }
 
-function pricingErrors(problems: PricingProblem[]): FieldError[] {
-  return problems.map((problem) => {
-    switch (problem.kind) {
-      case 'unknown_sku':
-        return { in: 'body', field: `lines.${problem.index}.sku`, reason: `no product has SKU ${problem.sku}` }
-      case 'unavailable_sku':
-        return { in: 'body', field: `lines.${problem.index}.sku`, reason: `${problem.sku} is not for sale` }
-      case 'currency_not_sold':
-        return { in: 'body', field: 'currency', reason: `the store does not sell in ${problem.currency}` }
-    }
-  })
+/**
+ * How an order will be paid, with its provider chosen now and for good:
+ * cards go to Stripe when it is configured, else to the sandbox; PayPal only
+ * when it is configured.
+ *
+ * @throws PaymentMethodUnavailable for PayPal on a store without it.
+ */
+export function paymentInstructionFor(settings: PlacementSettings, request: OrderRequest): PaymentInstruction {
+  switch (request.paymentMethod) {
+    case 'card':
+      return { method: 'card', token: request.paymentToken ?? '', provider: settings.cardProvider }
+    case 'paypal':
+      if (!settings.paypalAccepted) throw new PaymentMethodUnavailable('paypal')
+      return { method: 'paypal' }
+    case 'cod':
+      return { method: 'cod' }
+  }
+}
+
+/** The windows an order is placed with; the workflow's own defaults apply to those left out. */
+export interface OrderWindows {
+  codConfirmationTimeoutMs: number
+  paymentActionTimeoutMs?: number | undefined
+  authorizationValidityMs?: number | undefined
+  refundWindowMs?: number | undefined
+}
+
+/** The order to start, before it is priced. */
+export interface OrderPlacement {
+  orderId: string
+  customerId: string
+  lines: OrderLineRequest[]
+  currency: string
+  shippingAddress: ShippingAddress
+  payment: PaymentInstruction
+  /** When the order was placed (ISO 8601). */
+  placedAt: string
+}
+
+/**
+ * Prices an order from the catalog and builds its workflow's input, with the
+ * store's windows.
+ *
+ * @throws OrderNotPriceable naming each unknown or unavailable SKU, or a currency not sold.
+ */
+export async function priceOrder(
+  db: Kysely<Database>,
+  settings: OrderWindows,
+  placement: OrderPlacement,
+): Promise<PlaceOrderInput> {
+  const { currency, lines } = placement
+  const [prices, rate] = await Promise.all([
+    findCatalogPrices(
+      db,
+      lines.map((line) => line.sku),
+      currency,
+    ),
+    findShippingRate(db, currency),
+  ])
+  const quote = priceLines(lines, currency, prices, rate)
+  if (!quote.ok) throw new OrderNotPriceable(quote.problems)
+  return {
+    ...placement,
+    quote: { lines: quote.lines, totals: quote.totals },
+    codConfirmationTimeoutMs: settings.codConfirmationTimeoutMs,
+    ...(settings.paymentActionTimeoutMs ? { paymentActionTimeoutMs: settings.paymentActionTimeoutMs } : {}),
+    ...(settings.authorizationValidityMs ? { authorizationValidityMs: settings.authorizationValidityMs } : {}),
+    ...(settings.refundWindowMs ? { refundWindowMs: settings.refundWindowMs } : {}),
+  }
+}
+
+/**
+ * Starts the order's workflow (once: a second start of the same order id is
+ * a no-op) with its search attributes, and writes its first snapshot to the
+ * read model. Returns the order as placed.
+ */
+export async function startOrderWorkflow(
+  deps: TemporalDeps & { db: Kysely<Database>; taskQueue: string },
+  input: PlaceOrderInput,
+): Promise<OrderView> {
+  const { timeline: _none, ...snapshot } = placedOrder(input)
+  try {
+    await withinTemporalDeadline(deps, () =>
+      deps.temporal.workflow.start<typeof orderWorkflow>('orderWorkflow', {
+        workflowId: orderWorkflowId(input.orderId),
+        taskQueue: deps.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: OrderStatusKey, value: snapshot.status },
+          { key: CustomerIdKey, value: input.customerId },
+          { key: PaymentMethodKey, value: input.payment.method },
+          { key: OrderTotalKey, value: input.quote.totals.total },
+        ],
+      }),
+    )
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error
+  }
+  await saveOrderSnapshot(deps.db, snapshot, [])
+  return orderViewFromState(snapshot)
 }
 
 /**
@@ -56,108 +183,41 @@ function pricingErrors(problems: PricingProblem[]): FieldError[] {
  *
  * The Idempotency-Key decides the order id, so a retry (even one racing the
  * first request) starts no second workflow and gets the same answer.
+ *
+ * @throws PaymentMethodUnavailable, OrderNotPriceable, IdempotencyKeyReused, IdempotencyKeyInFlight.
  */
-export async function placeOrder(deps: AppDeps, command: PlaceOrderCommand): Promise<PlacedOrder> {
-  const { db } = deps
-  const payments = deps.payments ?? sandboxOnlyPayments
-  const payment = paymentInstructionFor(payments, command.body)
-  /** A Stripe or PayPal payment may wait for the customer: hand them what they need, read fresh each time. */
-  const withPaymentAction = async (order: OrderView): Promise<PlacedOrderView> => {
-    const waits = payment.method === 'paypal' || (payment.method === 'card' && payment.provider === 'stripe')
-    const progress = waits ? await paymentProgressOf(deps, order.id, 10_000) : null
-    return { ...order, paymentAction: await paymentActionOf(payments, progress) }
-  }
-  const claim = await claimIdempotencyKey(db, {
-    principal: command.principal,
+export async function placeOrder(deps: PlaceOrderDeps, command: PlaceOrderCommand): Promise<PlacedOrder> {
+  const { caller, request } = command
+  const payment = paymentInstructionFor(deps.placement, request)
+  const key = {
+    caller,
     key: command.idempotencyKey,
-    fingerprint: requestFingerprint(command.body),
+    fingerprint: requestFingerprint(request),
     orderId: randomUUID(),
+  }
+  const outcome = await underIdempotencyKey(deps.db, key, 201, async (held) => {
+    if (held.orderId === null) throw new Error('an order placement key always decides an order id')
+    const address = request.shippingAddress
+    const input = await priceOrder(deps.db, deps.placement, {
+      orderId: held.orderId,
+      customerId: caller.subject,
+      lines: request.lines,
+      currency: request.currency ?? deps.placement.storeCurrency,
+      shippingAddress: {
+        name: address.name,
+        line1: address.line1,
+        line2: address.line2 ?? null,
+        city: address.city,
+        region: address.region ?? null,
+        postalCode: address.postalCode,
+        country: address.country,
+      },
+      payment,
+      placedAt: held.createdAt.toISOString(),
+    })
+    return startOrderWorkflow(deps, input)
   })
-  if (claim.kind === 'answered') return { order: await withPaymentAction(storedPlacementView(claim.body)), replayed: true }
-  let order: OrderView
-  try {
-    order = await startClaimedOrder(deps, command, claim, { payment, payments })
-  } catch (error) {
-    // A refusal freed the key already; after any other failure a retry may take the key (and its order id) over at once.
-    if (!(error instanceof ApiProblem)) await unlockIdempotencyKey(db, claim).catch(() => undefined)
-    throw error
-  }
-  return { order: await withPaymentAction(order), replayed: false }
-}
-
-/** Prices the order under a held key, starts its workflow, and stores the answer for the key's retries. */
-async function startClaimedOrder(
-  deps: AppDeps,
-  command: PlaceOrderCommand,
-  claim: HeldIdempotencyKey,
-  { payment, payments }: { payment: PaymentInstruction; payments: ApiPayments },
-): Promise<OrderView> {
-  const { db, temporal } = deps
-  const { body, principal } = command
-  const orderId = claim.orderId
-  if (orderId === null) throw new Error('an order placement key always decides an order id')
-  const currency = body.currency ?? deps.storeCurrency
-  const [prices, rate] = await Promise.all([
-    findCatalogPrices(
-      db,
-      body.lines.map((line) => line.sku),
-      currency,
-    ),
-    findShippingRate(db, currency),
-  ])
-  const quote = priceLines(body.lines, currency, prices, rate)
-  if (!quote.ok) {
-    await releaseIdempotencyKey(db, claim)
-    const errors = pricingErrors(quote.problems)
-    throw new ApiProblem('order_not_priceable', errors.map((e) => `${e.field}: ${e.reason}`).join('; '), { errors })
-  }
-
-  const placedAt = claim.createdAt.toISOString()
-  const input: PlaceOrderInput = {
-    orderId,
-    customerId: principal.subject,
-    lines: body.lines,
-    currency,
-    shippingAddress: {
-      name: body.shippingAddress.name,
-      line1: body.shippingAddress.line1,
-      line2: body.shippingAddress.line2 ?? null,
-      city: body.shippingAddress.city,
-      region: body.shippingAddress.region ?? null,
-      postalCode: body.shippingAddress.postalCode,
-      country: body.shippingAddress.country,
-    },
-    payment,
-    quote: { lines: quote.lines, totals: quote.totals },
-    placedAt,
-    codConfirmationTimeoutMs: deps.codConfirmationTimeoutMs,
-    paymentActionTimeoutMs: payments.actionTimeoutMs,
-    authorizationValidityMs: payments.authorizationValidityMs,
-    ...(deps.refundWindowMs ? { refundWindowMs: deps.refundWindowMs } : {}),
-  }
-  const { timeline: _none, ...snapshot } = placedOrder(input)
-  try {
-    await withinTemporalDeadline(deps, () =>
-      temporal.workflow.start<typeof orderWorkflow>('orderWorkflow', {
-        workflowId: orderWorkflowId(input.orderId),
-        taskQueue: deps.taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: OrderStatusKey, value: snapshot.status },
-          { key: CustomerIdKey, value: principal.subject },
-          { key: PaymentMethodKey, value: body.paymentMethod },
-          { key: OrderTotalKey, value: quote.totals.total },
-        ],
-      }),
-    )
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error
-  }
-
-  await saveOrderSnapshot(db, snapshot, [])
-  const order = orderViewFromState(snapshot)
-  await completeIdempotencyKey(db, claim, { status: 201, body: order })
-  return order
+  return outcome.replayed
+    ? { order: storedPlacementView(outcome.answer), payment, replayed: true }
+    : { order: outcome.answer, payment, replayed: false }
 }

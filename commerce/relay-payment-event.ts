@@ -1,15 +1,16 @@
 import { WorkflowNotFoundError } from '@temporalio/client'
-import { sql } from 'kysely'
-import { orderWorkflowId, paymentEventSignal } from '../../workflows/messages.js'
-import type { PaymentEvent } from '../../domain/order-types.js'
-import type { AppDeps } from '../app-deps.js'
-import { withinTemporalDeadline } from '../temporal-deadline.js'
+import type { Kysely } from '../db/connection.js'
+import { findOrderPaymentStatus, markPaymentEventRelayed, recordPaymentEvent } from '../db/payment-webhook-events.js'
+import type { Database } from '../db/schema.js'
+import type { PaymentEvent } from '../domain/order-types.js'
+import { orderWorkflowId, paymentEventSignal } from '../workflows/messages.js'
+import { type TemporalDeps, withinTemporalDeadline } from './temporal-deadline.js'
 
 /** What became of a verified provider event. */
 export type RelayOutcome = 'accepted' | 'duplicate' | 'order_closed' | 'already_settled'
 
 /** Payment statuses at which the workflow still listens to its provider. */
-const listening = new Set(['PENDING', 'ACTION_REQUIRED'])
+const listening: ReadonlySet<string> = new Set(['PENDING', 'ACTION_REQUIRED'])
 
 /**
  * Hands a verified provider event to its order's workflow, once per event id.
@@ -24,33 +25,16 @@ const listening = new Set(['PENDING', 'ACTION_REQUIRED'])
  * workflow: the workflow itself creates the payment the provider reports on,
  * and Temporal keeps a signal until the workflow reads it.
  */
-export async function relayPaymentEvent(deps: AppDeps, orderId: string, event: PaymentEvent): Promise<RelayOutcome> {
+export async function relayPaymentEvent(
+  deps: TemporalDeps & { db: Kysely<Database> },
+  orderId: string,
+  event: PaymentEvent,
+): Promise<RelayOutcome> {
   return deps.db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext(${`${event.provider}:${event.eventId}`}))`.execute(trx)
-    await trx
-      .insertInto('payment_webhook_events')
-      .values({
-        provider: event.provider,
-        event_id: event.eventId,
-        order_id: orderId,
-        type: event.type,
-        reference: event.reference,
-        relayed_at: null,
-        outcome: null,
-      })
-      .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
-      .execute()
-    const stored = await trx
-      .selectFrom('payment_webhook_events')
-      .select(['relayed_at'])
-      .where('provider', '=', event.provider)
-      .where('event_id', '=', event.eventId)
-      .executeTakeFirstOrThrow()
-    if (stored.relayed_at) return 'duplicate'
-
-    const order = await trx.selectFrom('orders').select(['payment_status']).where('id', '=', orderId).executeTakeFirst()
+    if ((await recordPaymentEvent(trx, orderId, event)).relayed) return 'duplicate'
+    const paymentStatus = await findOrderPaymentStatus(trx, orderId)
     let outcome: Exclude<RelayOutcome, 'duplicate'> = 'accepted'
-    if (order && !listening.has(order.payment_status)) {
+    if (paymentStatus !== null && !listening.has(paymentStatus)) {
       outcome = 'already_settled'
     } else {
       try {
@@ -62,12 +46,7 @@ export async function relayPaymentEvent(deps: AppDeps, orderId: string, event: P
         outcome = 'order_closed'
       }
     }
-    await trx
-      .updateTable('payment_webhook_events')
-      .set({ relayed_at: sql`now()`, outcome })
-      .where('provider', '=', event.provider)
-      .where('event_id', '=', event.eventId)
-      .execute()
+    await markPaymentEventRelayed(trx, event, outcome)
     return outcome
   })
 }
