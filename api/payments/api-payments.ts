@@ -2,7 +2,6 @@ import type Stripe from 'stripe'
 import type { PaymentsConfig } from '../../config.js'
 import { createStripeClient } from '../../activities/payments/stripe-client.js'
 import type { PlacementSettings } from '../../commerce/place-order.js'
-import type { AppDeps } from '../app-deps.js'
 import { type PayPalApi, createPayPalApi } from '../../activities/payments/paypal-api.js'
 
 /**
@@ -42,7 +41,12 @@ export function createApiPayments(config: PaymentsConfig): ApiPayments {
 }
 
 /** The store's rules for new orders, from the app's settings and payment providers. */
-export function placementSettings(deps: AppDeps): PlacementSettings {
+export function placementSettings(deps: {
+  storeCurrency: string
+  codConfirmationTimeoutMs: number
+  refundWindowMs?: number | undefined
+  payments?: ApiPayments | undefined
+}): PlacementSettings {
   const payments = deps.payments ?? sandboxOnlyPayments
   return {
     storeCurrency: deps.storeCurrency,
