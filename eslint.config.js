@@ -92,6 +92,25 @@ export default tseslint.config(
     },
   },
   {
+    // Use cases know no HTTP: no Hono, no ApiProblem; of api/ only the contract's types (the answers kept under idempotency keys).
+    files: ['commerce/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['hono', 'hono/*', '@hono/*'], message: 'commerce/ knows no HTTP: the route maps the result.' },
+            {
+              group: ['../api/*', '../api/**', '!../api/schemas/*'],
+              message: 'commerce/ imports nothing from api/ but the types of api/schemas/.',
+            },
+            { group: ['../api/schemas/*'], allowTypeImports: true, message: 'Only types from api/schemas/.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The parts of config.ts import each other and packages, nothing of the app.
     files: ['config/**/*.ts'],
     rules: {

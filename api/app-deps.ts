@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client'
-import type { Kysely } from 'kysely'
+import type { Kysely } from '../db/connection.js'
 import type { Logger } from 'pino'
 import type { Config, JwksAlgorithm, RateLimitSetting } from '../config.js'
 import type { OrderChangeFeed } from '../db/order-change-feed.js'

@@ -11,7 +11,8 @@ import type { AppDeps, AppEnv } from './app-deps.js'
 import { dependencyOutageOf } from './dependency-outage.js'
 import { httpMetrics } from './http-metrics.js'
 import { registerOrderMetrics } from './order-metrics.js'
-import { ApiProblem, problemResponse } from './problem.js'
+import { CommerceError } from '../commerce/commerce-errors.js'
+import { ApiProblem, problemOfRefusal, problemResponse } from './problem.js'
 import { refuseTokensInQuery } from './query-token-refusal.js'
 import { requestLogging } from './request-context.js'
 import { requestTimeout } from './request-timeout.js'
@@ -150,8 +151,10 @@ export function createApp(deps: AppDeps) {
     c.header('Allow', allowed.join(', '))
     return problemResponse(c, 'method_not_allowed', `${c.req.path} answers ${allowed.join(', ')}, not ${c.req.method}`)
   })
-  app.onError((error, c) => {
+  app.onError((thrown, c) => {
     const logger = c.get('logger') ?? deps.logger
+    // A use case's refusal reads as its problem: the table in problem.ts.
+    const error = thrown instanceof CommerceError ? problemOfRefusal(thrown) : thrown
     if (error instanceof ApiProblem) {
       // Every 503 says when to come back, whoever raised it (the JWKS fetch, an outage below).
       if (error.code === 'service_unavailable' && !c.res.headers.has('Retry-After')) c.header('Retry-After', '5')

@@ -15,9 +15,10 @@
  * Every replica reports the same, global, numbers: aggregate them with
  * `max without (instance)`, never `sum`.
  */
-import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import { Counter, Gauge, type Registry } from 'prom-client'
+import type { Kysely } from '../db/connection.js'
+import { countOrdersAwaitingConfirmation, sumOrderMetricCounts } from '../db/order-metric-counts.js'
 import type { Database } from '../db/schema.js'
 import {
   automaticRefundReasons,
@@ -51,25 +52,14 @@ export interface OrderCounts {
  * over their shards, and the orders awaiting confirmation.
  */
 export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts> {
-  const [counters, awaiting] = await Promise.all([
-    db
-      .selectFrom('order_metric_counts')
-      .select(['metric', 'label', (eb) => eb.fn.sum<number | string>('value').as('value')])
-      .groupBy(['metric', 'label'])
-      .execute(),
-    db
-      .selectFrom('orders')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('status', '=', 'AWAITING_CONFIRMATION')
-      .executeTakeFirstOrThrow(),
-  ])
+  const [counters, awaiting] = await Promise.all([sumOrderMetricCounts(db), countOrdersAwaitingConfirmation(db)])
   const counts: OrderCounts = {
     placed: {},
     confirmed: 0,
     cancelled: {},
     delivered: 0,
     paymentFailures: 0,
-    awaitingConfirmation: Number(awaiting.n),
+    awaitingConfirmation: awaiting,
     refunds: {},
     refundFailures: {},
     codProblems: {},

@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from '../db/connection.js'
+import { countRateLimitHit, deleteStaleRateLimitCounts } from '../db/rate-limit-counts.js'
 import type { Database } from '../db/schema.js'
 import type { RateLimitStore } from './rate-limit.js'
 
@@ -31,22 +32,9 @@ export function createPostgresRateLimitStore(db: Kysely<Database>, props: Postgr
     async hit(bucket, caller, windowMs) {
       if (Date.now() - lastSweep > sweepEveryMs) {
         lastSweep = Date.now()
-        await sql`delete from api_rate_limits where window_start < now() - interval '1 day'`.execute(db)
+        await deleteStaleRateLimitCounts(db)
       }
-      const window = sql`${windowMs}::float8`
-      const { rows } = await sql<{ hits: number; reset_in_ms: number }>`
-        insert into api_rate_limits as r (bucket, caller, window_start, hits)
-        values (
-          ${bucket}, ${caller},
-          to_timestamp(floor(extract(epoch from now())::float8 * 1000 / ${window}) * ${window} / 1000), 1
-        )
-        on conflict (bucket, caller) do update set
-          hits = case when excluded.window_start > r.window_start then 1 else r.hits + 1 end,
-          window_start = greatest(r.window_start, excluded.window_start)
-        returning hits, extract(epoch from (window_start - now()))::float8 * 1000 + ${window} as reset_in_ms`.execute(db)
-      const row = rows[0]
-      if (!row) throw new Error('the rate limit upsert returned no row')
-      return { hits: Number(row.hits), resetInMs: Math.max(0, Number(row.reset_in_ms)) }
+      return countRateLimitHit(db, { bucket, caller, windowMs })
     },
   }
 }

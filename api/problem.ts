@@ -1,10 +1,14 @@
 /**
  * Every error the API answers with, as RFC 9457 `application/problem+json`.
- * Handlers throw an {@link ApiProblem} with a code; one table gives each code
- * its status and title, so the same failure always reads the same.
+ * Edge code (auth, validation, rate limits) throws an {@link ApiProblem} with
+ * a code; use cases throw their typed refusals (`commerce/commerce-errors.ts`),
+ * which {@link problemOfRefusal} maps through one exhaustive table. One table
+ * gives each code its status and title, so the same failure always reads the same.
  */
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { CommerceError, CommerceRefusal, CommerceRefusalKind } from '../commerce/commerce-errors.js'
+import type { PricingProblem } from '../domain/order-pricing.js'
 
 export const problemCatalog = {
   invalid_request: { status: 400, title: 'The request is not valid' },
@@ -99,4 +103,56 @@ export function fieldErrors(
       ? issue.keys.map((key) => ({ in: where, field: name([...issue.path, key]), reason: 'is not a field this request accepts' }))
       : [{ in: where, field: name(issue.path), reason: issue.message }],
   )
+}
+
+/** The field errors of a placement the catalog cannot price. */
+function pricingErrors(problems: readonly PricingProblem[]): FieldError[] {
+  return problems.map((problem) => {
+    switch (problem.kind) {
+      case 'unknown_sku':
+        return { in: 'body', field: `lines.${problem.index}.sku`, reason: `no product has SKU ${problem.sku}` }
+      case 'unavailable_sku':
+        return { in: 'body', field: `lines.${problem.index}.sku`, reason: `${problem.sku} is not for sale` }
+      case 'currency_not_sold':
+        return { in: 'body', field: 'currency', reason: `the store does not sell in ${problem.currency}` }
+    }
+  })
+}
+
+/** Field errors as one detail line: `field: reason; field: reason`. */
+export function fieldErrorsDetail(errors: readonly FieldError[]): string {
+  return errors.map((e) => `${e.field}: ${e.reason}`).join('; ')
+}
+
+function withFieldErrors(code: ProblemCode, errors: FieldError[]): ApiProblem {
+  return new ApiProblem(code, fieldErrorsDetail(errors), { errors })
+}
+
+/** One problem per kind of refusal: adding a refusal to the use cases fails to compile until it is answered here. */
+const refusalProblems: { [K in CommerceRefusalKind]: (refusal: Extract<CommerceRefusal, { kind: K }>) => ApiProblem } = {
+  order_not_found: (r) => new ApiProblem('order_not_found', r.message),
+  order_update_refused: (r) => new ApiProblem('order_update_refused', r.detail, { reason: r.reason }),
+  order_update_timed_out: (r) => new ApiProblem('request_timeout', r.message),
+  idempotency_key_reused: (r) => new ApiProblem('idempotency_key_reused', r.message),
+  idempotency_key_in_flight: (r) => new ApiProblem('idempotency_key_in_flight', r.message),
+  order_not_priceable: (r) => withFieldErrors('order_not_priceable', pricingErrors(r.problems)),
+  payment_method_unavailable: () =>
+    new ApiProblem('payment_method_unavailable', 'paymentMethod: PayPal is not configured on this store', {
+      errors: [{ in: 'body', field: 'paymentMethod', reason: 'paypal is not accepted by this store' }],
+    }),
+  payment_not_awaiting_customer: (r) => new ApiProblem('payment_not_awaiting_customer', r.message),
+  product_not_found: (r) => new ApiProblem('product_not_found', r.message),
+  unknown_tracking_number: (r) =>
+    new ApiProblem('unknown_tracking_number', r.message, {
+      errors: [{ in: 'body', field: 'trackingNumber', reason: 'is not a tracking number of ours' }],
+    }),
+  stock_below_reserved: (r) => withFieldErrors('stock_below_reserved', [{ in: 'body', field: 'delta', reason: r.message }]),
+  stock_above_maximum: (r) => withFieldErrors('invalid_request', [{ in: 'body', field: 'delta', reason: r.message }]),
+}
+
+/** The problem a use case's refusal is answered with. */
+export function problemOfRefusal(error: CommerceError): ApiProblem {
+  const refusal = error as CommerceRefusal
+  const answer = refusalProblems[refusal.kind] as (refusal: CommerceRefusal) => ApiProblem
+  return answer(refusal)
 }

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client'
-import type { Kysely } from 'kysely'
+import type { Kysely } from '../db/connection.js'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import { createOrderChangeFeed } from '../db/order-change-feed.js'

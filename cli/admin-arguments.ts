@@ -3,7 +3,7 @@
  * checked by the same rules the API applies, before anything connects.
  */
 import { parseArgs } from 'node:util'
-import { isOrderId } from '../api/orders/order-queries.js'
+import { isOrderId } from '../db/order-queries.js'
 import { textProblem } from '../api/text-field.js'
 import { type RefundReason, refundReasons } from '../domain/vocabulary.js'
 

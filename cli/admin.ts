@@ -1,6 +1,7 @@
 /**
  * `npm run admin -- <command> <orderId>`: an admin's actions straight through
- * Temporal, with the same updates and query the API uses.
+ * Temporal, sent by the same functions the API's use cases send them with
+ * (`commerce/order-updates.ts`: the same updates, update ids and refusal codec).
  *
  *   npm run admin -- status <orderId>
  *   npm run admin -- confirm-cod <orderId>
@@ -13,8 +14,9 @@
  */
 import { randomUUID } from 'node:crypto'
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client'
+import { sendCancellation, sendCodConfirmation, sendRefund } from '../commerce/order-updates.js'
 import { loadConfig } from '../config.js'
-import { cancelOrderUpdate, confirmCodUpdate, orderWorkflowId, refundPaymentUpdate, statusQuery } from '../workflows/messages.js'
+import { orderIdFromWorkflowId, orderWorkflowId, statusQuery, updateRefusalOf } from '../workflows/messages.js'
 import type { Actor, OrderState } from '../domain/order-types.js'
 import { type AdminCommand, parseAdminArguments } from './admin-arguments.js'
 
@@ -34,14 +36,14 @@ const actor: Actor = { type: 'admin', id: command.admin }
 try {
   if (command.name === 'awaiting-confirmation') {
     for await (const execution of client.workflow.list({ query: `OrderStatus='AWAITING_CONFIRMATION'` })) {
-      console.log(execution.workflowId.replace(/^order-/, ''), execution.startTime.toISOString())
+      console.log(orderIdFromWorkflowId(execution.workflowId) ?? execution.workflowId, execution.startTime.toISOString())
     }
   } else {
     print(await run(command))
   }
 } catch (error) {
   if (error instanceof WorkflowUpdateFailedError) {
-    console.error(`refused: ${error.cause?.message ?? error.message}`)
+    console.error(`refused: ${updateRefusalOf(error)?.reason ?? error.cause?.message ?? error.message}`)
   } else {
     console.error(error instanceof Error ? error.message : error)
   }
@@ -52,22 +54,18 @@ try {
 
 /** Runs one command on the order's workflow. */
 async function run(order: Exclude<AdminCommand, { name: 'awaiting-confirmation' }>): Promise<OrderState> {
-  const handle = client.workflow.getHandle(orderWorkflowId(order.orderId))
   switch (order.name) {
     case 'status':
-      return handle.query(statusQuery)
+      return client.workflow.getHandle(orderWorkflowId(order.orderId)).query(statusQuery)
     case 'confirm-cod':
-      return handle.executeUpdate(confirmCodUpdate, { args: [{ actor }] })
+      return sendCodConfirmation(client, order.orderId, { actor, requestKey: null })
     case 'cancel':
-      return handle.executeUpdate(cancelOrderUpdate, { args: [{ actor, note: order.reason }] })
+      return sendCancellation(client, order.orderId, { actor, note: order.reason, requestKey: null })
     case 'refund': {
-      // The update id makes a retry with the same --key refund once.
+      // The key is the update id, as the API's Idempotency-Key is: a retry with the same --key refunds once.
       const key = order.key ?? randomUUID()
       console.error(`refund key ${key} (repeat with --key ${key} to retry safely)`)
-      return handle.executeUpdate(refundPaymentUpdate, {
-        args: [{ actor, amount: order.amount, reason: order.reason, note: order.note }],
-        updateId: `refund-${actor.id}-${key}`,
-      })
+      return sendRefund(client, order.orderId, { actor, amount: order.amount, reason: order.reason, note: order.note, key })
     }
   }
 }

@@ -10,7 +10,7 @@ import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { IDEMPOTENCY_LEASE_MS } from '../api/idempotency/idempotency-keys.js'
+import { IDEMPOTENCY_LEASE_MS } from '../commerce/idempotency-key.js'
 import { createProducts, shippingAddressInput } from './support/fixtures.js'
 import { type HttpStack, startHttpStack } from './support/http-stack.js'
 

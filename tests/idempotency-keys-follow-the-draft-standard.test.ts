@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { purgeExpiredIdempotencyKeys } from '../api/idempotency/idempotency-key-cleanup.js'
-import { IDEMPOTENCY_KEY_RETENTION_MS } from '../api/idempotency/idempotency-keys.js'
-import { requestFingerprint } from '../api/idempotency/request-fingerprint.js'
+import { purgeExpiredIdempotencyKeys } from '../commerce/idempotency-key.js'
+import { IDEMPOTENCY_KEY_RETENTION_MS } from '../commerce/idempotency-key.js'
+import { requestFingerprint } from '../commerce/request-fingerprint.js'
 import { createProducts } from './support/fixtures.js'
 import { type HttpStack, startHttpStack } from './support/http-stack.js'
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type OrderPageOptions, orderPageQuery } from '../api/orders/order-queries.js'
+import { type OrderPageOptions, orderPageQuery } from '../db/order-queries.js'
 import { type HttpStack, startHttpStack } from './support/http-stack.js'
 import type { FulfillmentStatus, OrderStatus, PaymentMethod, PaymentStatus } from '../domain/vocabulary.js'
 

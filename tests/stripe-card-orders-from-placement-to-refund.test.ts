@@ -3,7 +3,7 @@ import Stripe from 'stripe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cancelOrderUpdate, carrierEventSignal, orderWorkflowId } from '../workflows/messages.js'
 import type { OrderState } from '../domain/order-types.js'
-import type { orderWorkflow } from '../workflows/order-workflow.js'
+import type { orderWorkflow } from '../workflows/index.js'
 import type { FakeStripe } from './support/fake-stripe.js'
 import {
   shippingAddressInput,

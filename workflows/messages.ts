@@ -8,7 +8,7 @@
  * temporal workflow query --workflow-id order-<id> --type status
  * ```
  */
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow'
+import { ApplicationFailure, defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow'
 import type { Actor, CarrierEvent, OrderState, PaymentEvent } from '../domain/order-types.js'
 import type { PaymentStatus, RefundReason } from '../domain/vocabulary.js'
 
@@ -76,7 +76,68 @@ export const refundPaymentUpdate = defineUpdate<OrderState, [RefundPaymentReques
  */
 export const UPDATE_REFUSED = 'OrderUpdateRefused'
 
-/** The workflow id of an order: `order-<orderId>`. */
+const WORKFLOW_ID_PREFIX = 'order-'
+
+/** The workflow id of an order: `order-<orderId>`. Its inverse is {@link orderIdFromWorkflowId}. */
 export function orderWorkflowId(orderId: string): string {
-  return `order-${orderId}`
+  return `${WORKFLOW_ID_PREFIX}${orderId}`
+}
+
+/** The order id in an order's workflow id (`order-<orderId>`); null for any other workflow id. */
+export function orderIdFromWorkflowId(workflowId: string): string | null {
+  return workflowId.startsWith(WORKFLOW_ID_PREFIX) ? workflowId.slice(WORKFLOW_ID_PREFIX.length) : null
+}
+
+/**
+ * The update id of a cancellation sent with a request key (the API's
+ * optional Idempotency-Key): Temporal runs an update id once, so a retried
+ * request cancels once and gets the first answer.
+ */
+export function cancelUpdateId(requestKey: string): string {
+  return `cancel-${requestKey}`
+}
+
+/** The update id of a cash-on-delivery confirmation sent with a request key. */
+export function confirmCodUpdateId(requestKey: string): string {
+  return `confirm-cod-${requestKey}`
+}
+
+/**
+ * The update id of a refund: scoped to the admin who asks, so two admins'
+ * keys never collide, and the same key always refunds once, whether it comes
+ * through the API's Idempotency-Key or the CLI's `--key`.
+ */
+export function refundUpdateId(adminId: string, key: string): string {
+  return `refund-${adminId}-${key}`
+}
+
+/** Why the order refused an update, and, optionally, words for the person who asked. */
+export interface UpdateRefusal {
+  reason: string
+  detail: string | null
+}
+
+/**
+ * The failure an update validator (or handler) throws to refuse: read back
+ * on the other side by {@link updateRefusalOf}.
+ *
+ * @example
+ * ```ts
+ * throw refuseUpdate('already_shipped', 'the carrier has the parcel')
+ * ```
+ */
+export function refuseUpdate(reason: string, detail?: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: UPDATE_REFUSED, message: reason, details: detail ? [reason, detail] : [reason] })
+}
+
+/**
+ * The order's refusal behind a failed update (a `WorkflowUpdateFailedError`,
+ * whose cause is the failure {@link refuseUpdate} made), or null when the
+ * update failed for another reason.
+ */
+export function updateRefusalOf(error: unknown): UpdateRefusal | null {
+  const failure = error instanceof Error && error.cause instanceof ApplicationFailure ? error.cause : null
+  if (failure?.type !== UPDATE_REFUSED) return null
+  const detail = failure.details?.[1]
+  return { reason: failure.message, detail: typeof detail === 'string' ? detail : null }
 }

@@ -2,9 +2,9 @@ import type { Context } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import type { AppDeps, AppEnv } from '../app-deps.js'
 import type { Principal } from '../auth.js'
-import { orderViewFromRow } from '../order-view.js'
-import { canSeeOrder, orderNotFound } from './order-access.js'
-import { findOrderRow } from './order-queries.js'
+import { orderViewFromRow } from '../../commerce/order-view.js'
+import { findVisibleOrder } from '../../commerce/read-order.js'
+import { findOrderRow } from '../../db/order-queries.js'
 
 /** How often an idle stream sends a comment, so proxies and clients know it is alive. */
 export const DEFAULT_ORDER_EVENTS_HEARTBEAT_MS = 15_000
@@ -36,8 +36,7 @@ export async function streamOrderEvents(
   options: OrderEventStreamOptions,
 ): Promise<Response> {
   const { orderId } = options
-  const opened = await findOrderRow(deps.db, orderId)
-  if (!opened || !canSeeOrder(principal, opened.customer_id)) throw orderNotFound(orderId)
+  const opened = await findVisibleOrder(deps.db, principal, orderId)
   const heartbeatMs = deps.orderEventsHeartbeatMs ?? DEFAULT_ORDER_EVENTS_HEARTBEAT_MS
   // A client claiming a version the order never had gets the current state, not silence.
   const known = options.lastEventId !== null && options.lastEventId <= opened.version ? options.lastEventId : -1

@@ -1,9 +1,7 @@
 import type Stripe from 'stripe'
 import type { PaymentsConfig } from '../../config.js'
 import { createStripeClient } from '../../adapters/payments/stripe-client.js'
-import type { PaymentInstruction } from '../../domain/order-types.js'
-import { ApiProblem } from '../problem.js'
-import type { PlaceOrderBody } from '../schemas/orders.js'
+import type { PlacementSettings } from '../../commerce/place-order.js'
 import { type PayPalApi, createPayPalApi } from '../../adapters/payments/paypal-api.js'
 
 /**
@@ -42,23 +40,21 @@ export function createApiPayments(config: PaymentsConfig): ApiPayments {
   }
 }
 
-/**
- * How an order will be paid, with its provider chosen now and for good:
- * cards go to Stripe when it is configured, else to the sandbox; PayPal only
- * when it is configured, else the request is refused with a 422.
- */
-export function paymentInstructionFor(payments: ApiPayments, body: PlaceOrderBody): PaymentInstruction {
-  switch (body.paymentMethod) {
-    case 'card':
-      return { method: 'card', token: body.paymentToken ?? '', provider: payments.stripe ? 'stripe' : 'sandbox' }
-    case 'paypal':
-      if (!payments.paypal) {
-        throw new ApiProblem('payment_method_unavailable', 'paymentMethod: PayPal is not configured on this store', {
-          errors: [{ in: 'body', field: 'paymentMethod', reason: 'paypal is not accepted by this store' }],
-        })
-      }
-      return { method: 'paypal' }
-    case 'cod':
-      return { method: 'cod' }
+/** The store's rules for new orders, from the app's settings and payment providers. */
+export function placementSettings(deps: {
+  storeCurrency: string
+  codConfirmationTimeoutMs: number
+  refundWindowMs?: number | undefined
+  payments?: ApiPayments | undefined
+}): PlacementSettings {
+  const payments = deps.payments ?? sandboxOnlyPayments
+  return {
+    storeCurrency: deps.storeCurrency,
+    codConfirmationTimeoutMs: deps.codConfirmationTimeoutMs,
+    refundWindowMs: deps.refundWindowMs,
+    paymentActionTimeoutMs: payments.actionTimeoutMs,
+    authorizationValidityMs: payments.authorizationValidityMs,
+    cardProvider: payments.stripe ? 'stripe' : 'sandbox',
+    paypalAccepted: payments.paypal !== null,
   }
 }

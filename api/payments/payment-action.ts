@@ -1,19 +1,11 @@
 import type { PayPalApi } from '../../adapters/payments/paypal-api.js'
-import { orderWorkflowId, paymentProgressUpdate, type PaymentProgress } from '../../workflows/messages.js'
+import { readPaymentProgress } from '../../commerce/payment-progress.js'
+import type { PaymentInstruction } from '../../domain/order-types.js'
+import type { PaymentProgress } from '../../workflows/messages.js'
 import type { AppDeps } from '../app-deps.js'
+import type { OrderView, PlacedOrderView } from '../schemas/orders.js'
 import type { PaymentAction } from '../schemas/payments.js'
-import type { ApiPayments } from './api-payments.js'
-
-/** Where the order's payment stands, once its first attempt has answered; null if that takes longer than `waitMs`. */
-export async function paymentProgressOf(deps: AppDeps, orderId: string, waitMs: number): Promise<PaymentProgress | null> {
-  const handle = deps.temporal.workflow.getHandle(orderWorkflowId(orderId))
-  return deps.temporal.connection
-    .withDeadline(Date.now() + waitMs, () => handle.executeUpdate(paymentProgressUpdate))
-    .catch((error: unknown) => {
-      deps.logger.warn({ err: error, orderId }, 'payment progress not known in time; the client can ask again')
-      return null
-    })
-}
+import { type ApiPayments, sandboxOnlyPayments } from './api-payments.js'
 
 async function paypalApprovalUrl(paypal: PayPalApi, reference: string): Promise<string | null> {
   const { result } = await paypal.orders.getOrder({ id: reference })
@@ -38,4 +30,15 @@ export async function paymentActionOf(payments: ApiPayments, progress: PaymentPr
     return { provider: 'paypal', reference: progress.reference, clientSecret: null, approvalUrl }
   }
   return null
+}
+
+/**
+ * A just-placed order with what the customer needs to finish paying: a Stripe
+ * or PayPal payment may wait for the customer, so its first attempt is
+ * awaited (10 s at most) and the action read fresh from the provider.
+ */
+export async function withPaymentAction(deps: AppDeps, order: OrderView, payment: PaymentInstruction): Promise<PlacedOrderView> {
+  const waits = payment.method === 'paypal' || (payment.method === 'card' && payment.provider === 'stripe')
+  const progress = waits ? await readPaymentProgress(deps, order.id, 10_000) : null
+  return { ...order, paymentAction: await paymentActionOf(deps.payments ?? sandboxOnlyPayments, progress) }
 }

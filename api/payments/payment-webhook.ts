@@ -2,10 +2,10 @@ import { createRoute, z } from '@hono/zod-openapi'
 import type { Logger } from 'pino'
 import type { PaymentProviderName } from '../../domain/vocabulary.js'
 import type { AppDeps } from '../app-deps.js'
-import { ApiProblem, type FieldError } from '../problem.js'
+import { ApiProblem, type FieldError, fieldErrorsDetail } from '../problem.js'
 import { problemResponses } from '../schemas/problems.js'
 import { textProblem } from '../text-field.js'
-import { relayPaymentEvent } from './relay-payment-event.js'
+import { relayPaymentEvent } from '../../commerce/relay-payment-event.js'
 
 /** What a payment provider's webhook delivery is answered with. */
 export const WebhookReceipt = z
@@ -56,7 +56,7 @@ function refuseUnkeepableText(
     if (reason) errors.push({ in: 'body', field: keptFields[provider]?.[name] ?? name, reason })
   }
   if (errors.length > 0) {
-    throw new ApiProblem('invalid_request', errors.map((e) => `${e.field}: ${e.reason}`).join('; '), { errors })
+    throw new ApiProblem('invalid_request', fieldErrorsDetail(errors), { errors })
   }
 }
 

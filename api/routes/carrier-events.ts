@@ -1,13 +1,10 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
-import { WorkflowNotFoundError } from '@temporalio/client'
-import { carrierEventSignal, orderWorkflowId } from '../../workflows/messages.js'
+import { relayCarrierEvent } from '../../commerce/relay-carrier-event.js'
 import type { AppDeps, AppEnv } from '../app-deps.js'
 import { CARRIER_SIGNATURE_HEADER, carrierSignatureProblem } from '../carrier-signature.js'
-import { findOrderIdByTrackingNumber } from '../orders/order-queries.js'
-import { ApiProblem, fieldErrors } from '../problem.js'
+import { ApiProblem } from '../problem.js'
 import { CarrierEventBody } from '../schemas/carrier-events.js'
 import { problemResponses } from '../schemas/problems.js'
-import { withinTemporalDeadline } from '../temporal-deadline.js'
 import { text } from '../text-field.js'
 import { validationProblem } from '../validation-hook.js'
 
@@ -46,20 +43,9 @@ export function carrierEventsRouter(deps: AppDeps) {
   })
   router.openapi(receive, async (c) => {
     const event = c.req.valid('json')
-    const orderId = await findOrderIdByTrackingNumber(deps.db, event.trackingNumber)
-    if (!orderId) {
-      throw new ApiProblem('unknown_tracking_number', `No shipment has tracking number ${event.trackingNumber}`, {
-        errors: fieldErrors('body', [{ path: ['trackingNumber'], message: 'is not a tracking number of ours' }]),
-      })
-    }
-    try {
-      await withinTemporalDeadline(deps, () =>
-        deps.temporal.workflow
-          .getHandle(orderWorkflowId(orderId))
-          .signal(carrierEventSignal, { ...event, location: event.location ?? null }),
-      )
-    } catch (error) {
-      if (!(error instanceof WorkflowNotFoundError)) throw error
+    const relayed = await relayCarrierEvent(deps, { ...event, location: event.location ?? null })
+    const { orderId } = relayed
+    if (relayed.status === 'ignored') {
       c.var.logger.info({ orderId, eventId: event.eventId }, 'carrier event for a closed order ignored')
       return c.json({ status: 'ignored' as const, orderId, reason: 'order_closed' }, 202)
     }

@@ -1,5 +1,5 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
-import { sql } from 'kysely'
+import { pingDatabase } from '../../db/health-check.js'
 import type { AppDeps, AppEnv } from '../app-deps.js'
 
 const Check = z.object({ status: z.enum(['ok', 'unavailable']), checks: z.record(z.string(), z.enum(['ok', 'unavailable'])) })
@@ -34,7 +34,7 @@ export function healthRouter(deps: AppDeps) {
           .then(() => 'ok' as const)
           .catch(() => 'unavailable' as const)
       const [postgres, temporal] = await Promise.all([
-        within(sql`select 1`.execute(deps.db)),
+        within(pingDatabase(deps.db)),
         within(deps.temporal.workflowService.getSystemInfo({})),
       ])
       const ready = postgres === 'ok' && temporal === 'ok'

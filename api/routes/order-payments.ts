@@ -1,30 +1,18 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
-import { orderWorkflowId, paymentEventSignal, statusQuery } from '../../workflows/messages.js'
-import type { PaymentProviderName } from '../../domain/vocabulary.js'
+import { checkReturnedPayment } from '../../commerce/check-returned-payment.js'
+import { findVisibleOrder } from '../../commerce/read-order.js'
+import { refundPayment } from '../../commerce/refund-payment.js'
+import { settleCodCollection } from '../../commerce/settle-cod-collection.js'
 import type { AppDeps, AppEnv } from '../app-deps.js'
-import { adminOnly, authenticate, type Principal } from '../auth.js'
+import { adminOnly, authenticate } from '../auth.js'
 import { adminActionRateLimit } from '../route-rate-limits.js'
-import { settleCodCollection } from '../../activities/payments/cod-collections.js'
-import { refundPayment } from '../orders/order-actions.js'
-import { findOrderRow } from '../orders/order-queries.js'
 import { sandboxOnlyPayments } from '../payments/api-payments.js'
 import { paymentActionOf } from '../payments/payment-action.js'
-import { ApiProblem } from '../problem.js'
 import { OrderIdParam, OrderView } from '../schemas/orders.js'
 import { CodCollection, CodSettlementBody, PaymentAction, RefundBody } from '../schemas/payments.js'
 import { problemResponses } from '../schemas/problems.js'
 import { RequiredIdempotencyKeyHeader } from '../schemas/shared-fields.js'
-import { withinTemporalDeadline } from '../temporal-deadline.js'
 import { validationProblem } from '../validation-hook.js'
-
-/** The order's read-model row, if the caller may see it; 404 otherwise, as for orders. */
-async function visibleOrder(deps: AppDeps, principal: Principal, orderId: string) {
-  const row = await findOrderRow(deps.db, orderId)
-  if (!row || (principal.role !== 'admin' && row.customer_id !== principal.subject)) {
-    throw new ApiProblem('order_not_found', `There is no order ${orderId}`)
-  }
-  return row
-}
 
 /**
  * `/v1/orders/{id}/payment-*`, `/refunds` and `/cod-settlement`: what the
@@ -53,7 +41,7 @@ export function orderPaymentsRouter(deps: AppDeps) {
     },
   })
   router.openapi(action, async (c) => {
-    const row = await visibleOrder(deps, c.var.principal, c.req.valid('param').id)
+    const row = await findVisibleOrder(deps.db, c.var.principal, c.req.valid('param').id)
     const progress = {
       paymentStatus: row.payment_status as 'ACTION_REQUIRED',
       provider: row.payment.provider,
@@ -80,25 +68,7 @@ export function orderPaymentsRouter(deps: AppDeps) {
     },
   })
   router.openapi(paymentReturn, async (c) => {
-    const row = await visibleOrder(deps, c.var.principal, c.req.valid('param').id)
-    const handle = deps.temporal.workflow.getHandle(orderWorkflowId(row.id))
-    // The workflow knows first: the customer may be back before the read model has caught up.
-    const live = await deps.temporal.connection
-      .withDeadline(Date.now() + 2_000, () => handle.query(statusQuery))
-      .catch(() => null)
-    const status = live?.paymentStatus ?? row.payment_status
-    const { provider, reference } = live?.payment ?? row.payment
-    if (status !== 'ACTION_REQUIRED' || !provider || !reference) {
-      throw new ApiProblem('payment_not_awaiting_customer', `The payment is ${status.toLowerCase()}`)
-    }
-    await withinTemporalDeadline(deps, () =>
-      handle.signal(paymentEventSignal, {
-        eventId: `customer-return-${c.var.requestId}`,
-        provider: provider as PaymentProviderName,
-        type: 'customer_returned',
-        reference,
-      }),
-    )
+    await checkReturnedPayment(deps, c.var.principal, c.req.valid('param').id, { returnId: c.var.requestId })
     return c.json({ status: 'checking' as const }, 202)
   })
 
@@ -127,7 +97,7 @@ export function orderPaymentsRouter(deps: AppDeps) {
     const orderId = c.req.valid('param').id
     const body = c.req.valid('json')
     const { order, replayed } = await refundPayment(deps, c.var.principal, orderId, {
-      body,
+      request: body,
       idempotencyKey: c.req.valid('header')['idempotency-key'],
     })
     if (replayed) c.header('Idempotent-Replayed', 'true')
@@ -154,36 +124,10 @@ export function orderPaymentsRouter(deps: AppDeps) {
   })
   router.openapi(settle, async (c) => {
     const orderId = c.req.valid('param').id
-    const row = await visibleOrder(deps, c.var.principal, orderId)
-    if (row.payment_method !== 'cod') {
-      throw new ApiProblem('order_update_refused', 'Only cash-on-delivery orders are settled', { reason: 'not_cash_on_delivery' })
-    }
     const body = c.req.valid('json') as { amount?: number } | undefined
-    const settled = await settleCodCollection(deps.db, {
-      orderId,
-      settledBy: c.var.principal.subject,
-      amount: body?.amount ?? null,
-    })
-    if (!settled) {
-      throw new ApiProblem('order_update_refused', 'The carrier has not reported this order delivered yet', {
-        reason: 'not_delivered',
-      })
-    }
-    c.var.logger.info({ orderId, settledBy: settled.settled_by }, 'COD settled')
-    return c.json(
-      {
-        orderId: settled.order_id,
-        currency: settled.currency,
-        expectedAmount: settled.expected_amount,
-        collectedAmount: settled.collected_amount,
-        outcome: settled.outcome,
-        deliveredAt: settled.delivered_at.toISOString(),
-        settledAt: settled.settled_at?.toISOString() ?? null,
-        settledBy: settled.settled_by,
-        settledAmount: settled.settled_amount,
-      },
-      200,
-    )
+    const settled = await settleCodCollection(deps.db, c.var.principal, orderId, { amount: body?.amount ?? null })
+    c.var.logger.info({ orderId, settledBy: settled.settledBy }, 'COD settled')
+    return c.json(settled, 200)
   })
 
   return router

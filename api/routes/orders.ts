@@ -1,13 +1,17 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
 import type { AppDeps, AppEnv } from '../app-deps.js'
 import { adminOnly, authenticate } from '../auth.js'
-import { cancelOrder, confirmCashOnDelivery, readOrder } from '../orders/order-actions.js'
+import { cancelOrder } from '../../commerce/cancel-order.js'
+import { confirmCashOnDelivery } from '../../commerce/confirm-cash-on-delivery.js'
+import { orderViewFromRow } from '../../commerce/order-view.js'
+import { placeOrder } from '../../commerce/place-order.js'
+import { readOrder } from '../../commerce/read-order.js'
+import { readOrderTimeline } from '../../commerce/read-order-timeline.js'
+import { decodeCursor, listOrderRows } from '../../db/order-queries.js'
 import { streamOrderEvents } from '../orders/order-event-stream.js'
-import { decodeCursor, listOrderRows } from '../orders/order-queries.js'
-import { readOrderTimeline } from '../orders/order-timeline.js'
-import { placeOrder } from '../orders/place-order.js'
-import { orderViewFromRow } from '../order-view.js'
-import { ApiProblem, type FieldError } from '../problem.js'
+import { placementSettings } from '../payments/api-payments.js'
+import { withPaymentAction } from '../payments/payment-action.js'
+import { ApiProblem, type FieldError, fieldErrorsDetail } from '../problem.js'
 import { adminActionRateLimit, placeOrderRateLimit } from '../route-rate-limits.js'
 import {
   CancelOrderBody,
@@ -38,6 +42,7 @@ export function ordersRouter(deps: AppDeps) {
   const anyone = authenticate()
   const admins = authenticate({ roles: ['admin'] })
   const router = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
+  const placing = { ...deps, placement: placementSettings(deps) }
 
   const place = createRoute({
     method: 'post',
@@ -62,11 +67,13 @@ export function ordersRouter(deps: AppDeps) {
   })
   router.openapi(place, async (c) => {
     const key = c.req.valid('header')['idempotency-key']
-    const { order, replayed } = await placeOrder(deps, {
-      principal: c.var.principal,
+    const placed = await placeOrder(placing, {
+      caller: c.var.principal,
       idempotencyKey: key,
-      body: c.req.valid('json'),
+      request: c.req.valid('json'),
     })
+    const { replayed } = placed
+    const order = await withPaymentAction(deps, placed.order, placed.payment)
     c.header('Location', `/v1/orders/${order.id}`)
     if (replayed) c.header('Idempotent-Replayed', 'true')
     c.var.logger.info({ orderId: order.id, replayed }, 'order placed')
@@ -98,7 +105,7 @@ export function ordersRouter(deps: AppDeps) {
       errors.push({ in: 'query', field: 'customerId', reason: 'is for admins only; customers always see their own orders' })
     }
     if (errors.length > 0) {
-      throw new ApiProblem('invalid_request', errors.map((e) => `${e.field}: ${e.reason}`).join('; '), { errors })
+      throw new ApiProblem('invalid_request', fieldErrorsDetail(errors), { errors })
     }
     const page = await listOrderRows(deps.db, {
       customerId: principal.role === 'admin' ? (query.customerId ?? null) : principal.subject,

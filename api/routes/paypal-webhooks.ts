@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppDeps, AppEnv } from '../app-deps.js'
-import { isOrderId } from '../orders/order-queries.js'
+import { isOrderId } from '../../db/order-queries.js'
 import { paymentWebhookRoute, receivePaymentEvent } from '../payments/payment-webhook.js'
 import { ApiProblem } from '../problem.js'
 import { text } from '../text-field.js'

@@ -3,11 +3,9 @@ import { listProducts } from '../../db/catalog.js'
 import type { AppDeps, AppEnv } from '../app-deps.js'
 import { adminOnly, authenticate } from '../auth.js'
 import { adminActionRateLimit } from '../route-rate-limits.js'
-import { ApiProblem } from '../problem.js'
-import { adjustStock } from '../products/adjust-stock.js'
-import { findAdminProduct } from '../products/admin-product.js'
-import { listCatalogChanges } from '../products/catalog-audit.js'
-import { upsertProduct } from '../products/upsert-product.js'
+import { adjustStock } from '../../commerce/adjust-stock.js'
+import { readCatalogAudit } from '../../commerce/read-catalog-audit.js'
+import { upsertProduct } from '../../commerce/upsert-product.js'
 import { problemResponses } from '../schemas/problems.js'
 import {
   AdminProduct,
@@ -112,11 +110,13 @@ export function productsRouter(deps: AppDeps) {
   router.openapi(adjust, async (c) => {
     const key = c.req.valid('header')['idempotency-key']
     const { sku } = c.req.valid('param')
+    const { delta, reason } = c.req.valid('json')
     const { adjustment, replayed } = await adjustStock(deps.db, {
-      principal: c.var.principal,
+      caller: c.var.principal,
       sku,
       idempotencyKey: key,
-      body: c.req.valid('json'),
+      delta,
+      reason,
     })
     if (replayed) c.header('Idempotent-Replayed', 'true')
     c.var.logger.info({ sku, delta: adjustment.delta, onHand: adjustment.onHand, replayed }, 'stock adjusted')
@@ -143,8 +143,7 @@ export function productsRouter(deps: AppDeps) {
   router.openapi(audit, async (c) => {
     const { sku } = c.req.valid('param')
     const { limit, cursor } = c.req.valid('query')
-    if (!(await findAdminProduct(deps.db, sku))) throw new ApiProblem('product_not_found', `There is no product ${sku}`)
-    const page = await listCatalogChanges(deps.db, sku, { limit, beforeId: cursor === undefined ? null : Number(cursor) })
+    const page = await readCatalogAudit(deps.db, sku, { limit, beforeId: cursor === undefined ? null : Number(cursor) })
     return c.json({ data: page.entries, nextCursor: page.nextBeforeId === null ? null : String(page.nextBeforeId) }, 200)
   })
   return router

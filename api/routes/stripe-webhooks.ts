@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type Stripe from 'stripe'
 import type { AppDeps, AppEnv } from '../app-deps.js'
-import { isOrderId } from '../orders/order-queries.js'
+import { isOrderId } from '../../db/order-queries.js'
 import { paymentWebhookRoute, receivePaymentEvent } from '../payments/payment-webhook.js'
 import { ApiProblem } from '../problem.js'
 import { text } from '../text-field.js'

@@ -1,20 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import type { WorkflowHandle } from '@temporalio/client'
 import type { Kysely } from 'kysely'
-import { findCatalogPrices, findShippingRate } from '../../db/catalog.js'
+import { priceOrder, startOrderWorkflow } from '../../commerce/place-order.js'
 import type { Database } from '../../db/schema.js'
 import { orderWorkflowId, statusQuery } from '../../workflows/messages.js'
-import { priceLines } from '../../domain/order-pricing.js'
-import type {
-  CarrierEvent,
-  OrderLineRequest,
-  OrderState,
-  PaymentInstruction,
-  PlaceOrderInput,
-  ShippingAddress,
-} from '../../domain/order-types.js'
+import type { CarrierEvent, OrderLineRequest, OrderState, PaymentInstruction, ShippingAddress } from '../../domain/order-types.js'
 import type { CarrierEventStatus } from '../../domain/vocabulary.js'
-import type { orderWorkflow } from '../../workflows/order-workflow.js'
+import type { orderWorkflow } from '../../workflows/index.js'
 import type { TestServices } from './services.js'
 import { settleMs } from './patience.js'
 
@@ -80,39 +72,37 @@ export interface StartOrderOptions {
   shippingAddress?: ShippingAddress
 }
 
-/** Prices lines from the catalog and starts an order workflow, as the API does. */
+/**
+ * Prices lines from the catalog and starts the order's workflow through the
+ * placement use case's own steps (`priceOrder`, `startOrderWorkflow`): only
+ * the HTTP request, the idempotency key and the payment-provider choice are
+ * left out, so a test can name any provider and window.
+ */
 export async function startOrder(
   services: TestServices,
   options: StartOrderOptions,
 ): Promise<{ orderId: string; handle: WorkflowHandle<typeof orderWorkflow> }> {
-  const skus = options.lines.map((line) => line.sku)
-  const quote = priceLines(
-    options.lines,
-    'USD',
-    await findCatalogPrices(services.db, skus, 'USD'),
-    await findShippingRate(services.db, 'USD'),
-  )
-  if (!quote.ok) throw new Error(`cannot price ${JSON.stringify(quote.problems)}`)
   const orderId = randomUUID()
-  const input: PlaceOrderInput = {
-    orderId,
-    customerId: options.customerId ?? 'cust_test',
-    lines: options.lines,
-    currency: 'USD',
-    shippingAddress: options.shippingAddress ?? address,
-    payment: options.payment,
-    quote: { lines: quote.lines, totals: quote.totals },
-    placedAt: new Date().toISOString(),
-    codConfirmationTimeoutMs: options.codConfirmationTimeoutMs ?? 60_000,
-    ...(options.paymentActionTimeoutMs ? { paymentActionTimeoutMs: options.paymentActionTimeoutMs } : {}),
-    ...(options.authorizationValidityMs ? { authorizationValidityMs: options.authorizationValidityMs } : {}),
-    ...(options.refundWindowMs ? { refundWindowMs: options.refundWindowMs } : {}),
-  }
-  const handle = await services.client.workflow.start<typeof orderWorkflow>('orderWorkflow', {
-    workflowId: orderWorkflowId(orderId),
-    taskQueue: services.taskQueue,
-    args: [input],
-  })
+  const input = await priceOrder(
+    services.db,
+    {
+      codConfirmationTimeoutMs: options.codConfirmationTimeoutMs ?? 60_000,
+      paymentActionTimeoutMs: options.paymentActionTimeoutMs,
+      authorizationValidityMs: options.authorizationValidityMs,
+      refundWindowMs: options.refundWindowMs,
+    },
+    {
+      orderId,
+      customerId: options.customerId ?? 'cust_test',
+      lines: options.lines,
+      currency: 'USD',
+      shippingAddress: options.shippingAddress ?? address,
+      payment: options.payment,
+      placedAt: new Date().toISOString(),
+    },
+  )
+  await startOrderWorkflow({ db: services.db, temporal: services.client, taskQueue: services.taskQueue }, input)
+  const handle = services.client.workflow.getHandle<typeof orderWorkflow>(orderWorkflowId(orderId))
   return { orderId, handle }
 }
 

@@ -7,8 +7,8 @@
  * Output: one line of JSON, `{ "orderId": "…" }`, once the key is held.
  */
 import { randomUUID } from 'node:crypto'
-import { claimIdempotencyKey } from '../../api/idempotency/idempotency-keys.js'
-import { requestFingerprint } from '../../api/idempotency/request-fingerprint.js'
+import { claimIdempotencyKey } from '../../commerce/idempotency-key.js'
+import { requestFingerprint } from '../../commerce/request-fingerprint.js'
 import { createDatabase } from '../../db/connection.js'
 
 const need = (name: string) => {
@@ -18,7 +18,7 @@ const need = (name: string) => {
 }
 const db = createDatabase({ connectionString: need('DATABASE_URL'), maxConnections: 2 })
 const claim = await claimIdempotencyKey(db, {
-  principal: { role: 'customer', subject: need('HOLD_SUBJECT') },
+  caller: { role: 'customer', subject: need('HOLD_SUBJECT') },
   key: need('HOLD_KEY'),
   fingerprint: requestFingerprint(JSON.parse(need('HOLD_BODY'))),
   orderId: randomUUID(),

@@ -10,7 +10,7 @@ import { type PayPalApi, createPayPalApi } from '../../adapters/payments/paypal-
 import { createPayPalPaymentProvider } from '../../adapters/payments/paypal-payment-provider.js'
 import { sandboxOnlyPayments } from '../../api/payments/api-payments.js'
 import { orderWorkflowId } from '../../workflows/messages.js'
-import type { orderWorkflow } from '../../workflows/order-workflow.js'
+import type { orderWorkflow } from '../../workflows/index.js'
 import { type FakePayPal, startFakePayPal } from './fake-paypal.js'
 import { createProducts, shippingAddressInput } from './fixtures.js'
 import { type HttpResult, type HttpStack, startHttpStack } from './http-stack.js'

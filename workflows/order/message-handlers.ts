@@ -5,7 +5,7 @@
  * for the story to act on it; validators refuse before anything is written to
  * history.
  */
-import { ApplicationFailure, CancellationScope, condition, setHandler } from '@temporalio/workflow'
+import { CancellationScope, condition, setHandler } from '@temporalio/workflow'
 import {
   cancellationRefusal,
   codConfirmationRefusal,
@@ -14,13 +14,13 @@ import {
   refundRefusalDetail,
 } from '../../domain/order-rules.js'
 import {
-  UPDATE_REFUSED,
   cancelOrderUpdate,
   carrierEventSignal,
   confirmCodUpdate,
   paymentEventSignal,
   paymentProgressUpdate,
   refundPaymentUpdate,
+  refuseUpdate,
   statusQuery,
 } from '../messages.js'
 import { treatTemporalCancellationAsRequest } from './operator-cancellation.js'
@@ -31,9 +31,7 @@ const settled = (fn: () => boolean) => CancellationScope.nonCancellable(() => co
 
 /** Refuses an update with a reason the API maps to 409 (and, optionally, words for the person who asked). */
 function refuse(reason: string | null, detail?: string): void {
-  if (reason !== null) {
-    throw ApplicationFailure.create({ type: UPDATE_REFUSED, message: reason, details: detail ? [reason, detail] : [reason] })
-  }
+  if (reason !== null) throw refuseUpdate(reason, detail)
 }
 
 /** Sets every handler of the order's messages, before the story's first step. */

@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely'
-import type { CatalogAuditAction, Database } from '../../db/schema.js'
-import type { Principal } from '../auth.js'
+import type { CatalogAuditAction, Database } from './schema.js'
 
 export interface CatalogChange {
   sku: string
   action: CatalogAuditAction
-  actor: Principal
+  /** Who, as `role:subject`. */
+  actor: string
   reason: string | null
   idempotencyKey: string | null
   before: Record<string, unknown> | null
@@ -23,7 +23,7 @@ export async function recordCatalogChange(trx: Kysely<Database>, change: Catalog
     .values({
       sku: change.sku,
       action: change.action,
-      actor: `${change.actor.role}:${change.actor.subject}`,
+      actor: change.actor,
       reason: change.reason,
       idempotency_key: change.idempotencyKey,
       before: change.before === null ? null : JSON.stringify(change.before),

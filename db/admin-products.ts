@@ -1,6 +1,18 @@
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/schema.js'
-import type { AdminProduct } from '../schemas/products.js'
+import type { Database } from './schema.js'
+
+/** A product as admins see it: its catalog entry, prices in minor units and stock. */
+export interface AdminProductRecord {
+  sku: string
+  name: string
+  description: string
+  active: boolean
+  prices: Array<{ currency: string; unitPrice: number }>
+  onHand: number
+  reserved: number
+  available: number
+  updatedAt: string
+}
 
 /**
  * A product as admins see it, or null when there is none. With `forUpdate`
@@ -10,7 +22,7 @@ export async function findAdminProduct(
   db: Kysely<Database>,
   sku: string,
   options: { forUpdate?: boolean } = {},
-): Promise<AdminProduct | null> {
+): Promise<AdminProductRecord | null> {
   let productQuery = db.selectFrom('products').selectAll().where('sku', '=', sku)
   if (options.forUpdate) productQuery = productQuery.forUpdate()
   const product = await productQuery.executeTakeFirst()

@@ -3,9 +3,8 @@
  * unreachable server for about 20 s, longer than REQUEST_TIMEOUT: without a
  * deadline, an outage would answer 504 (or hold the client) instead of 503.
  */
-import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client'
-import type { AppDeps } from './app-deps.js'
-import { ApiProblem } from './problem.js'
+import { type Client, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client'
+import { OrderUpdateTimedOut } from './commerce-errors.js'
 
 /** How long a workflow start, signal or query may take before the API says Temporal is unavailable. */
 export const DEFAULT_TEMPORAL_CALL_TIMEOUT_MS = 5_000
@@ -16,7 +15,16 @@ export const DEFAULT_TEMPORAL_UPDATE_TIMEOUT_MS = 8_000
 /** How long a reachable Temporal takes at most to say it is there (after an update timed out). */
 const TEMPORAL_PROBE_TIMEOUT_MS = 2_000
 
-type TemporalDeps = Pick<AppDeps, 'temporal' | 'temporalCallTimeoutMs'>
+/** The Temporal client, and how long a start, signal or query may take ({@link DEFAULT_TEMPORAL_CALL_TIMEOUT_MS} by default). */
+export interface TemporalDeps {
+  temporal: Client
+  temporalCallTimeoutMs?: number
+}
+
+/** {@link TemporalDeps}, and how long an update may take ({@link DEFAULT_TEMPORAL_UPDATE_TIMEOUT_MS} by default). */
+export interface TemporalUpdateDeps extends TemporalDeps {
+  temporalUpdateTimeoutMs?: number
+}
 
 /**
  * Runs a start, signal or query under a deadline. When Temporal does not
@@ -46,13 +54,10 @@ function probeTemporal(deps: TemporalDeps) {
  * unreachable server from a busy worker: Temporal is first asked for its
  * system info (a millisecond when it is up, 2 s at most when it is not: 503,
  * Temporal unavailable), and again if the update times out. If Temporal is
- * there, the order was slow: 504, and the update may still apply, so a retry
+ * there, the order was slow ({@link OrderUpdateTimedOut}, 504), and the update may still apply, so a retry
  * with the same Idempotency-Key is safe.
  */
-export async function sendTemporalUpdate<T>(
-  deps: TemporalDeps & Pick<AppDeps, 'temporalUpdateTimeoutMs'>,
-  send: () => Promise<T>,
-): Promise<T> {
+export async function sendTemporalUpdate<T>(deps: TemporalUpdateDeps, send: () => Promise<T>): Promise<T> {
   const ms = deps.temporalUpdateTimeoutMs ?? DEFAULT_TEMPORAL_UPDATE_TIMEOUT_MS
   await probeTemporal(deps)
   try {
@@ -60,10 +65,6 @@ export async function sendTemporalUpdate<T>(
   } catch (error) {
     if (!(error instanceof WorkflowUpdateRPCTimeoutOrCancelledError)) throw error
     await probeTemporal(deps)
-    throw new ApiProblem(
-      'request_timeout',
-      `The order did not take the request within ${ms / 1000} s (its worker may be busy or restarting); it may still apply: ` +
-        'retry with the same Idempotency-Key, or read the order',
-    )
+    throw new OrderUpdateTimedOut(ms)
   }
 }

@@ -1,6 +1,12 @@
 import type { Kysely, Selectable } from 'kysely'
-import type { Database, OrdersTable } from '../../db/schema.js'
-import type { FulfillmentStatus, OrderStatus, PaymentMethod, PaymentStatus } from '../../domain/vocabulary.js'
+import type { FulfillmentStatus, OrderStatus, PaymentMethod, PaymentStatus } from '../domain/vocabulary.js'
+import type { Database, OrderTimelineTable, OrdersTable } from './schema.js'
+
+/** One order of the read model, as stored. */
+export type OrderRow = Selectable<OrdersTable>
+
+/** One entry of an order's timeline, as stored. */
+export type OrderTimelineRow = Selectable<OrderTimelineTable>
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -10,7 +16,7 @@ export function isOrderId(id: string): boolean {
 }
 
 /** One order from the read model, by primary key. */
-export async function findOrderRow(db: Kysely<Database>, id: string): Promise<Selectable<OrdersTable> | null> {
+export async function findOrderRow(db: Kysely<Database>, id: string): Promise<OrderRow | null> {
   if (!isOrderId(id)) return null
   return (await db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst()) ?? null
 }
@@ -100,4 +106,9 @@ export async function listOrderRows(db: Kysely<Database>, options: OrderPageOpti
 export async function findOrderIdByTrackingNumber(db: Kysely<Database>, trackingNumber: string): Promise<string | null> {
   const row = await db.selectFrom('shipments').select('order_id').where('tracking_number', '=', trackingNumber).executeTakeFirst()
   return row?.order_id ?? null
+}
+
+/** An order's timeline, oldest first. */
+export async function listOrderTimeline(db: Kysely<Database>, orderId: string): Promise<OrderTimelineRow[]> {
+  return db.selectFrom('order_timeline').selectAll().where('order_id', '=', orderId).orderBy('seq').execute()
 }

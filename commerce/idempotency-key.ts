@@ -8,12 +8,25 @@
  * {@link IDEMPOTENCY_MAX_HOLD_MS}), and the key of a process that died is free
  * within seconds; the next retry takes it over (and, for a placement, the
  * same order id).
- * Keys are kept {@link IDEMPOTENCY_KEY_RETENTION_MS} (see `idempotency-key-cleanup.ts`).
+ * Keys are kept {@link IDEMPOTENCY_KEY_RETENTION_MS} ({@link purgeExpiredIdempotencyKeys}).
+ *
+ * Use cases run their work with {@link underIdempotencyKey} or
+ * {@link underIdempotencyKeyInTransaction}: the protocol is written here once.
  */
-import { type Kysely, sql } from 'kysely'
-import type { Database } from '../../db/schema.js'
-import type { Principal } from '../auth.js'
-import { ApiProblem } from '../problem.js'
+import type { Kysely } from '../db/connection.js'
+import {
+  type IdempotencyKeyId,
+  deleteIdempotencyKey,
+  deleteIdempotencyKeysOlderThan,
+  findIdempotencyKey,
+  renewIdempotencyKeyLease,
+  storeIdempotencyKeyAnswer,
+  takeIdempotencyKey,
+  unlockIdempotencyKeyRow,
+} from '../db/idempotency-keys.js'
+import type { Database } from '../db/schema.js'
+import { type Caller, callerName } from './caller.js'
+import { CommerceError, IdempotencyKeyInFlight, IdempotencyKeyReused } from './commerce-errors.js'
 
 /**
  * How long an in-flight claim lasts unless its process renews it: how long,
@@ -31,7 +44,7 @@ export const IDEMPOTENCY_MAX_HOLD_MS = 60_000
 export const IDEMPOTENCY_KEY_RETENTION_MS = 24 * 3_600_000
 
 export interface ClaimIdempotencyKeyOptions {
-  principal: Principal
+  caller: Caller
   key: string
   /** The request's fingerprint ({@link requestFingerprint}): the same request gives the same one. */
   fingerprint: string
@@ -42,10 +55,8 @@ export interface ClaimIdempotencyKeyOptions {
 }
 
 /** This request holds the key and must {@link completeIdempotencyKey} or {@link releaseIdempotencyKey} it. */
-export interface HeldIdempotencyKey {
+export interface HeldIdempotencyKey extends IdempotencyKeyId {
   kind: 'held'
-  principal: string
-  key: string
   orderId: string | null
   createdAt: Date
 }
@@ -59,45 +70,24 @@ export interface AnsweredIdempotencyKey {
 
 export type IdempotencyClaim = HeldIdempotencyKey | AnsweredIdempotencyKey
 
-function principalName(principal: Principal): string {
-  return `${principal.role}:${principal.subject}`
-}
-
 /**
  * Claims a key for this request, or says how an earlier request with it ended.
  *
- * @throws ApiProblem `idempotency_key_reused` (422) when the key came with another request,
- *   `idempotency_key_in_flight` (409) while the first request holds it.
+ * @throws IdempotencyKeyReused when the key came with another request,
+ *   IdempotencyKeyInFlight while the first request holds it.
  */
 export async function claimIdempotencyKey(db: Kysely<Database>, options: ClaimIdempotencyKeyOptions): Promise<IdempotencyClaim> {
-  const principal = principalName(options.principal)
+  const principal = callerName(options.caller)
   const leaseMs = options.leaseMs ?? IDEMPOTENCY_LEASE_MS
-  const lockSeconds = leaseMs / 1000
   // A key deleted between the insert and the read (its first request failed and released it) is claimed again.
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const held = await db
-      .insertInto('idempotency_keys')
-      .values({
-        principal,
-        key: options.key,
-        request_hash: options.fingerprint,
-        order_id: options.orderId,
-        response_status: null,
-        response_body: null,
-        locked_until: sql<Date>`now() + make_interval(secs => ${lockSeconds})`,
-      })
-      .onConflict((oc) =>
-        oc
-          .columns(['principal', 'key'])
-          .doUpdateSet({ locked_until: (eb) => eb.ref('excluded.locked_until') })
-          .where('idempotency_keys.response_body', 'is', null)
-          .where('idempotency_keys.request_hash', '=', options.fingerprint)
-          .where((eb) =>
-            eb.or([eb('idempotency_keys.locked_until', 'is', null), eb('idempotency_keys.locked_until', '<', sql<Date>`now()`)]),
-          ),
-      )
-      .returning(['principal', 'key', 'order_id', 'created_at'])
-      .executeTakeFirst()
+    const held = await takeIdempotencyKey(db, {
+      principal,
+      key: options.key,
+      fingerprint: options.fingerprint,
+      orderId: options.orderId,
+      leaseSeconds: leaseMs / 1000,
+    })
     if (held) {
       const claim: HeldIdempotencyKey = {
         kind: 'held',
@@ -110,25 +100,15 @@ export async function claimIdempotencyKey(db: Kysely<Database>, options: ClaimId
       return claim
     }
 
-    const existing = await db
-      .selectFrom('idempotency_keys')
-      .select(['request_hash', 'response_status', 'response_body'])
-      .where('principal', '=', principal)
-      .where('key', '=', options.key)
-      .executeTakeFirst()
+    const existing = await findIdempotencyKey(db, { principal, key: options.key })
     if (!existing) continue
-    if (existing.request_hash !== options.fingerprint) {
-      throw new ApiProblem('idempotency_key_reused', 'This Idempotency-Key was already used with a different request')
-    }
+    if (existing.request_hash !== options.fingerprint) throw new IdempotencyKeyReused()
     if (existing.response_body !== null && existing.response_status !== null) {
       return { kind: 'answered', status: existing.response_status, body: existing.response_body }
     }
-    throw new ApiProblem(
-      'idempotency_key_in_flight',
-      'The first request with this Idempotency-Key is still being processed; retry in a moment to get its answer',
-    )
+    throw new IdempotencyKeyInFlight(false)
   }
-  throw new ApiProblem('idempotency_key_in_flight', 'This Idempotency-Key is contended; retry in a moment')
+  throw new IdempotencyKeyInFlight(true)
 }
 
 /** The renewal timers of the claims this process holds; each ends when its claim is completed, released or unlocked. */
@@ -148,15 +128,9 @@ function renewWhileHeld(db: Kysely<Database>, held: HeldIdempotencyKey, leaseMs:
   const leaseSeconds = leaseMs / 1000
   const timer = setInterval(() => {
     if (Date.now() - startedAt > IDEMPOTENCY_MAX_HOLD_MS) return stop()
-    db.updateTable('idempotency_keys')
-      .set({ locked_until: sql<Date>`now() + make_interval(secs => ${leaseSeconds})` })
-      .where('principal', '=', held.principal)
-      .where('key', '=', held.key)
-      .where('response_body', 'is', null)
-      .where('locked_until', 'is not', null)
-      .executeTakeFirst()
-      .then((result) => {
-        if (result.numUpdatedRows === 0n) stop()
+    renewIdempotencyKeyLease(db, held, leaseSeconds)
+      .then((renewed) => {
+        if (!renewed) stop()
       })
       .catch(() => undefined)
     // Every quarter of the lease: three renewals in a row may fail or run late before it lapses.
@@ -184,13 +158,7 @@ export async function lockHeldIdempotencyKey(
   trx: Kysely<Database>,
   held: HeldIdempotencyKey,
 ): Promise<HeldIdempotencyKey | AnsweredIdempotencyKey> {
-  const row = await trx
-    .selectFrom('idempotency_keys')
-    .select(['response_status', 'response_body'])
-    .where('principal', '=', held.principal)
-    .where('key', '=', held.key)
-    .forUpdate()
-    .executeTakeFirst()
+  const row = await findIdempotencyKey(trx, held, { forUpdate: true })
   if (row?.response_body != null && row.response_status !== null) {
     return { kind: 'answered', status: row.response_status, body: row.response_body }
   }
@@ -204,24 +172,13 @@ export async function completeIdempotencyKey(
   answer: { status: number; body: Record<string, unknown> },
 ): Promise<void> {
   stopRenewing(held)
-  await db
-    .updateTable('idempotency_keys')
-    .set({ response_status: answer.status, response_body: JSON.stringify(answer.body), locked_until: null })
-    .where('principal', '=', held.principal)
-    .where('key', '=', held.key)
-    .where('response_body', 'is', null)
-    .execute()
+  await storeIdempotencyKeyAnswer(db, held, answer)
 }
 
 /** Frees the key after a refusal, so the caller may fix the request and send it again with the same key. */
 export async function releaseIdempotencyKey(db: Kysely<Database>, held: HeldIdempotencyKey): Promise<void> {
   stopRenewing(held)
-  await db
-    .deleteFrom('idempotency_keys')
-    .where('principal', '=', held.principal)
-    .where('key', '=', held.key)
-    .where('response_body', 'is', null)
-    .execute()
+  await deleteIdempotencyKey(db, held)
 }
 
 /**
@@ -232,11 +189,108 @@ export async function releaseIdempotencyKey(db: Kysely<Database>, held: HeldIdem
  */
 export async function unlockIdempotencyKey(db: Kysely<Database>, held: HeldIdempotencyKey): Promise<void> {
   stopRenewing(held)
-  await db
-    .updateTable('idempotency_keys')
-    .set({ locked_until: null })
-    .where('principal', '=', held.principal)
-    .where('key', '=', held.key)
-    .where('response_body', 'is', null)
-    .execute()
+  await unlockIdempotencyKeyRow(db, held)
+}
+
+/**
+ * Ends a held key after the work under it failed: a refusal (a
+ * {@link CommerceError}) changed nothing, so the key is freed for a corrected
+ * request; any other failure may or may not have done the work, so the key
+ * is unlocked for a retry to take over at once (and find out).
+ */
+async function endAfterFailure(db: Kysely<Database>, held: HeldIdempotencyKey, error: unknown): Promise<void> {
+  await (error instanceof CommerceError ? releaseIdempotencyKey(db, held) : unlockIdempotencyKey(db, held)).catch(() => undefined)
+}
+
+/** What came of a request under a key: this request's answer, or the stored answer of an earlier one. */
+export type IdempotentOutcome<T> = { replayed: false; answer: T } | { replayed: true; answer: Record<string, unknown> }
+
+/** The request a key is claimed for. */
+export type IdempotentRequest = ClaimIdempotencyKeyOptions
+
+/**
+ * Runs `work` once per key: claims the key (with its lease), runs the work,
+ * stores its answer under `status` for the key's retries; a retry of an
+ * answered request gets the stored answer instead. After a failure the key
+ * is released (a refusal) or unlocked (anything else), see {@link endAfterFailure}.
+ *
+ * @example
+ * ```ts
+ * const outcome = await underIdempotencyKey(db, { caller, key, fingerprint, orderId: null }, 200, () => refund())
+ * ```
+ *
+ * @throws IdempotencyKeyReused, IdempotencyKeyInFlight, or whatever `work` throws.
+ */
+export async function underIdempotencyKey<T extends object>(
+  db: Kysely<Database>,
+  request: IdempotentRequest,
+  status: number,
+  work: (held: HeldIdempotencyKey) => Promise<T>,
+): Promise<IdempotentOutcome<T>> {
+  const claim = await claimIdempotencyKey(db, request)
+  if (claim.kind === 'answered') return { replayed: true, answer: claim.body }
+  try {
+    const answer = await work(claim)
+    await completeIdempotencyKey(db, claim, { status, body: answer as Record<string, unknown> })
+    return { replayed: false, answer }
+  } catch (error) {
+    await endAfterFailure(db, claim, error)
+    throw error
+  }
+}
+
+/**
+ * Like {@link underIdempotencyKey}, with the work and its answer in one
+ * transaction: a retry after any failure finds either the work done (and
+ * replays it) or nothing done. The key's row is locked first, so a slow
+ * request that outlived its lease replays the answer of the one that took
+ * over instead of doing the work again.
+ */
+export async function underIdempotencyKeyInTransaction<T extends object>(
+  db: Kysely<Database>,
+  request: IdempotentRequest,
+  status: number,
+  work: (trx: Kysely<Database>) => Promise<T>,
+): Promise<IdempotentOutcome<T>> {
+  const claim = await claimIdempotencyKey(db, request)
+  if (claim.kind === 'answered') return { replayed: true, answer: claim.body }
+  try {
+    return await db.transaction().execute(async (trx): Promise<IdempotentOutcome<T>> => {
+      const key = await lockHeldIdempotencyKey(trx, claim)
+      if (key.kind === 'answered') return { replayed: true, answer: key.body }
+      const answer = await work(trx)
+      await completeIdempotencyKey(trx, claim, { status, body: answer as Record<string, unknown> })
+      return { replayed: false, answer }
+    })
+  } catch (error) {
+    await endAfterFailure(db, claim, error)
+    throw error
+  }
+}
+
+export interface PurgeIdempotencyKeysOptions {
+  /** Keys created longer ago than this go. Defaults to {@link IDEMPOTENCY_KEY_RETENTION_MS} (24 h). */
+  retentionMs?: number
+  /** Rows deleted per statement, so a large backlog never holds long locks. */
+  batchSize?: number
+}
+
+/**
+ * Deletes idempotency keys older than the retention, in batches.
+ * Safe to run from every API replica at once.
+ *
+ * @returns how many keys were deleted
+ */
+export async function purgeExpiredIdempotencyKeys(
+  db: Kysely<Database>,
+  options: PurgeIdempotencyKeysOptions = {},
+): Promise<number> {
+  const retentionSeconds = (options.retentionMs ?? IDEMPOTENCY_KEY_RETENTION_MS) / 1000
+  const batchSize = options.batchSize ?? 5_000
+  let deleted = 0
+  for (;;) {
+    const count = await deleteIdempotencyKeysOlderThan(db, { retentionSeconds, batchSize })
+    deleted += count
+    if (count < batchSize) return deleted
+  }
 }

@@ -1,9 +1,8 @@
-import type { Selectable } from 'kysely'
-import type { OrdersTable } from '../db/schema.js'
+import type { OrderRow } from '../db/order-queries.js'
 import type { OrderSnapshot } from '../db/order-read-model.js'
 import type { PaymentState } from '../domain/order-types.js'
 import type { FulfillmentStatus } from '../domain/vocabulary.js'
-import type { OrderView } from './schemas/orders.js'
+import type { OrderView } from '../api/schemas/orders.js'
 
 /** The amounts of a payment, without the provider's reference. */
 function paymentView(payment: PaymentState): OrderView['payment'] {
@@ -37,7 +36,7 @@ export function orderViewFromState(order: OrderSnapshot): OrderView {
 }
 
 /** An order as clients see it, from the Postgres read model. */
-export function orderViewFromRow(row: Selectable<OrdersTable>): OrderView {
+export function orderViewFromRow(row: OrderRow): OrderView {
   return {
     id: row.id,
     customerId: row.customer_id,

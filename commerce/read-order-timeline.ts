@@ -1,9 +1,9 @@
-import type { Kysely, Selectable } from 'kysely'
-import type { Database, OrderTimelineTable } from '../../db/schema.js'
-import type { Principal } from '../auth.js'
-import type { OrderTimelineEntry } from '../schemas/orders.js'
-import { canSeeOrder, orderNotFound } from './order-access.js'
-import { findOrderRow } from './order-queries.js'
+import type { Kysely } from '../db/connection.js'
+import { type OrderTimelineRow, listOrderTimeline } from '../db/order-queries.js'
+import type { Database } from '../db/schema.js'
+import type { OrderTimelineEntry } from '../api/schemas/orders.js'
+import type { Caller } from './caller.js'
+import { findVisibleOrder } from './read-order.js'
 
 /**
  * The timeline details clients may see. Anything else the workflow records
@@ -33,7 +33,7 @@ function isDetailValue(value: unknown): value is DetailValue {
  * One timeline row in customer-safe form: the actor's type always, the
  * actor's id only for customer and admin actors and only when an admin asks.
  */
-export function timelineEntryView(row: Selectable<OrderTimelineTable>, viewer: Principal): OrderTimelineEntry {
+export function timelineEntryView(row: OrderTimelineRow, viewer: Caller): OrderTimelineEntry {
   const actorType = row.actor_type as OrderTimelineEntry['actor']['type']
   const showActorId = viewer.role === 'admin' && (actorType === 'customer' || actorType === 'admin')
   const details: Record<string, DetailValue> = {}
@@ -50,14 +50,13 @@ export function timelineEntryView(row: Selectable<OrderTimelineTable>, viewer: P
   }
 }
 
-/** An order's history, oldest first, for its owner or an admin; anyone else gets 404. */
-export async function readOrderTimeline(
-  db: Kysely<Database>,
-  principal: Principal,
-  orderId: string,
-): Promise<OrderTimelineEntry[]> {
-  const order = await findOrderRow(db, orderId)
-  if (!order || !canSeeOrder(principal, order.customer_id)) throw orderNotFound(orderId)
-  const rows = await db.selectFrom('order_timeline').selectAll().where('order_id', '=', orderId).orderBy('seq').execute()
-  return rows.map((row) => timelineEntryView(row, principal))
+/**
+ * An order's history, oldest first, for its owner or an admin.
+ *
+ * @throws OrderNotFound for anyone else.
+ */
+export async function readOrderTimeline(db: Kysely<Database>, caller: Caller, orderId: string): Promise<OrderTimelineEntry[]> {
+  await findVisibleOrder(db, caller, orderId)
+  const rows = await listOrderTimeline(db, orderId)
+  return rows.map((row) => timelineEntryView(row, caller))
 }

@@ -1,17 +1,26 @@
-import { type Kysely, sql } from 'kysely'
-import type { Database } from '../../db/schema.js'
-import type { Principal } from '../auth.js'
-import type { AdminProduct, ProductInput } from '../schemas/products.js'
-import { findAdminProduct } from './admin-product.js'
-import { recordCatalogChange } from './catalog-audit.js'
+import type { Kysely } from '../db/connection.js'
+import { type AdminProductRecord, findAdminProduct } from '../db/admin-products.js'
+import { recordCatalogChange } from '../db/catalog-audit.js'
+import { insertProductIfNew, replaceProductPrices, updateProductEntry } from '../db/products.js'
+import type { Database } from '../db/schema.js'
+import { ensureStockLevel } from '../db/stock-levels.js'
+import { type Caller, callerName } from './caller.js'
+
+/** What a product is set to: its catalog entry and every price it sells at (minor units). */
+export interface ProductSettings {
+  name: string
+  description: string
+  active: boolean
+  prices: ReadonlyArray<{ currency: string; unitPrice: number }>
+}
 
 export interface UpsertedProduct {
-  product: AdminProduct
+  product: AdminProductRecord
   created: boolean
 }
 
 /** The part of a product a PUT sets, as the audit trail records it. */
-function catalogEntry(product: Pick<AdminProduct, 'name' | 'description' | 'active' | 'prices'>) {
+function catalogEntry(product: ProductSettings) {
   return {
     name: product.name,
     description: product.description,
@@ -34,56 +43,28 @@ function catalogEntry(product: Pick<AdminProduct, 'name' | 'description' | 'acti
  */
 export async function upsertProduct(
   db: Kysely<Database>,
-  principal: Principal,
+  caller: Caller,
   sku: string,
-  input: ProductInput,
+  input: ProductSettings,
 ): Promise<UpsertedProduct> {
   return db.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto('products')
-      .values({ sku, name: input.name, description: input.description, active: input.active })
-      .onConflict((oc) => oc.column('sku').doNothing())
-      .returning('sku')
-      .executeTakeFirst()
-    const created = inserted !== undefined
+    const entry = { sku, name: input.name, description: input.description, active: input.active }
+    const created = await insertProductIfNew(trx, entry)
     // Concurrent PUTs of one SKU queue here, so each audit entry's "before" is exactly what it replaced.
     const before = created ? null : await findAdminProduct(trx, sku, { forUpdate: true })
     const wanted = catalogEntry(input)
     if (before && JSON.stringify(catalogEntry(before)) === JSON.stringify(wanted)) return { product: before, created: false }
 
-    if (!created) {
-      await trx
-        .updateTable('products')
-        .set({ name: input.name, description: input.description, active: input.active, updated_at: sql`now()` })
-        .where('sku', '=', sku)
-        .execute()
-    }
-    await trx
-      .deleteFrom('product_prices')
-      .where('sku', '=', sku)
-      .where(
-        'currency',
-        'not in',
-        input.prices.map((price) => price.currency),
-      )
-      .execute()
-    await trx
-      .insertInto('product_prices')
-      .values(input.prices.map((price) => ({ sku, currency: price.currency, unit_amount: price.unitPrice })))
-      .onConflict((oc) => oc.columns(['sku', 'currency']).doUpdateSet((eb) => ({ unit_amount: eb.ref('excluded.unit_amount') })))
-      .execute()
-    await trx
-      .insertInto('stock_levels')
-      .values({ sku, on_hand: 0 })
-      .onConflict((oc) => oc.column('sku').doNothing())
-      .execute()
+    if (!created) await updateProductEntry(trx, entry)
+    await replaceProductPrices(trx, sku, input.prices)
+    await ensureStockLevel(trx, sku)
 
     const product = await findAdminProduct(trx, sku)
     if (!product) throw new Error(`product ${sku} vanished inside its own transaction`)
     await recordCatalogChange(trx, {
       sku,
       action: created ? 'product_created' : 'product_updated',
-      actor: principal,
+      actor: callerName(caller),
       reason: null,
       idempotencyKey: null,
       before: before ? catalogEntry(before) : null,

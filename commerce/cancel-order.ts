@@ -1,0 +1,27 @@
+import type { OrderView } from '../api/schemas/orders.js'
+import { type Caller, actorOf } from './caller.js'
+import { type OrderUpdateDeps, closedOrderRefusal, sendCancellation, updateOrder } from './order-updates.js'
+
+/**
+ * Cancels an order before pickup (its owner or an admin); refused with a
+ * reason afterwards. Cancelling an order already cancelled answers it.
+ *
+ * @throws OrderNotFound, OrderUpdateRefused, OrderUpdateTimedOut
+ */
+export function cancelOrder(
+  deps: OrderUpdateDeps,
+  caller: Caller,
+  orderId: string,
+  options: { note: string | null; requestKey: string | null },
+): Promise<OrderView> {
+  return updateOrder(
+    deps,
+    caller,
+    orderId,
+    () => sendCancellation(deps.temporal, orderId, { actor: actorOf(caller), ...options }),
+    (order) => {
+      if (order.status === 'CANCELLED') return order
+      throw closedOrderRefusal(order)
+    },
+  )
+}

@@ -1,0 +1,154 @@
+/**
+ * How a use case says no. Each refusal is a class with a `kind`; callers
+ * check `instanceof CommerceError` and switch on `kind` (the API's
+ * `problem.ts` maps every kind to its problem in one exhaustive table; the
+ * CLI prints the message). None of them knows HTTP.
+ */
+import type { PricingProblem } from '../domain/order-pricing.js'
+
+/** A refusal of a use case: the request cannot be done as asked; nothing was changed. */
+export abstract class CommerceError extends Error {
+  abstract readonly kind: string
+}
+
+/** There is no such order, or it is someone else's: the two read the same. */
+export class OrderNotFound extends CommerceError {
+  readonly kind = 'order_not_found'
+  constructor(readonly orderId: string) {
+    super(`There is no order ${orderId}`)
+    this.name = 'OrderNotFound'
+  }
+}
+
+/** The order refused the update now (`reason` is the refusal code, `detail` the sentence for people). */
+export class OrderUpdateRefused extends CommerceError {
+  readonly kind = 'order_update_refused'
+  constructor(
+    readonly reason: string,
+    readonly detail: string,
+  ) {
+    super(detail)
+    this.name = 'OrderUpdateRefused'
+  }
+}
+
+/** The order did not take an update in time; it may still apply, so a retry with the same key is safe. */
+export class OrderUpdateTimedOut extends CommerceError {
+  readonly kind = 'order_update_timed_out'
+  constructor(readonly waitedMs: number) {
+    super(
+      `The order did not take the request within ${waitedMs / 1000} s (its worker may be busy or restarting); it may still apply: ` +
+        'retry with the same Idempotency-Key, or read the order',
+    )
+    this.name = 'OrderUpdateTimedOut'
+  }
+}
+
+/** The Idempotency-Key came with another request before. */
+export class IdempotencyKeyReused extends CommerceError {
+  readonly kind = 'idempotency_key_reused'
+  constructor() {
+    super('This Idempotency-Key was already used with a different request')
+    this.name = 'IdempotencyKeyReused'
+  }
+}
+
+/** The first request with the Idempotency-Key is still running (or the key is contended). */
+export class IdempotencyKeyInFlight extends CommerceError {
+  readonly kind = 'idempotency_key_in_flight'
+  constructor(readonly contended: boolean) {
+    super(
+      contended
+        ? 'This Idempotency-Key is contended; retry in a moment'
+        : 'The first request with this Idempotency-Key is still being processed; retry in a moment to get its answer',
+    )
+    this.name = 'IdempotencyKeyInFlight'
+  }
+}
+
+/** The catalog cannot price the order as asked: unknown or unavailable SKUs, a currency not sold. */
+export class OrderNotPriceable extends CommerceError {
+  readonly kind = 'order_not_priceable'
+  constructor(readonly problems: readonly PricingProblem[]) {
+    super('The order cannot be priced')
+    this.name = 'OrderNotPriceable'
+  }
+}
+
+/** The store does not accept this payment method (PayPal without PayPal credentials). */
+export class PaymentMethodUnavailable extends CommerceError {
+  readonly kind = 'payment_method_unavailable'
+  constructor(readonly method: 'paypal') {
+    super('PayPal is not configured on this store')
+    this.name = 'PaymentMethodUnavailable'
+  }
+}
+
+/** The customer came back from the provider, but the payment waits for nobody. */
+export class PaymentNotAwaitingCustomer extends CommerceError {
+  readonly kind = 'payment_not_awaiting_customer'
+  constructor(readonly paymentStatus: string) {
+    super(`The payment is ${paymentStatus.toLowerCase()}`)
+    this.name = 'PaymentNotAwaitingCustomer'
+  }
+}
+
+/** No shipment of ours has this tracking number. */
+export class UnknownTrackingNumber extends CommerceError {
+  readonly kind = 'unknown_tracking_number'
+  constructor(readonly trackingNumber: string) {
+    super(`No shipment has tracking number ${trackingNumber}`)
+    this.name = 'UnknownTrackingNumber'
+  }
+}
+
+/** There is no product with this SKU. */
+export class ProductNotFound extends CommerceError {
+  readonly kind = 'product_not_found'
+  constructor(readonly sku: string) {
+    super(`There is no product ${sku}`)
+    this.name = 'ProductNotFound'
+  }
+}
+
+/** A stock adjustment would leave less on hand than open orders have reserved. */
+export class StockBelowReserved extends CommerceError {
+  readonly kind = 'stock_below_reserved'
+  constructor(
+    readonly onHand: number,
+    readonly reserved: number,
+  ) {
+    super(
+      reserved > 0
+        ? `would leave ${onHand} on hand, but ${reserved} are reserved by open orders`
+        : `would leave ${onHand} on hand`,
+    )
+    this.name = 'StockBelowReserved'
+  }
+}
+
+/** A stock adjustment would put more on hand than the stock table holds. */
+export class StockAboveMaximum extends CommerceError {
+  readonly kind = 'stock_above_maximum'
+  constructor(readonly maximum: number) {
+    super(`would put more than ${maximum} on hand`)
+    this.name = 'StockAboveMaximum'
+  }
+}
+
+/** Every refusal a use case may answer with. */
+export type CommerceRefusal =
+  | OrderNotFound
+  | OrderUpdateRefused
+  | OrderUpdateTimedOut
+  | IdempotencyKeyReused
+  | IdempotencyKeyInFlight
+  | OrderNotPriceable
+  | PaymentMethodUnavailable
+  | PaymentNotAwaitingCustomer
+  | UnknownTrackingNumber
+  | ProductNotFound
+  | StockBelowReserved
+  | StockAboveMaximum
+
+export type CommerceRefusalKind = CommerceRefusal['kind']
