@@ -2,6 +2,7 @@
  * What every setting is when the environment leaves it out. Plain values with no Node import, so any layer
  * may read them.
  */
+import { paymentWindowDefaults } from '../domain/payment-windows.js'
 import type { JwksAlgorithm, RateLimitSetting } from './parse.js'
 
 /** The task queue the order worker polls, unless TEMPORAL_TASK_QUEUE says otherwise. */
@@ -32,13 +33,8 @@ export const orderDefaults = {
   refundWindowMs: 30 * 86_400_000,
 } as const
 
-/** The payment providers' timing defaults. */
-export const paymentDefaults = {
-  /** PAYMENT_ACTION_TIMEOUT: how long a customer has to finish 3-D Secure or approve a PayPal order. */
-  actionTimeoutMs: 3_600_000,
-  /** PAYMENT_AUTHORIZATION_VALIDITY: how long a card authorization is held (card networks allow ~7 days). */
-  authorizationValidityMs: 6 * 86_400_000,
-} as const
+/** The payment providers' timing defaults: PAYMENT_ACTION_TIMEOUT and PAYMENT_AUTHORIZATION_VALIDITY. */
+export const paymentDefaults = paymentWindowDefaults
 
 /** The simulated carrier's autopilot: how often it moves each parcel one step along. */
 export const carrierAutopilotStepMs = 4_000

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe'
-import type { PaymentsConfig } from '../../config.js'
+import { type PaymentsConfig, paymentDefaults } from '../../config.js'
 import { createStripeClient } from '../../adapters/payments/stripe-client.js'
 import type { PlacementSettings } from '../../commerce/place-order.js'
 import { type PayPalApi, createPayPalApi } from '../../adapters/payments/paypal-api.js'
@@ -24,8 +24,7 @@ export const sandboxOnlyPayments: ApiPayments = {
   stripeWebhookSecret: null,
   paypal: null,
   paypalWebhookId: null,
-  actionTimeoutMs: 3_600_000,
-  authorizationValidityMs: 6 * 86_400_000,
+  ...paymentDefaults,
 }
 
 /** The API's payment clients, from the configuration. */

@@ -6,15 +6,13 @@
  */
 import { condition } from '@temporalio/workflow'
 import { paymentProviderOf } from '../../domain/order-payment.js'
+import { paymentWindowDefaults } from '../../domain/payment-windows.js'
 import { refundableAmount } from '../../domain/order-rules.js'
 import { payments } from './activity-proxies.js'
 import { OrderCancellation, stopIfCancelRequested } from './cancellation.js'
 import type { OrderRun } from './order-run.js'
 import { SYSTEM } from './order-record.js'
 import { giveBack, noticeOfRefund } from './refunds.js'
-
-const DEFAULT_PAYMENT_ACTION_TIMEOUT_MS = 3_600_000
-const DEFAULT_AUTHORIZATION_VALIDITY_MS = 6 * 86_400_000
 
 type PaymentOutcome = Awaited<ReturnType<typeof payments.completeAuthorization>>
 
@@ -43,7 +41,7 @@ export async function holdPayment(run: OrderRun): Promise<void> {
   }
   state.payment.authorized = outcome.amount
   state.paymentStatus = 'AUTHORIZED'
-  const validityMs = input.authorizationValidityMs ?? DEFAULT_AUTHORIZATION_VALIDITY_MS
+  const validityMs = input.authorizationValidityMs ?? paymentWindowDefaults.authorizationValidityMs
   state.payment.authorizationExpiresAt = new Date(Date.now() + validityMs).toISOString()
   order.note(SYSTEM, 'payment_authorized', `Payment authorized with ${attempt.provider}`, {
     amount: outcome.amount,
@@ -77,7 +75,7 @@ async function awaitCustomer(run: OrderRun, reference: string): Promise<PaymentO
   const { input, order, inbox } = run
   const provider = paymentProviderOf(input.payment)
   const amount = { amount: order.state.totals.total, currency: order.state.totals.currency }
-  const deadline = Date.now() + (input.paymentActionTimeoutMs ?? DEFAULT_PAYMENT_ACTION_TIMEOUT_MS)
+  const deadline = Date.now() + (input.paymentActionTimeoutMs ?? paymentWindowDefaults.actionTimeoutMs)
   order.state.paymentStatus = 'ACTION_REQUIRED'
   const action = provider === 'paypal' ? 'approve the payment with PayPal' : 'complete 3-D Secure'
   order.note(SYSTEM, 'payment_action_required', `Waiting for the customer to ${action}`, {
