@@ -1,4 +1,4 @@
-import { settleCodCollection as markCodCollectionSettled } from '../activities/payments/cod-collections.js'
+import { settleCodCollection as markCodCollectionSettled } from '../db/cod-collections.js'
 import type { Kysely } from '../db/connection.js'
 import type { Database } from '../db/schema.js'
 import type { CodCollectionOutcome } from '../domain/vocabulary.js'
