@@ -9,8 +9,8 @@ import {
   OrderUpdateRefused,
   StockAboveMaximum,
   StockBelowReserved,
-} from '../commerce/commerce-errors.js'
-import { problemCatalog, problemOfRefusal } from '../api/problem.js'
+} from '../../commerce/commerce-errors.js'
+import { problemCatalog, problemOfRefusal } from '../../api/problem.js'
 import {
   cancelUpdateId,
   confirmCodUpdateId,
@@ -19,7 +19,7 @@ import {
   refundUpdateId,
   refuseUpdate,
   updateRefusalOf,
-} from '../workflows/messages.js'
+} from '../../workflows/messages.js'
 
 describe("an order's workflow id", () => {
   it('gives back the order id it was built from, and nothing for another workflow', () => {

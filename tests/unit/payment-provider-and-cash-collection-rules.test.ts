@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { codCollectionOutcome, paymentProviderOf } from '../domain/order-payment.js'
+import { codCollectionOutcome, paymentProviderOf } from '../../domain/order-payment.js'
 
 describe('the provider an order pays through', () => {
   it('is the card provider named at placement, the sandbox when none was named', () => {

@@ -8,7 +8,7 @@ import { join, relative } from 'node:path'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 
-const root = new URL('..', import.meta.url).pathname
+const root = new URL('../..', import.meta.url).pathname
 const workflowsFolder = join(root, 'workflows')
 
 function sourceFiles(folder: string): string[] {
