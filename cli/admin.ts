@@ -43,7 +43,9 @@ try {
   }
 } catch (error) {
   if (error instanceof WorkflowUpdateFailedError) {
-    console.error(`refused: ${updateRefusalOf(error)?.reason ?? error.cause?.message ?? error.message}`)
+    const refusal = updateRefusalOf(error)
+    const detail = refusal?.detail ? ` (${refusal.detail})` : ''
+    console.error(`refused: ${refusal?.reason ?? error.cause?.message ?? error.message}${detail}`)
   } else {
     console.error(error instanceof Error ? error.message : error)
   }
