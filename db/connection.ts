@@ -13,6 +13,13 @@ export interface DatabaseProps {
   connectionString: string
   /** Pool size; the default suits one worker or one API process. */
   maxConnections?: number
+  /**
+   * How long opening a connection (or waiting for a free one) may take before it fails (10 s by default, inside the API's 15 s request timeout):
+   * a server that accepts the socket and never answers is then an outage the
+   * API answers with 503, and an activity retries, instead of a wait as long
+   * as the request's own timeout.
+   */
+  connectionTimeoutMs?: number
 }
 
 /**
@@ -24,7 +31,11 @@ export interface DatabaseProps {
  * ```
  */
 export function createDatabase(props: DatabaseProps): Kysely<Database> {
-  const pool = new pg.Pool({ connectionString: props.connectionString, max: props.maxConnections ?? 10 })
+  const pool = new pg.Pool({
+    connectionString: props.connectionString,
+    max: props.maxConnections ?? 10,
+    connectionTimeoutMillis: props.connectionTimeoutMs ?? 10_000,
+  })
   // An idle connection the server closes (restart, shutdown) is dropped from the pool, not fatal to the process.
   pool.on('error', () => undefined)
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })

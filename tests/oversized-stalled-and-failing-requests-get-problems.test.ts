@@ -128,6 +128,29 @@ describe('a database that is down', () => {
   })
 })
 
+describe('a database that accepts connections and never answers', () => {
+  it('is a 503 naming PostgreSQL once connecting times out, well before the request timeout', async () => {
+    const stalled = await silentServer()
+    const db = createDatabase({
+      connectionString: `postgres://orders:orders@127.0.0.1:${stalled.port}/orders`,
+      connectionTimeoutMs: 1_000,
+    })
+    const api = inProcessApp({ db, requestTimeoutMs: 60_000 })
+    try {
+      const answer = await api.app.request('/v1/products')
+      expect(answer.status).toBe(503)
+      expect(answer.headers.get('retry-after')).not.toBeNull()
+      const { body } = await problemOf(answer)
+      expect(body).toMatchObject({ code: 'service_unavailable', status: 503 })
+      expect(body.detail).toContain('PostgreSQL is unavailable')
+    } finally {
+      await api.close()
+      await stalled.close()
+      await db.destroy().catch(() => undefined)
+    }
+  })
+})
+
 describe('an internal error', () => {
   it('is a 500 problem that names the request id and leaks no stack, message or internals', async () => {
     // A database without the schema (a deployment that skipped its migrations): a fault of ours, not an outage.
