@@ -14,10 +14,11 @@ export interface DatabaseProps {
   /** Pool size; the default suits one worker or one API process. */
   maxConnections?: number
   /**
-   * How long opening a connection (or waiting for a free one) may take before it fails (10 s by default, inside the API's 15 s request timeout):
-   * a server that accepts the socket and never answers is then an outage the
-   * API answers with 503, and an activity retries, instead of a wait as long
-   * as the request's own timeout.
+   * How long opening a connection, or waiting for a free one, may take before
+   * it fails: 10 s by default, inside the API's 15 s request timeout. A server
+   * that accepts the socket and never answers is then an outage the API
+   * answers with 503, and an activity retries, instead of a wait as long as
+   * the request's own timeout.
    */
   connectionTimeoutMs?: number
 }
