@@ -51,17 +51,22 @@ function probeTemporal(deps: TemporalDeps) {
 /**
  * Sends an update under {@link DEFAULT_TEMPORAL_UPDATE_TIMEOUT_MS}. An update
  * waits for the workflow's worker, so a deadline alone cannot tell an
- * unreachable server from a busy worker: Temporal is first asked for its
- * system info (a millisecond when it is up, 2 s at most when it is not: 503,
- * Temporal unavailable), and again if the update times out. If Temporal is
- * there, the order was slow ({@link OrderUpdateTimedOut}, 504), and the update may still apply, so a retry
- * with the same Idempotency-Key is safe.
+ * unreachable server from a busy worker: Temporal is asked for its system
+ * info alongside the update (2 s at most: 503, Temporal unavailable, when it
+ * does not answer), so an answered update waits for nothing more, and again
+ * if the update times out. If Temporal is there, the order was slow
+ * ({@link OrderUpdateTimedOut}, 504), and the update may still apply, so a
+ * retry with the same Idempotency-Key is safe.
  */
 export async function sendTemporalUpdate<T>(deps: TemporalUpdateDeps, send: () => Promise<T>): Promise<T> {
   const ms = deps.temporalUpdateTimeoutMs ?? DEFAULT_TEMPORAL_UPDATE_TIMEOUT_MS
-  await probeTemporal(deps)
+  const sent = deps.temporal.connection.withDeadline(Date.now() + ms, send)
+  const probed = probeTemporal(deps)
+  // Whichever settles first decides; the other's outcome is not needed then.
+  sent.catch(() => undefined)
+  probed.catch(() => undefined)
   try {
-    return await deps.temporal.connection.withDeadline(Date.now() + ms, send)
+    return await Promise.race([sent, probed.then(() => sent)])
   } catch (error) {
     if (!(error instanceof WorkflowUpdateRPCTimeoutOrCancelledError)) throw error
     await probeTemporal(deps)
