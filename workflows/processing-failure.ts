@@ -1,4 +1,5 @@
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow'
+import type { ActivityFailure } from '@temporalio/workflow'
+import { businessRefusalOf } from './order/business-refusal.js'
 
 /**
  * The `type` of the non-retryable ApplicationFailure an activity fails with
@@ -25,12 +26,12 @@ export interface ProcessingFailure {
  * ```
  */
 export function processingFailureOf(error: unknown): ProcessingFailure | null {
-  if (!(error instanceof ActivityFailure) || !(error.cause instanceof ApplicationFailure)) return null
-  if (error.cause.type !== PROCESSING_FAILED) return null
-  const [step, sqlState] = error.cause.details ?? []
+  const failure = businessRefusalOf(error)
+  if (failure?.type !== PROCESSING_FAILED) return null
+  const [step, sqlState] = failure.details ?? []
   return {
-    step: typeof step === 'string' ? step : (error.activityType ?? 'unknown'),
-    message: error.cause.message,
+    step: typeof step === 'string' ? step : ((error as ActivityFailure).activityType ?? 'unknown'),
+    message: failure.message,
     sqlState: typeof sqlState === 'string' ? sqlState : null,
   }
 }
