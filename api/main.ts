@@ -2,10 +2,10 @@
  * `npm run api`: the HTTP API against DATABASE_URL and TEMPORAL_ADDRESS.
  * Stateless: run as many as you like behind a load balancer.
  */
-import { Client, Connection } from '@temporalio/client'
 import { loadConfig } from '../config.js'
 import { createDatabase } from '../db/connection.js'
 import { createLogger } from '../logger.js'
+import { connectTemporal } from '../temporal/client.js'
 import { serveApi } from './serve-api.js'
 
 const config = loadConfig()
@@ -16,8 +16,7 @@ if (!config.database.url || !config.temporal.address) {
 }
 
 const db = createDatabase({ connectionString: config.database.url })
-const connection = await Connection.connect({ address: config.temporal.address })
-const temporal = new Client({ connection, namespace: config.temporal.namespace })
+const { connection, client: temporal } = await connectTemporal({ ...config.temporal, address: config.temporal.address })
 const api = await serveApi({ config, db, databaseUrl: config.database.url, temporal, logger })
 
 // `on`, not `once`: one Ctrl-C arrives more than once (the process group, then npm and tsx relaying it),

@@ -13,11 +13,12 @@
  * is named on stderr with the usage, and the exit code is 2.
  */
 import { randomUUID } from 'node:crypto'
-import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client'
+import { WorkflowUpdateFailedError } from '@temporalio/client'
 import { sendCancellation, sendCodConfirmation, sendRefund } from '../commerce/order-updates.js'
 import { loadConfig } from '../config.js'
 import { orderIdFromWorkflowId, orderWorkflowId, statusQuery, updateRefusalOf } from '../workflows/messages.js'
 import type { Actor, OrderState } from '../domain/order-types.js'
+import { connectTemporal } from '../temporal/client.js'
 import { type AdminCommand, parseAdminArguments } from './admin-arguments.js'
 
 // Arguments are checked before anything connects: a refusal says which argument and why, and exits 2.
@@ -29,8 +30,7 @@ if (!parsed.ok) {
 const command = parsed.command
 const config = loadConfig()
 const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`
-const connection = await Connection.connect({ address })
-const client = new Client({ connection, namespace: config.temporal.namespace })
+const { connection, client } = await connectTemporal({ address, namespace: config.temporal.namespace })
 const actor: Actor = { type: 'admin', id: command.admin }
 
 try {

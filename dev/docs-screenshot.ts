@@ -7,7 +7,6 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Client, Connection } from '@temporalio/client'
 import { appSettings } from '../api/app-deps.js'
 import { createApp } from '../api/app.js'
 import { serveApp } from '../api/serve.js'
@@ -17,6 +16,7 @@ import { createOrderChangeFeed } from '../db/order-change-feed.js'
 import { seedDemoCatalog } from '../db/demo-catalog.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { createLogger } from '../logger.js'
+import { connectTemporal } from '../temporal/client.js'
 import { CHROMIUM_PATH, chromiumInstalled, openDocsInBrowser } from './docs-in-browser.js'
 import { startLocalStack } from './local-stack.js'
 
@@ -29,13 +29,13 @@ const config = loadConfig({ DATA_DIR: scratch, NODE_ENV: 'development', LOG_LEVE
 const logger = createLogger('warn', 'docs-screenshot')
 const stack = await startLocalStack(config, logger, { ephemeral: true, scratchDir: scratch, allowCliDownload: true })
 const db = createDatabase({ connectionString: stack.databaseUrl })
-const connection = await Connection.connect({ address: stack.temporalAddress })
+const { connection, client: temporal } = await connectTemporal({ ...config.temporal, address: stack.temporalAddress })
 let failed = false
 try {
   await migrateToLatest(db)
   await seedDemoCatalog(db)
   const orderChanges = createOrderChangeFeed({ connectionString: stack.databaseUrl, logger })
-  const app = createApp({ db, temporal: new Client({ connection }), logger, orderChanges, ...appSettings(config) })
+  const app = createApp({ db, temporal, logger, orderChanges, ...appSettings(config) })
   const server = await serveApp(app, { host: '127.0.0.1', port: 0 })
   try {
     const screenshotPath = join(projectRoot, '.build', 'docs.png')

@@ -3,8 +3,6 @@
  * are embedded unless DATABASE_URL / TEMPORAL_ADDRESS point elsewhere; data
  * persists in `.data/`, so an order in flight carries on after a restart.
  */
-import { Client, Connection } from '@temporalio/client'
-import { NativeConnection } from '@temporalio/worker'
 import { startCarrierAutopilot } from './simulated-carrier-autopilot.js'
 import { signAccessToken } from '../api/auth.js'
 import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../api/carrier-signature.js'
@@ -14,6 +12,8 @@ import { createDatabase } from '../db/connection.js'
 import { seedDemoCatalog } from '../db/demo-catalog.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { createLogger, installTemporalLogging } from '../logger.js'
+import { connectTemporal } from '../temporal/client.js'
+import { connectWorkerToTemporal } from '../temporal/worker-connection.js'
 import { createConfiguredOrderWorker } from '../workers/configured-order-worker.js'
 import { startLocalStack } from './local-stack.js'
 
@@ -42,13 +42,18 @@ const applied = await migrateToLatest(db)
 logger.info({ applied }, applied.length > 0 ? 'migrations applied' : 'schema up to date')
 if (await seedDemoCatalog(db)) logger.info('demo catalog seeded (SNEAKER-LTD-42 has only 2 units: try overselling it)')
 
-const clientConnection = await Connection.connect({ address: stack.temporalAddress })
+const endpoint = { ...config.temporal, address: stack.temporalAddress }
+const { connection: clientConnection, client: temporal } = await connectTemporal(endpoint)
 shutdown.push(() => clientConnection.close())
-const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace })
 
-const workerConnection = await NativeConnection.connect({ address: stack.temporalAddress })
+const workerConnection = await connectWorkerToTemporal(endpoint)
 shutdown.push(() => workerConnection.close())
-const worker = await createConfiguredOrderWorker(config, { client: clientConnection, connection: workerConnection, db, logger })
+const worker = await createConfiguredOrderWorker(config, {
+  temporal: { connection: clientConnection, client: temporal },
+  connection: workerConnection,
+  db,
+  logger,
+})
 const workerRun = worker.run()
 logger.info({ taskQueue: config.temporal.taskQueue }, 'order worker running')
 

@@ -7,11 +7,14 @@
  */
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { NativeConnection, Worker } from '@temporalio/worker'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { type NativeConnection, Worker } from '@temporalio/worker'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { orderEngineDataConverter } from '../temporal/data-converter.js'
+import { connectWorkerToTemporal } from '../temporal/worker-connection.js'
 import { orderWorkflowId } from '../workflows/messages.js'
 import { createProducts, shippingAddressInput } from './support/fixtures.js'
 import { type HttpStack, startHttpStack } from './support/http-stack.js'
+import { testTemporal } from './support/services.js'
 
 let stack: HttpStack
 let connection: NativeConnection
@@ -22,10 +25,11 @@ beforeAll(async () => {
   stack = await startHttpStack()
   // The stack's own worker would run the real workflow: this file's orders go to a worker whose tasks fail.
   await stack.worker.stop()
-  connection = await NativeConnection.connect({ address: inject('temporalAddress') })
+  connection = await connectWorkerToTemporal(testTemporal())
   worker = await Worker.create({
     connection,
     taskQueue: stack.services.taskQueue,
+    dataConverter: orderEngineDataConverter(),
     workflowsPath: fileURLToPath(new URL('./support/workflow-task-that-fails.ts', import.meta.url)),
   })
   running = worker.run()

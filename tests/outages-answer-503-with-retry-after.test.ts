@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Client, Connection } from '@temporalio/client'
+import type { Client, Connection } from '@temporalio/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../api/app.js'
 import { signAccessToken } from '../api/auth.js'
@@ -20,6 +20,7 @@ import { migrateToLatest } from '../db/migrate.js'
 import { type RunningPostgres, startEmbeddedPostgres } from '../dev/embedded-postgres.js'
 import { freePort } from '../dev/free-port.js'
 import { type RunningTemporal, startTemporalDevServer } from '../dev/temporal-dev-server.js'
+import { connectTemporal } from '../temporal/client.js'
 import { createProducts, shippingAddressInput } from './support/fixtures.js'
 import { type HttpResult, type HttpStack, jwtSecret, startHttpStack, waitForHttpOrder } from './support/http-stack.js'
 import { logger } from './support/services.js'
@@ -177,6 +178,7 @@ describe('with Temporal stopped', () => {
   let stack: HttpStack
   let temporal: RunningTemporal | null = null
   let connection: Connection
+  let outageClient: Client
   let app: ReturnType<typeof createApp>
   let customer: string
   let admin: string
@@ -215,10 +217,10 @@ describe('with Temporal stopped', () => {
       allowDownload: true,
       logger,
     })
-    connection = await Connection.connect({ address: temporal.address })
+    ;({ connection, client: outageClient } = await connectTemporal({ address: temporal.address, namespace: 'default' }))
     app = createApp({
       db: stack.services.db,
-      temporal: new Client({ connection }),
+      temporal: outageClient,
       taskQueue: stack.services.taskQueue,
       logger,
       jwtSecret,

@@ -1,4 +1,4 @@
-import { Client, type Connection } from '@temporalio/client'
+import type { Client, Connection } from '@temporalio/client'
 import type { NativeConnection, Worker } from '@temporalio/worker'
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
@@ -16,11 +16,16 @@ import { ensureOrderSearchAttributes } from './search-attributes-setup.js'
  */
 export async function createConfiguredOrderWorker(
   config: Config,
-  deps: { client: Connection; connection: NativeConnection; db: Kysely<Database>; logger: Logger },
+  deps: {
+    temporal: { connection: Connection; client: Client }
+    connection: NativeConnection
+    db: Kysely<Database>
+    logger: Logger
+  },
 ): Promise<Worker> {
   const { namespace, taskQueue } = config.temporal
-  await ensureOrderSearchAttributes(deps.client, namespace, deps.logger)
-  await ensureCodReconciliationSchedule(new Client({ connection: deps.client, namespace }), { taskQueue, logger: deps.logger })
+  await ensureOrderSearchAttributes(deps.temporal.connection, namespace, deps.logger)
+  await ensureCodReconciliationSchedule(deps.temporal.client, { taskQueue, logger: deps.logger })
   return createOrderWorker({
     connection: deps.connection,
     namespace,

@@ -8,6 +8,7 @@ import type { PaymentProvider } from '../adapters/payments/payment-provider.js'
 import { createSandboxPaymentProvider } from '../adapters/payments/sandbox-payment-provider.js'
 import type { Carrier } from '../adapters/shipping/carrier.js'
 import { createSimulatedCarrier } from '../adapters/shipping/simulated-carrier.js'
+import { orderEngineDataConverter } from '../temporal/data-converter.js'
 
 /** Where the workflow code comes from: a prebuilt bundle, or the source bundled at start. */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url))
@@ -45,6 +46,7 @@ export async function createOrderWorker(props: OrderWorkerProps): Promise<Worker
     namespace: props.namespace,
     taskQueue: props.taskQueue,
     activities,
+    dataConverter: orderEngineDataConverter(),
     ...(props.workflowBundlePath ? { workflowBundle: { codePath: props.workflowBundlePath } } : { workflowsPath }),
   })
 }

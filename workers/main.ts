@@ -3,11 +3,11 @@
  * Run more of them to scale out. SIGINT/SIGTERM drain it: in-flight
  * activities finish (or are left for another worker to retry), then it exits.
  */
-import { Connection } from '@temporalio/client'
-import { NativeConnection } from '@temporalio/worker'
 import { loadConfig } from '../config.js'
 import { createDatabase } from '../db/connection.js'
 import { createLogger, installTemporalLogging } from '../logger.js'
+import { connectTemporal } from '../temporal/client.js'
+import { connectWorkerToTemporal } from '../temporal/worker-connection.js'
 import { createConfiguredOrderWorker } from './configured-order-worker.js'
 
 const config = loadConfig()
@@ -23,10 +23,13 @@ if (config.env === 'production' && !config.temporal.workflowBundlePath) {
 installTemporalLogging(logger)
 
 const db = createDatabase({ connectionString: config.database.url })
-const connection = await NativeConnection.connect({ address: config.temporal.address })
+const endpoint = { ...config.temporal, address: config.temporal.address }
+const connection = await connectWorkerToTemporal(endpoint)
 try {
-  const client = await Connection.connect({ address: config.temporal.address })
-  const worker = await createConfiguredOrderWorker(config, { client, connection, db, logger }).finally(() => client.close())
+  const setup = await connectTemporal(endpoint)
+  const worker = await createConfiguredOrderWorker(config, { temporal: setup, connection, db, logger }).finally(() =>
+    setup.connection.close(),
+  )
   logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'order worker running')
   await worker.run()
   logger.info('order worker stopped')

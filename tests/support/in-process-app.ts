@@ -4,15 +4,15 @@
  * before or around its handlers (auth, limits, headers, metrics, docs).
  */
 import { randomUUID } from 'node:crypto'
-import { Client, Connection } from '@temporalio/client'
 import { inject } from 'vitest'
 import type { AppDeps } from '../../api/app-deps.js'
 import { createApp } from '../../api/app.js'
 import { type Role, signAccessToken } from '../../api/auth.js'
 import { createDatabase } from '../../db/connection.js'
 import { createOrderChangeFeed } from '../../db/order-change-feed.js'
+import { lazyTemporalClient } from '../../temporal/client.js'
 import { jwtSecret } from './http-stack.js'
-import { logger } from './services.js'
+import { logger, testTemporal } from './services.js'
 
 export interface InProcessApp {
   app: ReturnType<typeof createApp>
@@ -24,7 +24,7 @@ export interface InProcessApp {
 
 export function inProcessApp(overrides: Partial<AppDeps> = {}): InProcessApp {
   const db = createDatabase({ connectionString: inject('databaseUrl'), maxConnections: 5 })
-  const connection = Connection.lazy({ address: inject('temporalAddress') })
+  const { connection, client: temporal } = lazyTemporalClient(testTemporal())
   const orderChanges = createOrderChangeFeed({
     connectionString: inject('databaseUrl'),
     logger,
@@ -33,7 +33,7 @@ export function inProcessApp(overrides: Partial<AppDeps> = {}): InProcessApp {
   const deps: AppDeps = {
     orderChanges,
     db,
-    temporal: new Client({ connection }),
+    temporal,
     taskQueue: `test-${randomUUID()}`,
     logger,
     jwtSecret,

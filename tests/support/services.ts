@@ -3,15 +3,22 @@
  * test file on its own task queue, so files never take each other's tasks.
  */
 import { randomUUID } from 'node:crypto'
-import { Client, Connection } from '@temporalio/client'
-import { NativeConnection, type Worker } from '@temporalio/worker'
+import type { Client } from '@temporalio/client'
+import type { Worker } from '@temporalio/worker'
 import { inject } from 'vitest'
 import { createDatabase, type Kysely } from '../../db/connection.js'
 import type { Database } from '../../db/schema.js'
 import { createLogger, installTemporalLogging } from '../../logger.js'
+import { type TemporalEndpoint, connectTemporal } from '../../temporal/client.js'
+import { connectWorkerToTemporal } from '../../temporal/worker-connection.js'
 import { createOrderWorker, type OrderWorkerProps } from '../../workers/create-order-worker.js'
 
 export const logger = createLogger(process.env['TEST_LOG_LEVEL'] ?? 'silent', 'test')
+
+/** The run's shared Temporal dev server, in the namespace every test uses. */
+export function testTemporal(): TemporalEndpoint {
+  return { address: inject('temporalAddress'), namespace: 'default' }
+}
 
 export interface TestServices {
   db: Kysely<Database>
@@ -30,9 +37,8 @@ export interface RunningWorker {
 export async function connectServices(options: { databaseUrl?: string } = {}): Promise<TestServices> {
   installTemporalLogging(logger, { level: 'ERROR' })
   const db = createDatabase({ connectionString: options.databaseUrl ?? inject('databaseUrl'), maxConnections: 20 })
-  const connection = await Connection.connect({ address: inject('temporalAddress') })
-  const client = new Client({ connection })
-  const nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') })
+  const { connection, client } = await connectTemporal(testTemporal())
+  const nativeConnection = await connectWorkerToTemporal(testTemporal())
   const taskQueue = `test-${randomUUID()}`
   const running = new Set<RunningWorker>()
 
