@@ -60,6 +60,8 @@ export interface Config {
     devServerPort: number
     uiPort: number
     workflowBundlePath: string | null
+    /** How long a stopping worker lets in-flight activities finish before cancelling them (WORKER_SHUTDOWN_GRACE_TIME). */
+    workerShutdownGraceMs: number
   }
   auth: {
     /** The HS256 secret of embedded tokens; unused when {@link Config.auth.jwksUrl} is set. */
@@ -75,7 +77,13 @@ export interface Config {
     clockToleranceSeconds: number
   }
   rateLimits: { placeOrder: RateLimitSetting; adminActions: RateLimitSetting }
-  carrier: { webhookSecret: string; autopilot: boolean | null; autopilotStepMs: number }
+  carrier: {
+    webhookSecret: string
+    autopilot: boolean | null
+    autopilotStepMs: number
+    /** Where `npm run carrier:simulate` posts carrier events; null means {@link Config.api.publicUrl}. */
+    simulatorApiUrl: string | null
+  }
   orders: {
     storeCurrency: string
     codConfirmationTimeoutMs: number
@@ -162,6 +170,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       devServerPort: env.TEMPORAL_DEV_PORT,
       uiPort: env.TEMPORAL_UI_PORT,
       workflowBundlePath: env.WORKFLOW_BUNDLE_PATH ?? null,
+      workerShutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_TIME,
     },
     auth: {
       get jwtSecret() {
@@ -181,6 +190,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       },
       autopilot: env.CARRIER_AUTOPILOT ?? null,
       autopilotStepMs: env.CARRIER_AUTOPILOT_STEP,
+      simulatorApiUrl: env.CARRIER_SIMULATOR_API_URL ?? null,
     },
     orders: {
       storeCurrency: env.STORE_CURRENCY,

@@ -25,6 +25,7 @@ export const envSchema = z.object({
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65_535).default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65_535).default(8233),
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  WORKER_SHUTDOWN_GRACE_TIME: duration.default(20_000),
 
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).default(apiDefaults.jwtIssuer),
@@ -53,6 +54,8 @@ export const envSchema = z.object({
   ORDER_ENGINE_SKIP_TOOLS: flag.default(false),
   PATH: z.string().optional(),
   CARRIER_AUTOPILOT_STEP: duration.default(carrierAutopilotStepMs),
+  /** Where `npm run carrier:simulate` posts carrier events; PUBLIC_URL by default. */
+  CARRIER_SIMULATOR_API_URL: z.string().url().optional(),
 
   // Payments. Secrets come from here only; they are never logged nor put in workflow history.
   STRIPE_SECRET_KEY: z

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { Logger } from 'pino'
+import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../api/carrier-signature.js'
 import type { Database } from '../db/schema.js'
 import type { CarrierEvent } from '../domain/order-types.js'
 import type { CarrierEventStatus } from '../domain/vocabulary.js'
@@ -75,5 +76,25 @@ export function startCarrierAutopilot(props: CarrierAutopilotProps): () => Promi
     running = false
     clearInterval(timer)
     await tick
+  }
+}
+
+/**
+ * Sends each event as a real carrier would: signed, to the API's carrier-events webhook at `apiUrl`.
+ *
+ * @example
+ * ```ts
+ * startCarrierAutopilot({ db, logger, stepMs: 4_000, send: carrierWebhookSender(config.api.publicUrl, secret) })
+ * ```
+ */
+export function carrierWebhookSender(apiUrl: string, webhookSecret: string): CarrierAutopilotProps['send'] {
+  return async (event) => {
+    const body = JSON.stringify(event)
+    const response = await fetch(`${apiUrl}/v1/carrier-events`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', [CARRIER_SIGNATURE_HEADER]: signCarrierPayload(webhookSecret, body) },
+      body,
+    })
+    if (!response.ok) throw new Error(`carrier-events answered ${response.status}: ${await response.text()}`)
   }
 }

@@ -3,9 +3,8 @@
  * are embedded unless DATABASE_URL / TEMPORAL_ADDRESS point elsewhere; data
  * persists in `.data/`, so an order in flight carries on after a restart.
  */
-import { startCarrierAutopilot } from './simulated-carrier-autopilot.js'
+import { carrierWebhookSender, startCarrierAutopilot } from './simulated-carrier-autopilot.js'
 import { signAccessToken } from '../api/auth.js'
-import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../api/carrier-signature.js'
 import { serveApi } from '../api/serve-api.js'
 import { ConfigError, loadConfig } from '../config.js'
 import { createDatabase } from '../db/connection.js'
@@ -65,18 +64,7 @@ const stopAutopilot = autopilot
       db,
       logger: logger.child({ component: 'simulated-carrier' }),
       stepMs: config.carrier.autopilotStepMs,
-      send: async (event) => {
-        const body = JSON.stringify(event)
-        const response = await fetch(`${config.api.publicUrl}/v1/carrier-events`, {
-          method: 'POST',
-          headers: {
-            'Content-Type': 'application/json',
-            [CARRIER_SIGNATURE_HEADER]: signCarrierPayload(config.carrier.webhookSecret, body),
-          },
-          body,
-        })
-        if (!response.ok) throw new Error(`carrier-events answered ${response.status}: ${await response.text()}`)
-      },
+      send: carrierWebhookSender(config.api.publicUrl, config.carrier.webhookSecret),
     })
   : async () => undefined
 

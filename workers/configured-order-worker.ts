@@ -33,6 +33,7 @@ export async function createConfiguredOrderWorker(
     db: deps.db,
     logger: deps.logger,
     workflowBundlePath: config.temporal.workflowBundlePath,
+    shutdownGraceMs: config.temporal.workerShutdownGraceMs,
     paymentProviders: configuredPaymentProviders(config.payments),
   })
 }

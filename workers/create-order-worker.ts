@@ -27,6 +27,8 @@ export interface OrderWorkerProps {
   paymentProviders?: readonly PaymentProvider[]
   /** Defaults to the simulated carrier. */
   carrier?: Carrier
+  /** How long a stopping worker lets in-flight activities finish before cancelling them; 0 (cancel at once) by default. */
+  shutdownGraceMs?: number
 }
 
 /**
@@ -47,6 +49,7 @@ export async function createOrderWorker(props: OrderWorkerProps): Promise<Worker
     taskQueue: props.taskQueue,
     activities,
     dataConverter: orderEngineDataConverter(),
+    shutdownGraceTime: props.shutdownGraceMs ?? 0,
     ...(props.workflowBundlePath ? { workflowBundle: { codePath: props.workflowBundlePath } } : { workflowsPath }),
   })
 }

@@ -1,0 +1,100 @@
+/**
+ * `npm run carrier:simulate`, the simulated carrier as its own process (what
+ * docker compose runs beside the API and the worker), takes an order placed
+ * over HTTP from CONFIRMED to DELIVERED by posting signed events to the API,
+ * as a real carrier would. With the wrong secret its events are refused and
+ * the order stays where it was.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { projectRoot } from '../config.js'
+import { createProducts, shippingAddressInput } from './support/fixtures.js'
+import { type HttpStack, carrierSecret, startHttpStack, waitForHttpOrder } from './support/http-stack.js'
+import { settleMs } from './support/patience.js'
+
+let stack: HttpStack
+let customer: string
+const simulators: ChildProcess[] = []
+
+beforeAll(async () => {
+  stack = await startHttpStack()
+  customer = await stack.token('customer', `cust_${randomUUID()}`)
+}, 120_000)
+afterAll(async () => {
+  await Promise.all(simulators.map((child) => stopped(child)))
+  await stack?.close()
+})
+
+/** Starts `npm run carrier:simulate` the way compose does: its own process, the API's URL and secret in the environment. */
+function startSimulator(secret: string): { child: ChildProcess; output: () => string } {
+  let output = ''
+  const child = spawn(process.execPath, ['--import', 'tsx', 'dev/carrier-simulator.ts'], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: inject('databaseUrl'),
+      CARRIER_SIMULATOR_API_URL: stack.baseUrl,
+      CARRIER_WEBHOOK_SECRET: secret,
+      JWT_SECRET: 'the-simulator-needs-no-tokens-but-production-wants-one',
+      CARRIER_AUTOPILOT_STEP: '300ms',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  simulators.push(child)
+  return { child, output: () => output }
+}
+
+async function stopped(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve())
+    child.kill('SIGTERM')
+  })
+}
+
+async function placeCardOrder(): Promise<string> {
+  const [sku] = await createProducts(stack.services.db, [{ onHand: 2, unitPrice: 1_250 }])
+  const placed = await stack.call('POST', '/v1/orders', {
+    token: customer,
+    headers: { 'Idempotency-Key': randomUUID() },
+    body: {
+      lines: [{ sku, quantity: 1 }],
+      paymentMethod: 'card',
+      paymentToken: 'tok_visa',
+      shippingAddress: shippingAddressInput,
+    },
+  })
+  expect(placed.status).toBe(201)
+  await waitForHttpOrder(stack, customer, placed.body.id, (order) => order.fulfillmentStatus === 'LABEL_CREATED')
+  return placed.body.id as string
+}
+
+describe('npm run carrier:simulate', () => {
+  it('refuses to move parcels with a secret the API does not know, and moves them with the right one', async () => {
+    const orderId = await placeCardOrder()
+
+    const wrong = startSimulator('not-the-carrier-secret-of-this-api')
+    await expect.poll(wrong.output, { timeout: settleMs, interval: 200 }).toContain('carrier event not delivered')
+    await stopped(wrong.child)
+    const stuck = await stack.call('GET', `/v1/orders/${orderId}`, { token: customer })
+    expect(stuck.body).toMatchObject({ status: 'CONFIRMED', fulfillmentStatus: 'LABEL_CREATED' })
+
+    startSimulator(carrierSecret)
+    const delivered = await waitForHttpOrder(stack, customer, orderId, (order) => order.status === 'DELIVERED')
+    expect(delivered).toMatchObject({ status: 'DELIVERED', fulfillmentStatus: 'DELIVERED', paymentStatus: 'PAID' })
+    const timeline = await stack.call('GET', `/v1/orders/${orderId}/timeline`, { token: customer })
+    const carrierEntries = timeline.body.data.filter((entry: { type: string }) => entry.type === 'carrier_event')
+    const carrierStatuses = carrierEntries.map((entry: { message: string }) => entry.message)
+    expect(carrierStatuses).toEqual([
+      'Carrier: PICKED_UP',
+      'Carrier: IN_TRANSIT',
+      'Carrier: OUT_FOR_DELIVERY',
+      'Carrier: DELIVERED',
+    ])
+  })
+})
