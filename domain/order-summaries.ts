@@ -58,7 +58,7 @@ export function linesInWords(lines: readonly OrderLineRequest[]): string {
   return more > 0 ? `${shown.join(', ')} and ${more} more line${more === 1 ? '' : 's'}` : shown.join(', ')
 }
 
-/** A payment provider by the name people know: `Stripe`, `PayPal`, `the card sandbox`. */
+/** A payment provider by the name people know: `Stripe`, `PayPal`, `the sandbox`. */
 export function providerInWords(provider: PaymentProviderName | string | null): string {
   switch (provider) {
     case 'stripe':
@@ -66,7 +66,7 @@ export function providerInWords(provider: PaymentProviderName | string | null): 
     case 'paypal':
       return 'PayPal'
     case 'sandbox':
-      return 'the card sandbox'
+      return 'the sandbox'
     case null:
       return 'no provider'
     default:
@@ -78,7 +78,7 @@ export function providerInWords(provider: PaymentProviderName | string | null): 
 export function paymentInWords(payment: PaymentInstruction): string {
   if (payment.method === 'cod') return 'cash on delivery'
   if (payment.method === 'paypal') return 'PayPal'
-  return `card with ${providerInWords(payment.provider ?? 'sandbox')}`
+  return payment.provider === 'stripe' ? 'card with Stripe' : 'card (sandbox)'
 }
 
 /**
