@@ -32,6 +32,16 @@ async function temporal(...args: string[]): Promise<{ code: number; out: string 
   }
 }
 
+/** The searches the README's "Support staff and operators" section gives. */
+const readmeSearches = [
+  "OrderStatus='AWAITING_CONFIRMATION' AND ExecutionStatus='Running'",
+  "CustomerId='cust_42'",
+  "OrderStatus='CANCELLED' AND PaymentMethod IN ('card','paypal')",
+  "OrderStatus='DELIVERED' AND ExecutionStatus='Running'",
+  'OrderTotal >= 50000',
+  "ExecutionStatus='Failed'",
+]
+
 let services: TestServices
 beforeAll(async () => {
   services = await connectServices()
@@ -83,6 +93,13 @@ describe('an operator with the temporal CLI', () => {
       expect(overview.out).toContain('"status": "CONFIRMED"')
       expect(overview.out).toContain('"total": "USD 25.99"')
       expect(overview.out.length).toBeLessThan(status.out.length / 2)
+
+      for (const query of readmeSearches) {
+        const counted = await temporal('workflow', 'count', '--query', query)
+        expect(counted.out, query).toMatch(/^Total: \d+/)
+      }
+      const mine = await temporal('workflow', 'list', '--query', `CustomerId='cust_test' AND OrderStatus='CONFIRMED'`)
+      expect(mine.out).toContain(workflowId)
 
       const metadata = await temporal('workflow', 'metadata', '--workflow-id', workflowId)
       console.log(metadata.out)
