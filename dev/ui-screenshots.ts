@@ -185,7 +185,7 @@ async function screenshots(uiUrl: string, namespace: string, orderId: string): P
     await ui.screenshot(join(outputDir, 'awaiting-confirmation.png'), { width: 1880, height: 420 })
     await ui.openWorkflow(orderWorkflowId(orderId), 'Refund window closes')
     await ui.screenshot(join(outputDir, 'order-timeline.png'), { width: 1440, height: 1900 })
-    await ui.openUserMetadata('Refunds possible until')
+    await ui.openUserMetadata('Waiting for refund requests until')
     await ui.screenshot(join(outputDir, 'order-details.png'), { width: 1440, height: 820 })
     for (const name of ['workflow-list', 'awaiting-confirmation', 'order-timeline', 'order-details'])
       console.log(`saved ${join('docs', 'ui', `${name}.png`)}`)
