@@ -5,6 +5,7 @@ import type { Kysely } from '../db/connection.js'
 import { saveOrderSnapshot } from '../db/order-read-model.js'
 import type { Database } from '../db/schema.js'
 import { priceLines } from '../domain/order-pricing.js'
+import { orderDetails, orderSummary } from '../domain/order-summaries.js'
 import type { OrderLineRequest, PaymentInstruction, PlaceOrderInput, ShippingAddress } from '../domain/order-types.js'
 import { placedOrder } from '../domain/placed-order.js'
 import type { PaymentMethod } from '../domain/vocabulary.js'
@@ -162,6 +163,8 @@ export async function startOrderWorkflow(
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        staticSummary: orderSummary(input),
+        staticDetails: orderDetails(input),
         typedSearchAttributes: [
           { key: OrderStatusKey, value: snapshot.status },
           { key: CustomerIdKey, value: input.customerId },

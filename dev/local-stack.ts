@@ -12,6 +12,8 @@ export interface LocalStackOptions {
   scratchDir?: string
   /** Allow the Temporal SDK to download its CLI when none is installed. */
   allowCliDownload: boolean
+  /** An ephemeral stack with the Temporal Web UI too, on a free port (browser tests, screenshots). */
+  ephemeralUi?: boolean
 }
 
 export interface LocalStack {
@@ -53,6 +55,7 @@ export async function startLocalStack(config: Config, logger: Logger, options: L
     let temporal = 'TEMPORAL_ADDRESS'
     let temporalUi: string | null = null
     if (!temporalAddress) {
+      const uiPort = options.ephemeral ? (options.ephemeralUi ? await freePort() : null) : config.temporal.uiPort
       const server = await startTemporalDevServer({
         projectRoot,
         cliPath: config.temporal.cliPath,
@@ -60,14 +63,14 @@ export async function startLocalStack(config: Config, logger: Logger, options: L
         namespace: config.temporal.namespace,
         dbFilename: options.ephemeral ? null : join(config.dataDir, 'temporal.db'),
         port: options.ephemeral ? null : config.temporal.devServerPort,
-        uiPort: options.ephemeral ? null : config.temporal.uiPort,
+        uiPort,
         allowDownload: options.allowCliDownload,
         logger,
       })
       stops.push(server.stop)
       temporalAddress = server.address
       temporal = `temporal server start-dev (${server.cli})`
-      temporalUi = options.ephemeral ? null : `http://localhost:${config.temporal.uiPort}`
+      temporalUi = uiPort === null ? null : `http://localhost:${uiPort}`
       logger.info({ address: temporalAddress, ui: temporalUi }, 'Temporal dev server ready')
     }
     return { databaseUrl, temporalAddress, describe: { postgres, temporal, temporalUi }, stop }

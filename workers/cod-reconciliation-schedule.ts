@@ -29,6 +29,7 @@ export async function ensureCodReconciliationSchedule(
         workflowId: `${scheduleId}-run`,
         taskQueue: options.taskQueue,
         args: [],
+        staticSummary: 'Daily cash-on-delivery reconciliation: COD orders delivered and not yet settled with the carrier',
       },
       policies: { overlap: 'SKIP', catchupWindow: '1 day' },
     })

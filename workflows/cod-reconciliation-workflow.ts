@@ -6,6 +6,7 @@
 import { proxyActivities } from '@temporalio/workflow'
 import type { OrderActivities } from '../activities/order-activities.js'
 import type { UnsettledCodCollection } from '../activities/payments/cod-collections.js'
+import { stepSummaries } from '../domain/order-summaries.js'
 
 const activities = proxyActivities<OrderActivities>({
   startToCloseTimeout: '1m',
@@ -19,7 +20,10 @@ export interface CodReconciliation {
 }
 
 export async function codReconciliationWorkflow(): Promise<CodReconciliation> {
-  const unsettled = await activities.listUnsettledCodCollections({ deliveredBefore: null })
+  const unsettled = await activities.listUnsettledCodCollections.executeWithOptions(
+    { summary: stepSummaries.listUnsettledCodCollections() },
+    [{ deliveredBefore: null }],
+  )
   const outstanding: Record<string, number> = {}
   for (const collection of unsettled) {
     outstanding[collection.currency] =

@@ -9,11 +9,39 @@
  * ```
  */
 import { ApplicationFailure, defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow'
+import type { OrderOverview } from '../domain/order-summaries.js'
 import type { Actor, CarrierEvent, OrderState, PaymentEvent } from '../domain/order-types.js'
 import type { PaymentStatus, RefundReason } from '../domain/vocabulary.js'
 
 /** The full live state of the order. Read-only. */
 export const statusQuery = defineQuery<OrderState>('status')
+
+/**
+ * The order at a glance, for operators: statuses in words, the money, the
+ * parcel, what it waits for and the last thing that happened (a few hundred
+ * bytes, where `status` is the whole state with its timeline). Read-only.
+ */
+export const overviewQuery = defineQuery<OrderOverview>('overview')
+
+/**
+ * What each message does, as `temporal workflow metadata` and the Web UI's
+ * Queries and Updates show it; the updates' inputs are in `update-inputs.ts`.
+ */
+export const messageDescriptions = {
+  status: 'The whole order as JSON: statuses, lines, totals, payment, shipment, timeline. Read-only.',
+  overview: 'The order at a glance: statuses, money, parcel, what it waits for, the last event. Read-only.',
+  carrierEvent:
+    'A carrier tracking event, relayed by the API from a signed webhook. Repeats and late events change nothing. Operators: do not send by hand.',
+  paymentEvent:
+    "A payment provider's webhook or the customer's return: wakes the order to ask the provider. Operators: do not send by hand.",
+  awaitPaymentProgress: 'Waits until the first payment attempt has answered; answers where the payment stands. Changes nothing.',
+  cancelOrder:
+    'Cancels the order before the carrier has it (stock released, payment voided or refunded). Input: {"actor":{"type":"admin","id":"<you>"},"note":"<why>"}.',
+  confirmCashOnDelivery:
+    'An admin confirms a cash-on-delivery order waiting for confirmation; it then ships. Input: {"actor":{"type":"admin","id":"<you>"}}.',
+  refundPayment:
+    'Refunds part or all of a captured payment (minor units). Input: {"actor":{"type":"admin","id":"<you>"},"amount":500,"reason":"damaged","note":null}; send with --update-id refund-<you>-<key> so a retry refunds once.',
+} as const
 
 /** A carrier tracking event; duplicates and late arrivals are harmless. */
 export const carrierEventSignal = defineSignal<[CarrierEvent]>('carrierEvent')
@@ -127,7 +155,13 @@ export interface UpdateRefusal {
  * ```
  */
 export function refuseUpdate(reason: string, detail?: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: UPDATE_REFUSED, message: reason, details: detail ? [reason, detail] : [reason] })
+  const message = detail ? `${reason}: ${detail}` : reason
+  return ApplicationFailure.create({
+    type: UPDATE_REFUSED,
+    message,
+    details: detail ? [reason, detail] : [reason],
+    nonRetryable: true,
+  })
 }
 
 /**
@@ -138,6 +172,9 @@ export function refuseUpdate(reason: string, detail?: string): ApplicationFailur
 export function updateRefusalOf(error: unknown): UpdateRefusal | null {
   const failure = error instanceof Error && error.cause instanceof ApplicationFailure ? error.cause : null
   if (failure?.type !== UPDATE_REFUSED) return null
-  const detail = failure.details?.[1]
-  return { reason: failure.message, detail: typeof detail === 'string' ? detail : null }
+  const [reason, detail] = failure.details ?? []
+  return {
+    reason: typeof reason === 'string' ? reason : failure.message,
+    detail: typeof detail === 'string' ? detail : null,
+  }
 }

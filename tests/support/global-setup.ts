@@ -14,19 +14,26 @@ declare module 'vitest' {
     databaseUrl: string
     temporalAddress: string
     workflowBundlePath: string
+    /** The run's Temporal Web UI, `http://localhost:<port>`; empty when TEMPORAL_ADDRESS names a server of its own. */
+    temporalUiUrl: string
   }
 }
 
 /**
  * Starts the real services once per run: embedded PostgreSQL (or
- * DATABASE_URL) and the Temporal dev server (or TEMPORAL_ADDRESS), migrates
+ * DATABASE_URL) and the Temporal dev server with its Web UI (or TEMPORAL_ADDRESS), migrates
  * the schema, and bundles the workflows once for every worker in the run.
  */
 export default async function setup(project: TestProject) {
   const scratch = await mkdtemp(join(tmpdir(), 'order-engine-test-'))
   const config = loadConfig({ ...process.env, DATA_DIR: scratch, NODE_ENV: 'test' })
   const logger = createLogger(process.env['TEST_LOG_LEVEL'] ?? 'warn', 'test-stack')
-  const stack = await startLocalStack(config, logger, { ephemeral: true, scratchDir: scratch, allowCliDownload: true })
+  const stack = await startLocalStack(config, logger, {
+    ephemeral: true,
+    ephemeralUi: true,
+    scratchDir: scratch,
+    allowCliDownload: true,
+  })
   const db = createDatabase({ connectionString: stack.databaseUrl, maxConnections: 1 })
   await migrateToLatest(db)
   await db.destroy()
@@ -36,6 +43,7 @@ export default async function setup(project: TestProject) {
   project.provide('databaseUrl', stack.databaseUrl)
   project.provide('temporalAddress', stack.temporalAddress)
   project.provide('workflowBundlePath', workflowBundlePath)
+  project.provide('temporalUiUrl', stack.describe.temporalUi ?? '')
 
   return async () => {
     await stack.stop()

@@ -5,6 +5,7 @@
  */
 import { condition } from '@temporalio/workflow'
 import { codCollectionOutcome } from '../../domain/order-payment.js'
+import { stepSummaries, timerSummaries } from '../../domain/order-summaries.js'
 import type { Actor, CarrierEvent } from '../../domain/order-types.js'
 import { activities } from './activity-proxies.js'
 import { OrderCancellation, stopIfCancelRequested } from './cancellation.js'
@@ -22,6 +23,7 @@ export async function awaitCodConfirmation({ input, order, inbox }: OrderRun): P
   const answered = await condition(
     () => inbox.codConfirmedBy !== null || inbox.cancelRequest !== null,
     input.codConfirmationTimeoutMs,
+    { summary: timerSummaries.codConfirmation(order.state.codConfirmationDeadline) },
   )
   stopIfCancelRequested(inbox)
   if (!answered || !inbox.codConfirmedBy) {
@@ -39,16 +41,19 @@ export async function collectCash({ input, order }: OrderRun, event: CarrierEven
   const expected = state.totals.total
   const reported = event.amountCollected ?? null
   const outcome = codCollectionOutcome(expected, reported)
+  const summary = stepSummaries.recordCodCollection({ amount: expected, currency: state.totals.currency }, reported)
   await order.unlessFailedForGood(() =>
-    activities.recordCodCollection({
-      orderId: input.orderId,
-      currency: state.totals.currency,
-      expectedAmount: expected,
-      collectedAmount: reported,
-      outcome,
-      trackingNumber: event.trackingNumber,
-      deliveredAt: event.occurredAt,
-    }),
+    activities.recordCodCollection.executeWithOptions({ summary }, [
+      {
+        orderId: input.orderId,
+        currency: state.totals.currency,
+        expectedAmount: expected,
+        collectedAmount: reported,
+        outcome,
+        trackingNumber: event.trackingNumber,
+        deliveredAt: event.occurredAt,
+      },
+    ]),
   )
   state.payment.captured = reported ?? expected
   state.paymentStatus = 'PAID'

@@ -13,16 +13,20 @@ import {
   refundRefusal,
   refundRefusalDetail,
 } from '../../domain/order-rules.js'
+import { orderOverview } from '../../domain/order-summaries.js'
 import {
   cancelOrderUpdate,
   carrierEventSignal,
   confirmCodUpdate,
+  messageDescriptions as describes,
+  overviewQuery,
   paymentEventSignal,
   paymentProgressUpdate,
   refundPaymentUpdate,
   refuseUpdate,
   statusQuery,
 } from '../messages.js'
+import { type OperatorUpdateName, updateInputProblem } from '../update-inputs.js'
 import { treatTemporalCancellationAsRequest } from './operator-cancellation.js'
 import type { OrderRun } from './order-run.js'
 
@@ -34,18 +38,36 @@ function refuse(reason: string | null, detail?: string): void {
   if (reason !== null) throw refuseUpdate(reason, detail)
 }
 
+/** Refuses (non-retryable, `invalid_input`) an update whose input is not the shape `name` takes. */
+function refuseMalformed(name: OperatorUpdateName, input: unknown): void {
+  const problem = updateInputProblem(name, input)
+  if (problem !== null) throw refuseUpdate('invalid_input', problem)
+}
+
 /** Sets every handler of the order's messages, before the story's first step. */
 export function listenForMessages(run: OrderRun): void {
-  const { order, inbox, refunds } = run
+  const { order, inbox } = run
   const state = order.state
-  setHandler(statusQuery, () => state)
-  setHandler(carrierEventSignal, (event) => void inbox.carrierEvents.push(event))
-  setHandler(paymentEventSignal, (event) => inbox.notePaymentEvent(event.eventId))
+  setHandler(statusQuery, () => state, { description: describes.status })
+  setHandler(overviewQuery, () => orderOverview(state), { description: describes.overview })
+  setHandler(carrierEventSignal, (event) => void inbox.carrierEvents.push(event), { description: describes.carrierEvent })
+  setHandler(paymentEventSignal, (event) => inbox.notePaymentEvent(event.eventId), { description: describes.paymentEvent })
   treatTemporalCancellationAsRequest(run)
-  setHandler(paymentProgressUpdate, async () => {
-    await settled(() => state.paymentStatus !== 'PENDING' || finalStatuses.has(state.status))
-    return { paymentStatus: state.paymentStatus, provider: state.payment.provider, reference: state.payment.reference }
-  })
+  answerCustomerUpdates(run)
+  answerAdminUpdates(run)
+}
+
+/** The updates the API sends for the customer: where the payment stands, and a cancellation. */
+function answerCustomerUpdates({ order, inbox }: OrderRun): void {
+  const state = order.state
+  setHandler(
+    paymentProgressUpdate,
+    async () => {
+      await settled(() => state.paymentStatus !== 'PENDING' || finalStatuses.has(state.status))
+      return { paymentStatus: state.paymentStatus, provider: state.payment.provider, reference: state.payment.reference }
+    },
+    { description: describes.awaitPaymentProgress },
+  )
   setHandler(
     cancelOrderUpdate,
     async (request) => {
@@ -55,8 +77,19 @@ export function listenForMessages(run: OrderRun): void {
         refuse(inbox.cancelRefused ?? cancellationRefusal(state, request.actor) ?? 'already_shipped')
       return state
     },
-    { validator: (request) => refuse(cancellationRefusal(state, request.actor)) },
+    {
+      description: describes.cancelOrder,
+      validator: (request) => {
+        refuseMalformed('cancelOrder', request)
+        refuse(cancellationRefusal(state, request.actor))
+      },
+    },
   )
+}
+
+/** The updates only an admin may send: a cash-on-delivery confirmation, a refund. */
+function answerAdminUpdates({ order, inbox, refunds }: OrderRun): void {
+  const state = order.state
   setHandler(
     confirmCodUpdate,
     async (request) => {
@@ -64,7 +97,13 @@ export function listenForMessages(run: OrderRun): void {
       await settled(() => state.status !== 'PENDING' && state.status !== 'AWAITING_CONFIRMATION')
       return state
     },
-    { validator: (request) => refuse(codConfirmationRefusal(state, request.actor)) },
+    {
+      description: describes.confirmCashOnDelivery,
+      validator: (request) => {
+        refuseMalformed('confirmCashOnDelivery', request)
+        refuse(codConfirmationRefusal(state, request.actor))
+      },
+    },
   )
   setHandler(
     refundPaymentUpdate,
@@ -75,7 +114,9 @@ export function listenForMessages(run: OrderRun): void {
       return state
     },
     {
+      description: describes.refundPayment,
       validator: (request) => {
+        refuseMalformed('refundPayment', request)
         const refusal = refundRefusal(state, request, refunds.requested)
         refuse(refusal, refundRefusalDetail(state, refusal, refunds.requested))
       },

@@ -5,6 +5,7 @@
  * where such a request cannot cut it short.
  */
 import { ActivityFailure, CancellationScope } from '@temporalio/workflow'
+import { stepSummaries } from '../../domain/order-summaries.js'
 import type { Actor } from '../../domain/order-types.js'
 import { lookups } from './activity-proxies.js'
 import type { OrderRun } from './order-run.js'
@@ -22,7 +23,8 @@ export function treatTemporalCancellationAsRequest({ order, inbox }: OrderRun): 
 /** The operator who asked Temporal to cancel, and the reason they gave, read from the workflow's history. */
 export async function whoCancelledInTemporal(orderId: string): Promise<{ actor: Actor; note: string | null }> {
   try {
-    const asked = await lookups.describeCancelRequest({ orderId })
+    const summary = stepSummaries.describeCancelRequest()
+    const asked = await lookups.describeCancelRequest.executeWithOptions({ summary }, [{ orderId }])
     return { actor: { type: 'operator', id: asked.identity }, note: asked.reason }
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error

@@ -6,6 +6,7 @@
  * safe-message-handlers sample.
  */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow'
+import { currentDetails } from '../../domain/order-summaries.js'
 import { placedOrder } from '../../domain/placed-order.js'
 import type { Actor, OrderState, PlaceOrderInput, TimelineEntry } from '../../domain/order-types.js'
 import type { OrderStatus } from '../../domain/vocabulary.js'
@@ -62,8 +63,7 @@ export class OrderRecord {
   }
 
   private publishDetails(): void {
-    const { status, paymentStatus, fulfillmentStatus } = this.state
-    setCurrentDetails(`**${status}** · payment ${paymentStatus} · fulfillment ${fulfillmentStatus}`)
+    setCurrentDetails(currentDetails(this.state))
   }
 
   /**

@@ -19,6 +19,7 @@
  */
 import { CancellationScope, CancelledFailure, allHandlersFinished, condition, patched } from '@temporalio/workflow'
 import { finalStatuses } from '../../domain/order-rules.js'
+import { timerSummaries } from '../../domain/order-summaries.js'
 import type { OrderState, PlaceOrderInput } from '../../domain/order-types.js'
 import { actOnCancelRequest, OrderCancellation, stopIfCancelRequested } from './cancellation.js'
 import { awaitCodConfirmation } from './cash-on-delivery.js'
@@ -95,7 +96,8 @@ async function whileTheParcelTravels(run: OrderRun): Promise<void> {
   while (!finalStatuses.has(order.state.status)) {
     const news = () => inbox.carrierEvents.length > 0 || inbox.cancelRequest !== null || refunds.waiting.length > 0
     const holdLeft = authorizationTimeLeft(run)
-    const woken = holdLeft === null ? (await condition(news), true) : await condition(news, holdLeft)
+    const lapses = timerSummaries.authorizationLapses(order.state.payment.authorizationExpiresAt ?? '')
+    const woken = holdLeft === null ? (await condition(news), true) : await condition(news, holdLeft, { summary: lapses })
     if (inbox.carrierEvents.length === 0) await actOnCancelRequest(run)
     if (!woken) {
       const why = 'The payment authorization would lapse before the carrier picked the parcel up'

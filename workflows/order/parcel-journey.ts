@@ -9,6 +9,7 @@
  */
 import { HANDED_OVER_RANK, type CarrierEventEffect, carrierEventEffect } from '../../domain/carrier-progress.js'
 import { refundableAmount } from '../../domain/order-rules.js'
+import { stepSummaries } from '../../domain/order-summaries.js'
 import type { Actor, CarrierEvent } from '../../domain/order-types.js'
 import { activities } from './activity-proxies.js'
 import { collectCash } from './cash-on-delivery.js'
@@ -20,15 +21,17 @@ import { giveBack } from './refunds.js'
 /** Buys the shipping label; its undo cancels it. */
 export async function buyLabel(run: OrderRun): Promise<void> {
   const { input, order } = run
-  const label = await activities.createShipment({
-    orderId: input.orderId,
-    address: input.shippingAddress,
-    lines: order.state.lines.map(({ sku, quantity }) => ({ sku, quantity })),
-  })
+  const lines = order.state.lines.map(({ sku, quantity }) => ({ sku, quantity }))
+  const label = await activities.createShipment.executeWithOptions(
+    { summary: stepSummaries.createShipment(lines, input.shippingAddress.country) },
+    [{ orderId: input.orderId, address: input.shippingAddress, lines }],
+  )
   order.state.shipment = { ...label, progress: 1, lastEventAt: null }
   order.state.fulfillmentStatus = 'LABEL_CREATED'
   run.undo.add(async () => {
-    await activities.cancelShipment({ orderId: input.orderId, trackingNumber: label.trackingNumber })
+    await activities.cancelShipment.executeWithOptions({ summary: stepSummaries.cancelShipment(label.trackingNumber) }, [
+      { orderId: input.orderId, trackingNumber: label.trackingNumber },
+    ])
     order.state.fulfillmentStatus = 'LABEL_CANCELLED'
     order.note(SYSTEM, 'label_cancelled', 'Shipping label cancelled', { trackingNumber: label.trackingNumber })
   })
@@ -91,7 +94,8 @@ async function noteDeliveryException(run: OrderRun, carrier: Actor, eventData: R
 async function handOver(run: OrderRun): Promise<void> {
   const { input, order } = run
   run.undo.forget()
-  await order.unlessFailedForGood(() => activities.commitStock({ orderId: input.orderId }))
+  const summary = stepSummaries.commitStock(order.state.lines)
+  await order.unlessFailedForGood(() => activities.commitStock.executeWithOptions({ summary }, [{ orderId: input.orderId }]))
   await captureAtHandOver(run)
   order.moveTo('SHIPPED')
   await order.save()
@@ -121,7 +125,10 @@ async function returnToStock(run: OrderRun): Promise<void> {
   } else if (state.payment.method === 'cod') {
     state.paymentStatus = 'VOIDED'
   }
-  const restocked = await order.unlessFailedForGood(() => activities.restockReturnedItems({ orderId: input.orderId }))
+  const summary = stepSummaries.restockReturnedItems(state.lines)
+  const restocked = await order.unlessFailedForGood(() =>
+    activities.restockReturnedItems.executeWithOptions({ summary }, [{ orderId: input.orderId }]),
+  )
   if (restocked !== null) order.note(SYSTEM, 'stock_returned', 'Returned items put back in stock')
   order.moveTo('RETURNED')
   await order.save()

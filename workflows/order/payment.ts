@@ -6,6 +6,7 @@
  */
 import { condition } from '@temporalio/workflow'
 import { paymentProviderOf } from '../../domain/order-payment.js'
+import { stepSummaries, timerSummaries } from '../../domain/order-summaries.js'
 import { paymentWindowDefaults } from '../../domain/payment-windows.js'
 import { refundableAmount } from '../../domain/order-rules.js'
 import { payments } from './activity-proxies.js'
@@ -28,7 +29,10 @@ export async function holdPayment(run: OrderRun): Promise<void> {
   const provider = paymentProviderOf(input.payment)
   const amount = { amount: state.totals.total, currency: state.totals.currency }
   const token = input.payment.method === 'card' ? input.payment.token : null
-  const attempt = await payments.authorizePayment({ orderId: input.orderId, provider, amount, token })
+  const attempt = await payments.authorizePayment.executeWithOptions(
+    { summary: stepSummaries.authorizePayment(amount, provider) },
+    [{ orderId: input.orderId, provider, amount, token }],
+  )
   state.payment = { ...state.payment, provider: attempt.provider, reference: attempt.reference }
   run.undo.add(() => voidOrRefund(run, attempt.reference))
   const outcome = attempt.status === 'pending' ? await awaitCustomer(run, attempt.reference) : attempt
@@ -59,7 +63,10 @@ async function voidOrRefund({ input, order, refunds }: OrderRun, reference: stri
     await noticeOfRefund(order, outcome)
     return
   }
-  await payments.voidPayment({ orderId: input.orderId, provider: paymentProviderOf(input.payment), reference })
+  const provider = paymentProviderOf(input.payment)
+  await payments.voidPayment.executeWithOptions({ summary: stepSummaries.voidPayment(provider) }, [
+    { orderId: input.orderId, provider, reference },
+  ])
   if (state.paymentStatus !== 'FAILED') state.paymentStatus = 'VOIDED'
   state.payment.authorized = 0
   order.note(SYSTEM, 'payment_voided', 'Payment authorization voided', { reference })
@@ -86,10 +93,16 @@ async function awaitCustomer(run: OrderRun, reference: string): Promise<PaymentO
   for (;;) {
     const remaining = deadline - Date.now()
     const woken =
-      remaining > 0 && (await condition(() => inbox.unreadPaymentEvents > 0 || inbox.cancelRequest !== null, remaining))
+      remaining > 0 &&
+      (await condition(() => inbox.unreadPaymentEvents > 0 || inbox.cancelRequest !== null, remaining, {
+        summary: timerSummaries.paymentAction(provider, new Date(deadline).toISOString()),
+      }))
     stopIfCancelRequested(inbox)
     inbox.unreadPaymentEvents = 0
-    const outcome = await payments.completeAuthorization({ orderId: input.orderId, provider, reference, amount })
+    const outcome = await payments.completeAuthorization.executeWithOptions(
+      { summary: stepSummaries.completeAuthorization(provider) },
+      [{ orderId: input.orderId, provider, reference, amount }],
+    )
     if (outcome.status !== 'pending') return outcome
     if (!woken) throw new OrderCancellation('payment_not_completed', SYSTEM, `The customer did not ${action} in time`)
   }
@@ -113,13 +126,12 @@ export async function captureAtHandOver({ input, order }: OrderRun): Promise<voi
   const state = order.state
   const reference = state.payment.reference
   if (state.paymentStatus !== 'AUTHORIZED' || !reference) return
+  const provider = paymentProviderOf(input.payment)
+  const amount = { amount: state.totals.total, currency: state.totals.currency }
   const capture = await order.unlessFailedForGood(() =>
-    payments.capturePayment({
-      orderId: input.orderId,
-      provider: paymentProviderOf(input.payment),
-      reference,
-      amount: { amount: state.totals.total, currency: state.totals.currency },
-    }),
+    payments.capturePayment.executeWithOptions({ summary: stepSummaries.capturePayment(amount, provider) }, [
+      { orderId: input.orderId, provider, reference, amount },
+    ]),
   )
   if (!capture) return
   state.payment.captured = capture.amount

@@ -13,6 +13,7 @@ import { payments } from './activity-proxies.js'
 import { businessRefusalOf } from './business-refusal.js'
 import { type OrderRecord, SYSTEM } from './order-record.js'
 import { paymentProviderOf } from '../../domain/order-payment.js'
+import { stepSummaries, timerSummaries } from '../../domain/order-summaries.js'
 
 /** A refund asked for; `done` once made or refused. */
 export interface QueuedRefund {
@@ -58,13 +59,12 @@ export async function giveBack(
   const state = order.state
   const refundNumber = ++refunds.made
   try {
-    const made = await payments.refundPayment({
-      orderId: order.input.orderId,
-      provider: paymentProviderOf(order.input.payment),
-      reference: state.payment.reference ?? '',
-      amount: { amount, currency: state.totals.currency },
-      refundNumber,
-    })
+    const provider = paymentProviderOf(order.input.payment)
+    const money = { amount, currency: state.totals.currency }
+    const made = await payments.refundPayment.executeWithOptions(
+      { summary: stepSummaries.refundPayment(money, provider, refundNumber, why) },
+      [{ orderId: order.input.orderId, provider, reference: state.payment.reference ?? '', amount: money, refundNumber }],
+    )
     state.payment.refunded += made.amount
     state.paymentStatus = refundableAmount(state) === 0 ? 'REFUNDED' : 'PARTIALLY_REFUNDED'
     order.note(by, 'payment_refunded', `Refunded ${made.amount}: ${why}`, { amount: made.amount, reason, ...details })
@@ -140,7 +140,9 @@ export async function keepRefundWindowOpen(
   if (order.state.status !== 'DELIVERED' || !closesAt) return
   while (refundableAmount(order.state) > 0) {
     const remaining = new Date(closesAt).getTime() - Date.now()
-    if (remaining <= 0 || !(await condition(() => refunds.waiting.length > 0 || news.cancelAsked(), remaining))) return
+    const summary = timerSummaries.refundWindowCloses(closesAt)
+    if (remaining <= 0 || !(await condition(() => refunds.waiting.length > 0 || news.cancelAsked(), remaining, { summary })))
+      return
     await news.actOnCancelRequest()
     await refundOnRequest(order, refunds)
   }
