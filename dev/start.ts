@@ -48,7 +48,8 @@ shutdown.push(() => clientConnection.close())
 
 const workerConnection = await connectWorkerToTemporal(endpoint)
 shutdown.push(() => workerConnection.close())
-const worker = await createConfiguredOrderWorker(config, {
+const mailing = { ...config, notifications: { ...config.notifications, smtpUrl: stack.smtpUrl } }
+const worker = await createConfiguredOrderWorker(mailing, {
   temporal: { connection: clientConnection, client: temporal },
   connection: workerConnection,
   db,
@@ -97,6 +98,7 @@ console.log(
     `  Temporal Web UI  ${stack.describe.temporalUi ?? '(external cluster)'}`,
     `  Temporal         ${stack.temporalAddress}   ${stack.describe.temporal}`,
     `  PostgreSQL       ${stack.describe.postgres}`,
+    `  Mail             ${stack.describe.mail ?? '(none: SMTP_URL unset)'}`,
     `  Carrier          simulated, ${autopilot ? `moving parcels every ${config.carrier.autopilotStepMs / 1000}s` : 'autopilot off (CARRIER_AUTOPILOT=false)'}`,
     '',
     ...tokenLines,

@@ -1,6 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
 import type { AppDeps, AppEnv } from '../app-deps.js'
 import { adminOnly, authenticate } from '../auth.js'
+import { preferredLanguageOf } from '../contact-fields.js'
 import { cancelOrder } from '../../commerce/cancel-order.js'
 import { confirmCashOnDelivery } from '../../commerce/confirm-cash-on-delivery.js'
 import { orderViewFromRow } from '../../commerce/order-view.js'
@@ -67,10 +68,15 @@ export function ordersRouter(deps: AppDeps) {
   })
   router.openapi(place, async (c) => {
     const key = c.req.valid('header')['idempotency-key']
+    const principal = c.var.principal
     const placed = await placeOrder(placing, {
-      caller: c.var.principal,
+      caller: principal,
       idempotencyKey: key,
       request: c.req.valid('json'),
+      contact: {
+        email: principal.email ?? null,
+        language: principal.locale ?? preferredLanguageOf(c.req.header('Accept-Language')),
+      },
     })
     const { replayed } = placed
     const order = await withPaymentAction(deps, placed.order, placed.payment)
