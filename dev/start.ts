@@ -86,7 +86,7 @@ const tokenClaims = { issuer: config.auth.issuer, audience: config.auth.audience
 const tokenLines = config.auth.jwksUrl
   ? [`  Tokens           from your identity provider (JWKS_URL=${config.auth.jwksUrl})`]
   : [
-      `  export CUSTOMER_TOKEN=${await signAccessToken(config.auth.jwtSecret, { subject: 'cust_demo', role: 'customer', ...tokenClaims })}`,
+      `  export CUSTOMER_TOKEN=${await signAccessToken(config.auth.jwtSecret, { subject: 'cust_demo', role: 'customer', email: 'cust_demo@example.com', ...tokenClaims })}`,
       `  export ADMIN_TOKEN=${await signAccessToken(config.auth.jwtSecret, { subject: 'admin_demo', role: 'admin', ...tokenClaims })}`,
     ]
 console.log(
