@@ -164,7 +164,8 @@ export function ordersRouter(deps: AppDeps) {
     summary: "The order's changes, live, as Server-Sent Events",
     description:
       'Each change of the order is an event `order` whose id is the order version and whose data is the order. ' +
-      'The stream starts with the current state, unless Last-Event-ID already names it; a comment is sent every 15 s when idle.',
+      'The stream starts with the current state, unless Last-Event-ID already names it; a comment is sent every 15 s when idle. ' +
+      'Each notification the customer is sent about the order is an event `notification` (no id) whose data is the notification.',
     middleware: [anyone] as const,
     security: [{ bearerAuth: [] }],
     request: { params: OrderIdParam, headers: LastEventIdHeader },
