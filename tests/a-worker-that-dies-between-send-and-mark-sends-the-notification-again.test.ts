@@ -21,7 +21,7 @@ import { createProducts, startOrder, waitForOrder } from './support/fixtures.js'
 import { type FreshDatabase, createFreshDatabase } from './support/fresh-database.js'
 import { settled } from './support/patience.js'
 import { type TestServices, connectServices } from './support/services.js'
-import { type CaughtMail, type SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher.js'
+import { type CaughtMail, type SmtpAnswer, type SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher.js'
 
 let database: FreshDatabase
 let services: TestServices
@@ -54,7 +54,7 @@ beforeAll(async () => {
   services = await connectServices({ databaseUrl: database.url })
   smtp = await startSmtpCatcher({
     // The first mail that arrives: the server has it, and its sender dies before it hears "250" or marks anything.
-    async answer(mail) {
+    async answer(mail): Promise<SmtpAnswer> {
       if (doomed && !killedAfter) {
         killedAfter = mail
         const exited = once(doomed, 'exit')
