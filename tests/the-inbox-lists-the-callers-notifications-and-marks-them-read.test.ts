@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createNotificationActivities } from '../activities/notifications.js'
 import { ensureNotificationDispatcher, notificationDispatcherId } from '../workers/notification-dispatcher-setup.js'
 import { openEventStream } from './support/event-stream.js'
 import { createProducts } from './support/fixtures.js'
@@ -17,10 +18,17 @@ import { logger } from './support/services.js'
 
 let database: FreshDatabase
 let stack: HttpStack
+const olderOrderId = randomUUID()
 
 beforeAll(async () => {
   database = await createFreshDatabase()
   stack = await startHttpStack({ databaseUrl: database.url })
+  // Written before any dispatcher ran, as the outbox rows of orders placed before delivery existed.
+  await createNotificationActivities({ db: stack.services.db, logger }).notifyCustomer({
+    orderId: olderOrderId,
+    customerId: 'cust_before',
+    kind: 'shipped',
+  })
   await ensureNotificationDispatcher(stack.services.client, { taskQueue: stack.services.taskQueue, logger })
 })
 afterAll(async () => {
@@ -46,6 +54,23 @@ async function placeCod(token: string): Promise<string> {
 }
 
 describe('the notification inbox', () => {
+  it('a row written before the dispatcher started is delivered too', async () => {
+    const deliveriesOf = () =>
+      stack.services.db
+        .selectFrom('notification_outbox as n')
+        .innerJoin('notification_deliveries as d', 'd.outbox_id', 'n.id')
+        .select(['d.channel', 'd.status', 'n.sent_at'])
+        .where('n.order_id', '=', olderOrderId)
+        .orderBy('d.channel')
+        .execute()
+    await expect
+      .poll(async () => (await deliveriesOf()).map((d) => [d.channel, d.status, d.sent_at !== null]), settled)
+      .toEqual([
+        ['email', 'skipped', true], // this test's worker has no SMTP server: recorded skipped
+        ['order_stream', 'delivered', true],
+      ])
+  })
+
   it("lists only the caller's notifications, newest first, in pages, and marks one read", async () => {
     const ada = await stack.token('customer', `cust_${randomUUID().slice(0, 8)}`)
     const bob = await stack.token('customer', `cust_${randomUUID().slice(0, 8)}`)
