@@ -18,7 +18,7 @@ import { envSchema } from './config/env-schema.js'
 import type { JwksAlgorithm, RateLimitSetting } from './config/parse.js'
 
 // What importers have always found here; each lives in its own module under config/.
-export { DEFAULT_TASK_QUEUE, apiDefaults, orderDefaults, paymentDefaults } from './config/defaults.js'
+export { DEFAULT_TASK_QUEUE, apiDefaults, notificationDefaults, orderDefaults, paymentDefaults } from './config/defaults.js'
 export type { Env } from './config/env-schema.js'
 export {
   type JwksAlgorithm,
@@ -91,6 +91,13 @@ export interface Config {
     refundWindowMs: number
   }
   payments: PaymentsConfig
+  notifications: {
+    /** The SMTP server mails go through; null: `npm start` runs its mail catcher, a lone worker skips mails. */
+    smtpUrl: string | null
+    mailFrom: string
+    /** `npm start`'s mail catcher (maildev) when SMTP_URL is unset. */
+    mailCatcher: { smtpPort: number; webPort: number }
+  }
 }
 
 /** The payment providers that are configured; a method whose provider is null is refused at placement. */
@@ -220,6 +227,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           : null,
       actionTimeoutMs: env.PAYMENT_ACTION_TIMEOUT,
       authorizationValidityMs: env.PAYMENT_AUTHORIZATION_VALIDITY,
+    },
+    notifications: {
+      smtpUrl: env.SMTP_URL ?? null,
+      mailFrom: env.MAIL_FROM,
+      mailCatcher: { smtpPort: env.MAILDEV_SMTP_PORT, webPort: env.MAILDEV_WEB_PORT },
     },
   }
 }

@@ -3,8 +3,8 @@ import type { Logger } from 'pino'
 import type { Database } from '../db/schema.js'
 import { storable, storableText } from '../db/storable-text.js'
 
-export type NotificationKind =
-  'placed' | 'confirmed' | 'shipped' | 'delivered' | 'cancelled' | 'returned' | 'refunded' | 'delivery_exception'
+export type { NotificationKind } from '../domain/notifications.js'
+import type { NotificationKind } from '../domain/notifications.js'
 
 export interface NotificationDeps {
   db: Kysely<Database>
@@ -17,7 +17,8 @@ export function createNotificationActivities({ db, logger }: NotificationDeps) {
      * Queues a customer notification in the outbox, at most once per order,
      * kind and occurrence (1 when omitted; the second partial refund is
      * `refunded` occurrence 2), however often the activity is retried.
-     * Delivery channels read the outbox.
+     * The notification dispatcher (`workflows/notification-dispatcher-workflow.ts`)
+     * delivers each row on every channel.
      */
     async notifyCustomer(input: {
       orderId: string

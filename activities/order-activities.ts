@@ -3,6 +3,9 @@ import type { Logger } from 'pino'
 import type { Database } from '../db/schema.js'
 import { failingForGoodAtOnce } from './failure-classification.js'
 import { createInventoryActivities } from './inventory.js'
+import type { Mailer } from '../adapters/email/mailer.js'
+import { type NotificationChannel, createNotificationChannels } from './notification-channels.js'
+import { createNotificationDeliveryActivities } from './notification-delivery.js'
 import { createNotificationActivities } from './notifications.js'
 import { createOperatorCancellationActivities } from './operator-cancellation.js'
 import { createCodCollectionActivities } from './payments/cod-collections.js'
@@ -21,6 +24,10 @@ export interface OrderActivityDeps {
   paymentProviders?: readonly PaymentProvider[]
   carrier: Carrier
   logger: Logger
+  /** Where notification mails go; without one the email channel skips every mail, saying so. */
+  mailer?: Mailer | null
+  /** The channels notifications are delivered on; email and the order's event stream by default. */
+  notificationChannels?: Record<string, NotificationChannel>
 }
 
 /**
@@ -43,6 +50,13 @@ export function createOrderActivities(deps: OrderActivityDeps) {
     ...createCodCollectionActivities(deps),
     ...createShippingActivities(deps),
     ...createNotificationActivities(deps),
+    ...createNotificationDeliveryActivities({
+      db: deps.db,
+      logger: deps.logger,
+      channels:
+        deps.notificationChannels ??
+        createNotificationChannels({ db: deps.db, logger: deps.logger, mailer: deps.mailer ?? null }),
+    }),
     ...createReadModelActivities(deps),
     ...createOperatorCancellationActivities(),
   }

@@ -6,6 +6,7 @@
 import { SignJWT, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose'
 import { apiDefaults, type JwksAlgorithm } from '../config.js'
 import { ApiProblem } from './problem.js'
+import { contactEmailOf, languageTagOf } from './contact-fields.js'
 import { textProblem } from './text-field.js'
 
 /** The longest `sub` a token may carry, in characters: it is stored as the customer id of every order placed with it. */
@@ -13,10 +14,14 @@ export const MAX_SUBJECT_LENGTH = 200
 
 export type Role = 'customer' | 'admin'
 
-/** Who is calling: the token's subject and role. */
+/** Who is calling: the token's subject and role, and the address and language it gives, when it does. */
 export interface Principal {
   subject: string
   role: Role
+  /** The token's `email` claim, when it is an address (and `email_verified` is not false); else absent. */
+  email?: string
+  /** The token's `locale` claim (OpenID Connect), when it is a language tag; else absent. */
+  locale?: string
 }
 
 export interface TokenOptions {
@@ -28,6 +33,10 @@ export interface TokenOptions {
   issuer?: string
   /** The `aud` claim; `order-engine-api` (the default of JWT_AUDIENCE) when omitted. */
   audience?: string
+  /** An `email` claim, where the customer's notification mails go. */
+  email?: string
+  /** A `locale` claim (`fr-FR`), the language of the customer's mails. */
+  locale?: string
 }
 
 /**
@@ -48,7 +57,11 @@ export async function signAccessToken(secret: string, options: TokenOptions): Pr
   // A token the API would refuse is never signed.
   if (subjectProblem) throw new RangeError(`The subject ${subjectProblem}`)
   const now = Math.floor(Date.now() / 1000)
-  return new SignJWT({ role: options.role })
+  return new SignJWT({
+    role: options.role,
+    ...(options.email ? { email: options.email } : {}),
+    ...(options.locale ? { locale: options.locale } : {}),
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(options.subject)
     .setIssuer(options.issuer ?? apiDefaults.jwtIssuer)
@@ -128,7 +141,10 @@ export function createAccessTokenVerifier(props: AccessTokenVerifierProps): Acce
       // The subject becomes the customer id of orders and the actor of timeline entries: the text rule applies.
       const subjectProblem = textProblem(sub, { min: 1, max: MAX_SUBJECT_LENGTH })
       if (subjectProblem) throw new ApiProblem('unauthenticated', `The bearer token's "sub" claim ${subjectProblem}`)
-      return { subject: sub, role }
+      // Optional claims that are not what they should be are ignored, never a reason to refuse the caller.
+      const email = claims['email_verified'] === false ? null : contactEmailOf(claims['email'])
+      const locale = languageTagOf(claims['locale'])
+      return { subject: sub, role, ...(email ? { email } : {}), ...(locale ? { locale } : {}) }
     },
   }
 }

@@ -20,6 +20,7 @@ import { carrierEventsRouter } from './routes/carrier-events.js'
 import { docsRouter } from './routes/docs.js'
 import { healthRouter } from './routes/health.js'
 import { metricsRouter } from './routes/metrics.js'
+import { notificationsRouter } from './routes/notifications.js'
 import { ordersRouter } from './routes/orders.js'
 import { orderPaymentsRouter } from './routes/order-payments.js'
 import { paypalWebhooksRouter } from './routes/paypal-webhooks.js'
@@ -120,6 +121,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/webhooks/stripe', stripeWebhooksRouter(deps))
   app.route('/v1/webhooks/paypal', paypalWebhooksRouter(deps))
   app.route('/v1/orders', orderPaymentsRouter(deps))
+  app.route('/v1/notifications', notificationsRouter(deps))
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

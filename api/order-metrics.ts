@@ -2,8 +2,8 @@
  * The business metrics: how many orders were placed, confirmed, cancelled
  * (and why), delivered, whose payment failed, how many wait for an admin to
  * confirm cash on delivery, how many refunds were made (and why), and how
- * many cash-on-delivery collections went wrong, and which steps of orders
- * failed for good.
+ * many cash-on-delivery collections went wrong, which steps of orders
+ * failed for good, and how many notification deliveries failed.
  *
  * Where the numbers come from: orders move in the worker's workflows, not in
  * the API, and any number of workers and API replicas may run. So the
@@ -20,6 +20,7 @@ import { Counter, Gauge, type Registry } from 'prom-client'
 import type { Kysely } from '../db/connection.js'
 import { countOrdersAwaitingConfirmation, sumOrderMetricCounts } from '../db/order-metric-counts.js'
 import type { Database } from '../db/schema.js'
+import { knownNotificationChannels } from '../domain/notifications.js'
 import {
   automaticRefundReasons,
   cancellationReasons,
@@ -45,6 +46,8 @@ export interface OrderCounts {
   codProblems: Record<string, number>
   /** Steps of orders that failed for good (retrying could not mend them), by step; staff look at each. */
   processingFailures: Record<string, number>
+  /** Failed attempts to deliver a customer notification, by channel (each retried with backoff). */
+  notificationFailures: Record<string, number>
 }
 
 /**
@@ -64,6 +67,7 @@ export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts
     refundFailures: {},
     codProblems: {},
     processingFailures: {},
+    notificationFailures: {},
   }
   for (const { metric, label, value } of counters) {
     const n = Number(value)
@@ -94,6 +98,9 @@ export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts
         break
       case 'processing_failed':
         counts.processingFailures[label] = n
+        break
+      case 'notification_failed':
+        counts.notificationFailures[label] = n
         break
     }
   }
@@ -214,6 +221,14 @@ export function registerOrderMetrics(options: OrderMetricsOptions): void {
     'step',
     processingSteps,
     (c) => c.processingFailures,
+  )
+  countedBy(
+    'notifications_failed_total',
+    'Failed attempts to deliver a customer notification, by channel; each is retried with backoff, and one that ' +
+      'keeps failing gets a staff-only entry on its order timeline',
+    'channel',
+    knownNotificationChannels,
+    (c) => c.notificationFailures,
   )
   const awaiting = new Gauge({
     name: 'orders_awaiting_confirmation',

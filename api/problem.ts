@@ -18,6 +18,7 @@ export const problemCatalog = {
   method_not_allowed: { status: 405, title: 'This method is not allowed here' },
   order_not_found: { status: 404, title: 'Order not found' },
   product_not_found: { status: 404, title: 'Product not found' },
+  notification_not_found: { status: 404, title: 'Notification not found' },
   unknown_tracking_number: { status: 404, title: 'No shipment has this tracking number' },
   order_update_refused: { status: 409, title: 'The order cannot do this now' },
   idempotency_key_in_flight: { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
@@ -148,6 +149,7 @@ const refusalProblems: { [K in CommerceRefusalKind]: (refusal: Extract<CommerceR
     }),
   stock_below_reserved: (r) => withFieldErrors('stock_below_reserved', [{ in: 'body', field: 'delta', reason: r.message }]),
   stock_above_maximum: (r) => withFieldErrors('invalid_request', [{ in: 'body', field: 'delta', reason: r.message }]),
+  notification_not_found: (r) => new ApiProblem('notification_not_found', r.message),
 }
 
 /** The problem a use case's refusal is answered with. */

@@ -136,6 +136,15 @@ export class StockAboveMaximum extends CommerceError {
   }
 }
 
+/** There is no such notification, or it is someone else's: the two read the same. */
+export class NotificationNotFound extends CommerceError {
+  readonly kind = 'notification_not_found'
+  constructor(readonly notificationId: string) {
+    super(`You have no notification ${notificationId}`)
+    this.name = 'NotificationNotFound'
+  }
+}
+
 /** Every refusal a use case may answer with. */
 export type CommerceRefusal =
   | OrderNotFound
@@ -150,5 +159,6 @@ export type CommerceRefusal =
   | ProductNotFound
   | StockBelowReserved
   | StockAboveMaximum
+  | NotificationNotFound
 
 export type CommerceRefusalKind = CommerceRefusal['kind']

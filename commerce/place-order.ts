@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client'
 import { findCatalogPrices, findShippingRate } from '../db/catalog.js'
 import type { Kysely } from '../db/connection.js'
+import { type OrderContact, recordOrderContact } from '../db/order-contacts.js'
 import { saveOrderSnapshot } from '../db/order-read-model.js'
 import type { Database } from '../db/schema.js'
 import { priceLines } from '../domain/order-pricing.js'
@@ -37,6 +38,8 @@ export interface OrderRequest {
     postalCode: string
     country: string
   }
+  /** Where this order's mails go, instead of the token's address. */
+  contactEmail?: string | undefined
 }
 
 /** The store's rules for new orders: its currency, its windows, and the payment providers it has. */
@@ -64,6 +67,8 @@ export interface PlaceOrderCommand {
   caller: Caller
   idempotencyKey: string
   request: OrderRequest
+  /** What the caller's token (or request) says of them: their address and language; the request's address wins. */
+  contact?: OrderContact
 }
 
 export interface PlacedOrder {
@@ -218,7 +223,10 @@ export async function placeOrder(deps: PlaceOrderDeps, command: PlaceOrderComman
       payment,
       placedAt: held.createdAt.toISOString(),
     })
-    return startOrderWorkflow(deps, input)
+    const order = await startOrderWorkflow(deps, input)
+    const contact = { email: request.contactEmail ?? command.contact?.email ?? null, language: command.contact?.language ?? null }
+    await recordOrderContact(deps.db, held.orderId, contact)
+    return order
   })
   return outcome.replayed
     ? { order: storedPlacementView(outcome.answer), payment, replayed: true }

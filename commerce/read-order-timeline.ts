@@ -1,5 +1,5 @@
 import type { Kysely } from '../db/connection.js'
-import { type OrderTimelineRow, listOrderTimeline } from '../db/order-queries.js'
+import { type OrderTimelineRow, listOrderTimeline, listStaffTimelineEntries } from '../db/order-queries.js'
 import type { Database } from '../db/schema.js'
 import type { OrderTimelineEntry } from '../api/schemas/orders.js'
 import type { Caller } from './caller.js'
@@ -21,6 +21,10 @@ const customerSafeDetails = new Set([
   'occurredAt',
   'location',
   'reason',
+  // Staff-only entries (admins alone see them): a notification that keeps failing.
+  'channel',
+  'notificationKind',
+  'attempts',
 ])
 
 type DetailValue = OrderTimelineEntry['details'][string]
@@ -51,12 +55,26 @@ export function timelineEntryView(row: OrderTimelineRow, viewer: Caller): OrderT
 }
 
 /**
- * An order's history, oldest first, for its owner or an admin.
+ * An order's history, oldest first, for its owner or an admin; admins also
+ * see the staff-only entries (negative `seq`), at their time.
  *
  * @throws OrderNotFound for anyone else.
  */
 export async function readOrderTimeline(db: Kysely<Database>, caller: Caller, orderId: string): Promise<OrderTimelineEntry[]> {
   await findVisibleOrder(db, caller, orderId)
   const rows = await listOrderTimeline(db, orderId)
-  return rows.map((row) => timelineEntryView(row, caller))
+  if (caller.role !== 'admin') return rows.map((row) => timelineEntryView(row, caller))
+  const staffOnly = await listStaffTimelineEntries(db, orderId)
+  return mergedByTime(rows, staffOnly).map((row) => timelineEntryView(row, caller))
+}
+
+/** The order's entries with the staff-only ones put in at their time (after entries of the same instant). */
+function mergedByTime(rows: OrderTimelineRow[], staffOnly: OrderTimelineRow[]): OrderTimelineRow[] {
+  const merged: OrderTimelineRow[] = []
+  let next = 0
+  for (const row of rows) {
+    while (next < staffOnly.length && staffOnly[next]!.occurred_at < row.occurred_at) merged.push(staffOnly[next++]!)
+    merged.push(row)
+  }
+  return [...merged, ...staffOnly.slice(next)]
 }

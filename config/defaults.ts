@@ -38,3 +38,10 @@ export const paymentDefaults = paymentWindowDefaults
 
 /** The simulated carrier's autopilot: how often it moves each parcel one step along. */
 export const carrierAutopilotStepMs = 4_000
+
+/** Notification mail defaults: the From address and `npm start`'s mail catcher ports (maildev's own defaults). */
+export const notificationDefaults = {
+  mailFrom: 'Order engine <orders@order-engine.localhost>',
+  mailCatcherSmtpPort: 1025,
+  mailCatcherWebPort: 1080,
+}

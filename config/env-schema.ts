@@ -3,7 +3,14 @@
  * (config.ts) parses the environment with this schema, once, and groups the result into a `Config`.
  */
 import { z } from 'zod'
-import { DEFAULT_TASK_QUEUE, apiDefaults, carrierAutopilotStepMs, orderDefaults, paymentDefaults } from './defaults.js'
+import {
+  DEFAULT_TASK_QUEUE,
+  apiDefaults,
+  carrierAutopilotStepMs,
+  notificationDefaults,
+  orderDefaults,
+  paymentDefaults,
+} from './defaults.js'
 import { duration, flag, jwksAlgorithmList, originList, rateLimit, secondsUpTo5Minutes, size } from './parse.js'
 
 export const envSchema = z.object({
@@ -48,6 +55,18 @@ export const envSchema = z.object({
     .default(orderDefaults.storeCurrency),
   COD_CONFIRMATION_TIMEOUT: duration.default(orderDefaults.codConfirmationTimeoutMs),
   REFUND_WINDOW: duration.default(orderDefaults.refundWindowMs),
+
+  /** The SMTP server notification mails go through: smtp://user:pass@host:587, smtps://host:465. */
+  SMTP_URL: z
+    .string()
+    .url()
+    .refine((value) => /^smtps?:\/\//.test(value), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** The From of notification mails. */
+  MAIL_FROM: z.string().min(3).default(notificationDefaults.mailFrom),
+  /** `npm start`'s mail catcher (maildev), used when SMTP_URL is unset. */
+  MAILDEV_SMTP_PORT: z.coerce.number().int().min(1).max(65_535).default(notificationDefaults.mailCatcherSmtpPort),
+  MAILDEV_WEB_PORT: z.coerce.number().int().min(1).max(65_535).default(notificationDefaults.mailCatcherWebPort),
 
   CARRIER_AUTOPILOT: flag.optional(),
   /** Set in images and CI caches that bring their own Temporal CLI: `npm install` then skips fetching one. */

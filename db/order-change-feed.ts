@@ -1,5 +1,6 @@
 import pg from 'pg'
 import type { Logger } from 'pino'
+import { ORDER_NOTIFICATIONS_CHANNEL } from './notification-deliveries.js'
 
 /**
  * The channel the `orders_notify_change` trigger (migration 002) announces
@@ -11,6 +12,8 @@ export const ORDER_CHANGES_CHANNEL = 'order_changes'
 export type OrderChange =
   /** The order has a new version in the read model. */
   | { kind: 'changed'; orderId: string; version: number }
+  /** A notification of the order was delivered to its event stream (the `order_stream` channel). */
+  | { kind: 'notification'; orderId: string; notificationId: number }
   /** The feed lost its connection and is listening again: changes may have been missed, read the order again. */
   | { kind: 'resync' }
   /** The feed is shutting down: end the subscription. */
@@ -53,6 +56,17 @@ export interface OrderChangeFeedProps {
   reconnectDelayMs?: number
   /** How often the idle connection is checked, so a silently dead one is replaced. Default 30 s. */
   healthCheckMs?: number
+}
+
+function parseNotification(payload: string | undefined): { orderId: string; notificationId: number } | null {
+  try {
+    const value = JSON.parse(payload ?? '') as { orderId?: unknown; id?: unknown }
+    return typeof value.orderId === 'string' && typeof value.id === 'number'
+      ? { orderId: value.orderId, notificationId: value.id }
+      : null
+  } catch {
+    return null
+  }
 }
 
 function parseChange(payload: string | undefined): { orderId: string; version: number } | null {
@@ -132,6 +146,12 @@ export function createOrderChangeFeed(props: OrderChangeFeedProps): OrderChangeF
     next.on('error', (error) => dropped(next, error))
     next.on('end', () => dropped(next))
     next.on('notification', (message) => {
+      if (message.channel === ORDER_NOTIFICATIONS_CHANNEL) {
+        const notice = parseNotification(message.payload)
+        const set = notice ? listeners.get(notice.orderId) : undefined
+        if (notice && set) for (const listener of [...set]) tell(listener, { kind: 'notification', ...notice })
+        return
+      }
       if (message.channel !== ORDER_CHANGES_CHANNEL) return
       const change = parseChange(message.payload)
       if (!change) return logger.warn({ payload: message.payload }, 'unreadable order change ignored')
@@ -141,7 +161,7 @@ export function createOrderChangeFeed(props: OrderChangeFeedProps): OrderChangeF
     try {
       client = next
       await next.connect()
-      await next.query(`LISTEN ${ORDER_CHANGES_CHANNEL}`)
+      await next.query(`LISTEN ${ORDER_CHANGES_CHANNEL}; LISTEN ${ORDER_NOTIFICATIONS_CHANNEL}`)
     } catch (error) {
       if (client === next) client = null
       void next.end().catch(() => undefined)

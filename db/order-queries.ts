@@ -110,5 +110,20 @@ export async function findOrderIdByTrackingNumber(db: Kysely<Database>, tracking
 
 /** An order's timeline, oldest first. */
 export async function listOrderTimeline(db: Kysely<Database>, orderId: string): Promise<OrderTimelineRow[]> {
-  return db.selectFrom('order_timeline').selectAll().where('order_id', '=', orderId).orderBy('seq').execute()
+  return db.selectFrom('order_timeline').selectAll().where('order_id', '=', orderId).where('seq', '>', 0).orderBy('seq').execute()
+}
+
+/**
+ * The order's staff-only timeline entries (a notification that keeps failing),
+ * oldest first: negative `seq` numbers (migration 007), never the workflow's.
+ */
+export async function listStaffTimelineEntries(db: Kysely<Database>, orderId: string): Promise<OrderTimelineRow[]> {
+  return db
+    .selectFrom('order_timeline')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .where('seq', '<', 0)
+    .orderBy('occurred_at')
+    .orderBy('seq', 'desc')
+    .execute()
 }

@@ -4,6 +4,7 @@
  */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
 import type { Cancellation, PaymentState, PricedLine, ShipmentState, ShippingAddress } from '../domain/order-types.js'
+import type { NotificationAttemptOutcome, NotificationDeliveryStatus } from '../domain/notifications.js'
 import type { CodCollectionOutcome, FulfillmentStatus, OrderStatus, PaymentMethod, PaymentStatus } from '../domain/vocabulary.js'
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>
@@ -67,6 +68,10 @@ export interface OrdersTable {
   shipment: JSONColumnType<ShipmentState | null, string | null, string | null>
   cancellation: JSONColumnType<Cancellation | null, string | null, string | null>
   cod_confirmation_deadline: Timestamp | null
+  /** Where the customer's mails go: `contactEmail` at placement, else the token's `email` claim; null when neither. */
+  contact_email: ColumnType<string | null, string | null | undefined, string | null>
+  /** The customer's language (a BCP 47 tag), when known; mails are in English otherwise. */
+  contact_language: ColumnType<string | null, string | null | undefined, string | null>
   version: number
   created_at: Timestamp
   updated_at: Timestamp
@@ -100,7 +105,38 @@ export interface NotificationOutboxTable {
   occurrence: Generated<number>
   payload: JSONColumnType<Record<string, unknown>>
   created_at: CreatedAt
+  /** When every channel was done with it (delivered, skipped or failed for good). */
   sent_at: Timestamp | null
+  /** When the dispatcher handed it to its delivery workflow; null until then (rows written before it existed too). */
+  dispatched_at: ColumnType<Date | null, never, Date | string | null>
+  /** When the customer marked it read in the inbox. */
+  read_at: ColumnType<Date | null, never, Date | string | null>
+}
+
+/** Where one notification stands on one channel. */
+export interface NotificationDeliveriesTable {
+  outbox_id: number
+  channel: string
+  status: Generated<NotificationDeliveryStatus>
+  attempts: Generated<number>
+  last_error: string | null
+  /** When staff were told (a timeline entry) that this delivery keeps failing. */
+  flagged_at: Timestamp | null
+  delivered_at: Timestamp | null
+  updated_at: UpdatedAt
+}
+
+/** Every attempt to deliver a notification on a channel; `started` until it finished (forever, if its worker died). */
+export interface NotificationAttemptsTable {
+  id: Generated<number>
+  outbox_id: number
+  order_id: string
+  channel: string
+  attempt: number
+  outcome: Generated<NotificationAttemptOutcome>
+  error: string | null
+  started_at: CreatedAt
+  finished_at: Timestamp | null
 }
 
 export interface IdempotencyKeysTable {
@@ -185,9 +221,10 @@ export interface OrderMetricCountsTable {
     | 'refund_failed'
     | 'cod_problem'
     | 'processing_failed'
+    | 'notification_failed'
   /**
    * The payment method for `placed`, the reason for `cancelled` and `refund`, the problem for `cod_problem`,
-   * the step for `processing_failed`, else empty.
+   * the step for `processing_failed`, the channel for `notification_failed`, else empty.
    */
   label: string
   shard: number
@@ -231,6 +268,8 @@ export interface Database {
   order_timeline: OrderTimelineTable
   shipments: ShipmentsTable
   notification_outbox: NotificationOutboxTable
+  notification_deliveries: NotificationDeliveriesTable
+  notification_attempts: NotificationAttemptsTable
   idempotency_keys: IdempotencyKeysTable
   catalog_audit: CatalogAuditTable
   sandbox_payments: SandboxPaymentsTable

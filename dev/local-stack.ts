@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { type Config, projectRoot } from '../config.js'
 import { startEmbeddedPostgres } from './embedded-postgres.js'
+import { startMailCatcher } from './mail-catcher.js'
 import { freePort } from './free-port.js'
 import { startTemporalDevServer } from './temporal-dev-server.js'
 
@@ -19,14 +20,17 @@ export interface LocalStackOptions {
 export interface LocalStack {
   databaseUrl: string
   temporalAddress: string
+  /** Where notification mails go: SMTP_URL, or the mail catcher's; null on an ephemeral stack without SMTP_URL. */
+  smtpUrl: string | null
   /** What runs where, for the start banner. */
-  describe: { postgres: string; temporal: string; temporalUi: string | null }
+  describe: { postgres: string; temporal: string; temporalUi: string | null; mail: string | null }
   stop(): Promise<void>
 }
 
 /**
- * Brings up what DATABASE_URL and TEMPORAL_ADDRESS do not point at:
- * embedded PostgreSQL and the Temporal dev server.
+ * Brings up what DATABASE_URL, TEMPORAL_ADDRESS and SMTP_URL do not point
+ * at: embedded PostgreSQL, the Temporal dev server, and (not on an ephemeral
+ * stack) the maildev mail catcher.
  */
 export async function startLocalStack(config: Config, logger: Logger, options: LocalStackOptions): Promise<LocalStack> {
   const stops: Array<() => Promise<void>> = []
@@ -73,7 +77,19 @@ export async function startLocalStack(config: Config, logger: Logger, options: L
       temporalUi = uiPort === null ? null : `http://localhost:${uiPort}`
       logger.info({ address: temporalAddress, ui: temporalUi }, 'Temporal dev server ready')
     }
-    return { databaseUrl, temporalAddress, describe: { postgres, temporal, temporalUi }, stop }
+    let smtpUrl = config.notifications.smtpUrl
+    let mail: string | null = smtpUrl ? `SMTP_URL (${smtpUrl.replace(/\/\/[^@/]*@/, '//***@')})` : null
+    if (!smtpUrl && !options.ephemeral) {
+      const catcher = await startMailCatcher({
+        ...config.notifications.mailCatcher,
+        mailDirectory: join(dataDir, 'mail'),
+        logger,
+      })
+      stops.push(catcher.stop)
+      smtpUrl = catcher.smtpUrl
+      mail = `${catcher.webUrl}   (maildev: every mail sent, SMTP at ${catcher.smtpUrl})`
+    }
+    return { databaseUrl, temporalAddress, smtpUrl, describe: { postgres, temporal, temporalUi, mail }, stop }
   } catch (error) {
     await stop()
     throw error

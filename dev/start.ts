@@ -47,7 +47,8 @@ shutdown.push(() => clientConnection.close())
 
 const workerConnection = await connectWorkerToTemporal(endpoint)
 shutdown.push(() => workerConnection.close())
-const worker = await createConfiguredOrderWorker(config, {
+const mailing = { ...config, notifications: { ...config.notifications, smtpUrl: stack.smtpUrl } }
+const worker = await createConfiguredOrderWorker(mailing, {
   temporal: { connection: clientConnection, client: temporal },
   connection: workerConnection,
   db,
@@ -73,7 +74,7 @@ const tokenClaims = { issuer: config.auth.issuer, audience: config.auth.audience
 const tokenLines = config.auth.jwksUrl
   ? [`  Tokens           from your identity provider (JWKS_URL=${config.auth.jwksUrl})`]
   : [
-      `  export CUSTOMER_TOKEN=${await signAccessToken(config.auth.jwtSecret, { subject: 'cust_demo', role: 'customer', ...tokenClaims })}`,
+      `  export CUSTOMER_TOKEN=${await signAccessToken(config.auth.jwtSecret, { subject: 'cust_demo', role: 'customer', email: 'cust_demo@example.com', ...tokenClaims })}`,
       `  export ADMIN_TOKEN=${await signAccessToken(config.auth.jwtSecret, { subject: 'admin_demo', role: 'admin', ...tokenClaims })}`,
     ]
 console.log(
@@ -85,6 +86,7 @@ console.log(
     `  Temporal Web UI  ${stack.describe.temporalUi ?? '(external cluster)'}`,
     `  Temporal         ${stack.temporalAddress}   ${stack.describe.temporal}`,
     `  PostgreSQL       ${stack.describe.postgres}`,
+    `  Mail             ${stack.describe.mail ?? '(none: SMTP_URL unset)'}`,
     `  Carrier          simulated, ${autopilot ? `moving parcels every ${config.carrier.autopilotStepMs / 1000}s` : 'autopilot off (CARRIER_AUTOPILOT=false)'}`,
     '',
     ...tokenLines,

@@ -129,6 +129,10 @@ describe('the OpenAPI document is the contract', () => {
     await call('GET', `/v1/products/NO-SUCH-SKU/audit`, { token: admin })
     await call('POST', `/v1/orders/${id}/cancellation`, { token: customer, body: { reason: 'too late?' } })
     await call('POST', `/v1/orders/${id}/cancellation`, { token: customer, body: { reason: 42 } })
+    const inbox = await call('GET', '/v1/notifications?unread=true&limit=5', { token: customer })
+    await call('GET', '/v1/notifications?cursor=nope', { token: customer })
+    await call('POST', `/v1/notifications/${inbox.body.data[0]?.id ?? '1'}/read`, { token: customer })
+    await call('POST', '/v1/notifications/999999999/read', { token: customer })
 
     expect(stack.contractViolations).toEqual([])
   })

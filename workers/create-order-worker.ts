@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { Database } from '../db/schema.js'
 import { createOrderActivities } from '../activities/order-activities.js'
+import type { Mailer } from '../adapters/email/mailer.js'
 import type { PaymentProvider } from '../adapters/payments/payment-provider.js'
 import { createSandboxPaymentProvider } from '../adapters/payments/sandbox-payment-provider.js'
 import type { Carrier } from '../adapters/shipping/carrier.js'
@@ -29,6 +30,8 @@ export interface OrderWorkerProps {
   carrier?: Carrier
   /** How long a stopping worker lets in-flight activities finish before cancelling them; 0 (cancel at once) by default. */
   shutdownGraceMs?: number
+  /** Where notification mails go (`SMTP_URL`); without one the email channel skips, saying so. */
+  mailer?: Mailer | null
 }
 
 /**
@@ -42,6 +45,7 @@ export async function createOrderWorker(props: OrderWorkerProps): Promise<Worker
     payments: props.payments ?? createSandboxPaymentProvider({ db: props.db }),
     paymentProviders: props.paymentProviders ?? [],
     carrier: props.carrier ?? createSimulatedCarrier({ db: props.db }),
+    mailer: props.mailer ?? null,
   })
   return Worker.create({
     connection: props.connection,

@@ -3,6 +3,7 @@ import { streamSSE } from 'hono/streaming'
 import type { AppDeps, AppEnv } from '../app-deps.js'
 import type { Principal } from '../auth.js'
 import { orderViewFromRow } from '../../commerce/order-view.js'
+import { readNotificationForStream } from '../../commerce/read-notifications.js'
 import { findVisibleOrder } from '../../commerce/read-order.js'
 import { findOrderRow } from '../../db/order-queries.js'
 
@@ -25,6 +26,9 @@ export interface OrderEventStreamOptions {
  * (`Last-Event-ID`), then sends each newer version as the read model commits
  * it. Versions that commit in a burst may arrive as one event with the latest
  * state: ids only ever increase, and the last event is always the order as it is.
+ * Each notification delivered to the order's stream is an event
+ * `notification` of its own (no `id:`, so `Last-Event-ID` stays the order
+ * version; one missed while disconnected is in `GET /v1/notifications`).
  *
  * Changes come from the process's one `OrderChangeFeed` listener; this
  * stream reads the order once per change, and unsubscribes when the client goes.
@@ -47,6 +51,7 @@ export async function streamOrderEvents(
     let sentVersion = known
     let stale = true
     let finished = false
+    const notices: number[] = []
     let wake: (() => void) | null = null
     const nudge = () => {
       const resume = wake
@@ -55,6 +60,7 @@ export async function streamOrderEvents(
     }
     const unsubscribe = deps.orderChanges.subscribe(orderId, (change) => {
       if (change.kind === 'closed') finished = true
+      else if (change.kind === 'notification') notices.push(change.notificationId)
       else if (change.kind === 'resync' || change.version > sentVersion) stale = true
       nudge()
     })
@@ -72,6 +78,12 @@ export async function streamOrderEvents(
             await stream.writeSSE({ id: String(row.version), event: 'order', data: JSON.stringify(orderViewFromRow(row)) })
             sentVersion = row.version
           }
+          continue
+        }
+        const notice = notices.shift()
+        if (notice !== undefined) {
+          const view = await readNotificationForStream(deps.db, notice)
+          if (view) await stream.writeSSE({ event: 'notification', data: JSON.stringify(view) })
           continue
         }
         const changed = await new Promise<boolean>((resolve) => {

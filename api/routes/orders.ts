@@ -1,6 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
 import type { AppDeps, AppEnv } from '../app-deps.js'
 import { adminOnly, authenticate } from '../auth.js'
+import { preferredLanguageOf } from '../contact-fields.js'
 import { cancelOrder } from '../../commerce/cancel-order.js'
 import { confirmCashOnDelivery } from '../../commerce/confirm-cash-on-delivery.js'
 import { orderViewFromRow } from '../../commerce/order-view.js'
@@ -67,10 +68,15 @@ export function ordersRouter(deps: AppDeps) {
   })
   router.openapi(place, async (c) => {
     const key = c.req.valid('header')['idempotency-key']
+    const principal = c.var.principal
     const placed = await placeOrder(placing, {
-      caller: c.var.principal,
+      caller: principal,
       idempotencyKey: key,
       request: c.req.valid('json'),
+      contact: {
+        email: principal.email ?? null,
+        language: principal.locale ?? preferredLanguageOf(c.req.header('Accept-Language')),
+      },
     })
     const { replayed } = placed
     const order = await withPaymentAction(deps, placed.order, placed.payment)
@@ -158,7 +164,8 @@ export function ordersRouter(deps: AppDeps) {
     summary: "The order's changes, live, as Server-Sent Events",
     description:
       'Each change of the order is an event `order` whose id is the order version and whose data is the order. ' +
-      'The stream starts with the current state, unless Last-Event-ID already names it; a comment is sent every 15 s when idle.',
+      'The stream starts with the current state, unless Last-Event-ID already names it; a comment is sent every 15 s when idle. ' +
+      'Each notification the customer is sent about the order is an event `notification` (no id) whose data is the notification.',
     middleware: [anyone] as const,
     security: [{ bearerAuth: [] }],
     request: { params: OrderIdParam, headers: LastEventIdHeader },

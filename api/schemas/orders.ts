@@ -1,6 +1,7 @@
 /** The orders resource: placing an order, the order as clients see it, lists, cancellation and the timeline. */
 import { z } from '@hono/zod-openapi'
 import { actorTypes, fulfillmentStatuses, orderStatuses, paymentMethods, paymentStatuses } from '../../domain/vocabulary.js'
+import { contactEmailField } from '../contact-fields.js'
 import { text } from '../text-field.js'
 import { PaymentAction } from './payments.js'
 import { currency, sku } from './shared-fields.js'
@@ -31,6 +32,9 @@ export const PlaceOrderBody = z
     paymentToken: text({ min: 1, max: 255 }).optional(),
     currency: currency.optional(),
     shippingAddress: ShippingAddressInput,
+    contactEmail: contactEmailField()
+      .optional()
+      .openapi({ description: "Where this order's notification mails go; the token's `email` claim when omitted." }),
   })
   .superRefine((body, ctx) => {
     if (body.paymentMethod === 'card' && !body.paymentToken) {

@@ -7,6 +7,7 @@ import type { AppDeps } from '../../api/app-deps.js'
 import { type App, createApp } from '../../api/app.js'
 import { type Role, signAccessToken } from '../../api/auth.js'
 import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../../api/carrier-signature.js'
+import type { Mailer } from '../../adapters/email/mailer.js'
 import type { PaymentProvider } from '../../adapters/payments/payment-provider.js'
 import type { ApiPayments } from '../../api/payments/api-payments.js'
 import { type RunningServer, serveApp } from '../../api/serve.js'
@@ -66,6 +67,8 @@ export interface HttpStackOptions {
   payments?: ApiPayments
   /** The worker's providers besides the sandbox. */
   paymentProviders?: PaymentProvider[]
+  /** Where the worker sends notification mails; none (mails skipped) when omitted. */
+  mailer?: Mailer
 }
 
 export async function startHttpStack(options: HttpStackOptions = {}): Promise<HttpStack> {
@@ -118,6 +121,10 @@ export async function startHttpStack(options: HttpStackOptions = {}): Promise<Ht
     return { status: response.status, headers: response.headers, body: parsed }
   }
 
+  const workerOptions = {
+    paymentProviders: options.paymentProviders ?? [],
+    ...(options.mailer ? { mailer: options.mailer } : {}),
+  }
   const violations: string[] = []
   let contract: Contract | null = null
   contract = contractOf((await call('GET', '/openapi.json')).body as OpenApiDocument)
@@ -127,7 +134,7 @@ export async function startHttpStack(options: HttpStackOptions = {}): Promise<Ht
     services,
     contract,
     contractViolations: violations,
-    worker: await services.startWorker({ paymentProviders: options.paymentProviders ?? [] }),
+    worker: await services.startWorker(workerOptions),
     baseUrl,
     orderChanges,
     token: (role, subject) => signAccessToken(jwtSecret, { role, subject }),
@@ -141,7 +148,7 @@ export async function startHttpStack(options: HttpStackOptions = {}): Promise<Ht
     },
     async restartWorker() {
       await stack.worker.stop()
-      stack.worker = await services.startWorker({ paymentProviders: options.paymentProviders ?? [] })
+      stack.worker = await services.startWorker(workerOptions)
     },
     async close() {
       await orderChanges.close()

@@ -1,0 +1,87 @@
+/**
+ * The customer notifications' vocabulary: what the order tells its customer
+ * (one kind per milestone), where a notification goes (channels), and how
+ * each delivery and attempt stands. Pure: shared by the activities, the API,
+ * the metrics and `db/schema.ts`.
+ */
+
+/** The milestones the order tells its customer about: one outbox row each (a second partial refund is occurrence 2). */
+export const notificationKinds = [
+  'placed',
+  'confirmed',
+  'shipped',
+  'delivered',
+  'cancelled',
+  'returned',
+  'refunded',
+  'delivery_exception',
+] as const
+export type NotificationKind = (typeof notificationKinds)[number]
+
+/**
+ * The channels the engine delivers on today, as `notifications_failed_total`
+ * labels them (a channel added later is reported too, from its first failure).
+ * The channels themselves are `activities/notification-channels.ts`.
+ */
+export const knownNotificationChannels = ['email', 'order_stream'] as const
+
+/** Where one notification stands on one channel. */
+export const notificationDeliveryStatuses = ['pending', 'delivered', 'skipped', 'failed'] as const
+export type NotificationDeliveryStatus = (typeof notificationDeliveryStatuses)[number]
+
+/** How one attempt ended; `started` is an attempt still running, or one whose worker died before it could say. */
+export const notificationAttemptOutcomes = ['started', 'sent', 'skipped', 'failed'] as const
+export type NotificationAttemptOutcome = (typeof notificationAttemptOutcomes)[number]
+
+/** The natural key of an outbox row: the order, the milestone and its occurrence. */
+export interface NotificationKey {
+  orderId: string
+  kind: string
+  occurrence: number
+}
+
+/**
+ * The stable id of the order event a notification stands for, the same on
+ * every delivery and every retry, so receivers can drop duplicates.
+ *
+ * @example
+ * ```ts
+ * orderEventId({ orderId: '6f1c…', kind: 'refunded', occurrence: 2 }) // 'evt_6f1c…_refunded_2'
+ * ```
+ */
+export function orderEventId(key: NotificationKey): string {
+  return `evt_${key.orderId}_${key.kind}_${key.occurrence}`
+}
+
+/** The order event type of a notification kind: `order.placed`, `order.delivery_exception` … */
+export function orderEventType(kind: string): string {
+  return `order.${kind}`
+}
+
+/** The Temporal workflow id of one notification's delivery: one per outbox row, whatever database id it has. */
+export function notificationDeliveryWorkflowId(key: NotificationKey): string {
+  return `notification-${key.orderId}-${key.kind}-${key.occurrence}`
+}
+
+/** An order event as other systems receive it (the shape outbound webhooks publish). */
+export interface OrderEvent {
+  eventId: string
+  type: string
+  orderId: string
+  occurredAt: string
+  data: Record<string, unknown>
+}
+
+/**
+ * The order event an outbox row stands for: its stable id, `order.<kind>`,
+ * when the milestone was written, and the row's own data.
+ */
+export function orderEventOf(notification: NotificationKey & { createdAt: Date; data: Record<string, unknown> }): OrderEvent {
+  return {
+    eventId: orderEventId(notification),
+    type: orderEventType(notification.kind),
+    orderId: notification.orderId,
+    occurredAt: notification.createdAt.toISOString(),
+    data: { ...notification.data, occurrence: notification.occurrence },
+  }
+}
