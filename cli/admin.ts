@@ -56,6 +56,8 @@ try {
 
 /** Runs one command on the order's workflow. */
 async function run(order: Exclude<AdminCommand, { name: 'awaiting-confirmation' }>): Promise<OrderState> {
+  // npm's script banner shows every UUID as *** (it takes them for legacy npm tokens): say which order this is.
+  console.error(`${order.name} order ${order.orderId}`)
   switch (order.name) {
     case 'status':
       return client.workflow.getHandle(orderWorkflowId(order.orderId)).query(statusQuery)
