@@ -29,7 +29,7 @@ export const envSchema = z.object({
   TEMPORAL_PAYLOAD_KEYS: payloadKeyList.optional(),
 
   /** The codec server the Temporal Web UI and CLI decode payloads through (`npm start`, `npm run codec-server`). */
-  CODEC_SERVER_PORT: z.coerce.number().int().min(0).max(65_535).default(8234),
+  CODEC_SERVER_PORT: z.coerce.number().int().min(1).max(65_535).default(8234),
   CODEC_SERVER_URL: z.string().url().optional(),
   CODEC_SERVER_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   CODEC_SERVER_ALLOWED_ORIGINS: originList.optional(),

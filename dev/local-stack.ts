@@ -61,6 +61,7 @@ export async function startLocalStack(config: Config, logger: Logger, options: L
         dbFilename: options.ephemeral ? null : join(config.dataDir, 'temporal.db'),
         port: options.ephemeral ? null : config.temporal.devServerPort,
         uiPort: options.ephemeral ? null : config.temporal.uiPort,
+        ...(options.ephemeral ? {} : { codecEndpoint: config.codecServer.url }),
         allowDownload: options.allowCliDownload,
         logger,
       })
