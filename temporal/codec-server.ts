@@ -92,7 +92,8 @@ export function createCodecServer(props: CodecServerProps): Hono {
         props.logger.warn({ err: error, operation }, 'codec server could not run the codec')
         return c.json({ message: error instanceof Error ? error.message : `${operation} failed` }, 422)
       }
-      props.logger.info(
+      // debug: the Web UI calls once per page of history it shows; LOG_LEVEL=debug keeps a trail of who decoded what.
+      props.logger.debug(
         { operation, payloads: payloads.length, caller, origin: c.req.header('Origin') ?? null },
         'codec server call',
       )
