@@ -149,7 +149,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (!env.JWT_SECRET && !env.JWKS_URL) problems.push('JWT_SECRET: required when NODE_ENV=production (or set JWKS_URL)')
     if (!env.CARRIER_WEBHOOK_SECRET) problems.push('CARRIER_WEBHOOK_SECRET: required when NODE_ENV=production')
     if (!env.TEMPORAL_PAYLOAD_KEYS) problems.push('TEMPORAL_PAYLOAD_KEYS: required when NODE_ENV=production')
-    if (!env.CODEC_SERVER_TOKEN) problems.push('CODEC_SERVER_TOKEN: required when NODE_ENV=production')
     if (env.JWKS_URL && !env.JWKS_URL.startsWith('https://')) problems.push('JWKS_URL: must be https:// when NODE_ENV=production')
   }
   if (env.JWKS_ALGORITHMS && !env.JWKS_URL) problems.push('JWKS_ALGORITHMS: only applies with JWKS_URL')
@@ -193,8 +192,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       host: env.HOST,
       port: env.CODEC_SERVER_PORT,
       url: env.CODEC_SERVER_URL ?? `http://localhost:${env.CODEC_SERVER_PORT}`,
+      // Checked when read: only the codec server needs it, and it reads it at start.
       get token() {
-        return env.CODEC_SERVER_TOKEN ?? devSecret(dataDir, 'codec-server-token')
+        if (env.CODEC_SERVER_TOKEN) return env.CODEC_SERVER_TOKEN
+        if (env.NODE_ENV === 'production') throw new ConfigError(['CODEC_SERVER_TOKEN: required when NODE_ENV=production'])
+        return devSecret(dataDir, 'codec-server-token')
       },
       allowedOrigins: env.CODEC_SERVER_ALLOWED_ORIGINS ?? [
         `http://localhost:${env.TEMPORAL_UI_PORT}`,

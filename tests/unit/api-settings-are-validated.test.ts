@@ -75,7 +75,6 @@ describe('API protection settings', () => {
       NODE_ENV: 'production',
       CARRIER_WEBHOOK_SECRET: 'carrier-secret-0123456789',
       TEMPORAL_PAYLOAD_KEYS: `prod-1:${Buffer.alloc(32, 7).toString('base64')}`,
-      CODEC_SERVER_TOKEN: 'codec-server-token-0123456789-0123456789',
     }
     expect(problemsOf({ ...production, JWKS_URL: 'http://id.example/jwks.json' })).toEqual([
       'JWKS_URL: must be https:// when NODE_ENV=production',

@@ -34,11 +34,15 @@ describe('TEMPORAL_PAYLOAD_KEYS', () => {
     expect(loadConfig({ DATA_DIR: dataDir }).temporal.payloadKeysSource).toBe(join(dataDir, 'temporal-payload-key.secret'))
   })
 
-  it('and the codec server token are required in production', () => {
+  it('is required in production, and so is the codec server token where the codec server reads it', () => {
     const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), CARRIER_WEBHOOK_SECRET: 'y'.repeat(16) }
-    expect(() => loadConfig(production)).toThrow(/TEMPORAL_PAYLOAD_KEYS: required[\s\S]*CODEC_SERVER_TOKEN: required/)
-    const config = loadConfig({ ...production, TEMPORAL_PAYLOAD_KEYS: `prod-1:${key()}`, CODEC_SERVER_TOKEN: 'z'.repeat(32) })
-    expect(config.codecServer.token).toBe('z'.repeat(32))
+    expect(() => loadConfig(production)).toThrow(/TEMPORAL_PAYLOAD_KEYS: required when NODE_ENV=production/)
+    const config = loadConfig({ ...production, TEMPORAL_PAYLOAD_KEYS: `prod-1:${key()}` })
+    expect(() => config.codecServer.token).toThrow(/CODEC_SERVER_TOKEN: required when NODE_ENV=production/)
+    expect(
+      loadConfig({ ...production, TEMPORAL_PAYLOAD_KEYS: `prod-1:${key()}`, CODEC_SERVER_TOKEN: 'z'.repeat(32) }).codecServer
+        .token,
+    ).toBe('z'.repeat(32))
   })
 })
 
