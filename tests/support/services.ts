@@ -24,6 +24,11 @@ export const testPayloadKeys: readonly PayloadKey[] = [
   { id: 'test-2026-12', key: Buffer.from('b3JkZXItZW5naW5lIHRlc3QgcGF5bG9hZCBrZXkgMDE=', 'base64') },
 ]
 
+/** {@link testPayloadKeys} as `TEMPORAL_PAYLOAD_KEYS`, for the processes a test starts (`npm run admin`). */
+export const testPayloadKeysSetting = testPayloadKeys
+  .map(({ id, key }) => `${id}:${Buffer.from(key).toString('base64')}`)
+  .join(',')
+
 /** The run's shared Temporal dev server, in the namespace every test uses. */
 export function testTemporal(): TemporalEndpoint {
   return { address: inject('temporalAddress'), namespace: 'default', payloadKeys: testPayloadKeys }
