@@ -220,7 +220,11 @@ describe('the codec server', () => {
     expect(answer.headers.get('access-control-allow-credentials')).toBe('true')
     const body = (await answer.json()) as { payloads: Array<{ metadata: Record<string, string>; data: string }> }
     const decoded = Buffer.from(body.payloads[0]!.data, 'base64').toString('utf8')
-    console.log(`decoded input (${body.payloads.length} payload): ${decoded.slice(0, 160)}…`)
+    const sealed = asJson(input[0]!)
+    console.log(
+      `input as Temporal holds it: ${JSON.stringify({ metadata: sealed.metadata, data: `${sealed.data.slice(0, 48)}…` })}`,
+    )
+    console.log(`decoded input (${body.payloads.length} payload): ${decoded.slice(0, 400)}…`)
     expect(Buffer.from(body.payloads[0]!.metadata['encoding']!, 'base64').toString()).toBe('json/plain')
     expect(JSON.parse(decoded)).toMatchObject({ orderId, shippingAddress, payment: { token: paymentToken } })
 
