@@ -3,6 +3,7 @@
 #   npm run api      HTTP API (default CMD)
 #   npm run worker   Temporal worker
 #   npm run migrate  database migrations (one-shot)
+#   npm run codec-server  the codec server the Temporal UI and CLI decode through
 #
 # TypeScript runs through tsx (a regular dependency) at runtime, so there is no
 # tsc step. The only build product is the prebundled workflow code in

@@ -10,18 +10,20 @@
  * config.api.port // 3000 unless PORT is set
  * ```
  */
+import { createHash } from 'node:crypto'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { apiDefaults } from './config/defaults.js'
 import { devSecret } from './config/dev-secret.js'
 import { envSchema } from './config/env-schema.js'
-import type { JwksAlgorithm, RateLimitSetting } from './config/parse.js'
+import type { JwksAlgorithm, PayloadKeySetting, RateLimitSetting } from './config/parse.js'
 
 // What importers have always found here; each lives in its own module under config/.
 export { DEFAULT_TASK_QUEUE, apiDefaults, notificationDefaults, orderDefaults, paymentDefaults } from './config/defaults.js'
 export type { Env } from './config/env-schema.js'
 export {
   type JwksAlgorithm,
+  type PayloadKeySetting,
   type RateLimitSetting,
   jwksAlgorithmChoices,
   parseDuration,
@@ -62,6 +64,24 @@ export interface Config {
     workflowBundlePath: string | null
     /** How long a stopping worker lets in-flight activities finish before cancelling them (WORKER_SHUTDOWN_GRACE_TIME). */
     workerShutdownGraceMs: number
+    /**
+     * The keys payloads are sealed with, oldest first; the last seals new ones (TEMPORAL_PAYLOAD_KEYS, or a key
+     * generated into the data directory outside production).
+     */
+    payloadKeys: readonly PayloadKeySetting[]
+    /** Where {@link Config.temporal.payloadKeys} come from, for messages. */
+    payloadKeysSource: string
+  }
+  /** The codec server: decodes payloads for the Temporal Web UI and CLI, for callers holding its token. */
+  codecServer: {
+    host: string
+    port: number
+    /** How the UI and the CLI reach it. */
+    url: string
+    /** The bearer token callers present (CODEC_SERVER_TOKEN, or generated into the data directory). */
+    token: string
+    /** Browser origins allowed to call it: the Temporal Web UI's. */
+    allowedOrigins: string[]
   }
   auth: {
     /** The HS256 secret of embedded tokens; unused when {@link Config.auth.jwksUrl} is set. */
@@ -143,6 +163,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (env.NODE_ENV === 'production') {
     if (!env.JWT_SECRET && !env.JWKS_URL) problems.push('JWT_SECRET: required when NODE_ENV=production (or set JWKS_URL)')
     if (!env.CARRIER_WEBHOOK_SECRET) problems.push('CARRIER_WEBHOOK_SECRET: required when NODE_ENV=production')
+    if (!env.TEMPORAL_PAYLOAD_KEYS) problems.push('TEMPORAL_PAYLOAD_KEYS: required when NODE_ENV=production')
     if (env.JWKS_URL && !env.JWKS_URL.startsWith('https://')) problems.push('JWKS_URL: must be https:// when NODE_ENV=production')
   }
   if (env.JWKS_ALGORITHMS && !env.JWKS_URL) problems.push('JWKS_ALGORITHMS: only applies with JWKS_URL')
@@ -178,6 +199,25 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       uiPort: env.TEMPORAL_UI_PORT,
       workflowBundlePath: env.WORKFLOW_BUNDLE_PATH ?? null,
       workerShutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_TIME,
+      get payloadKeys() {
+        return env.TEMPORAL_PAYLOAD_KEYS ?? [devPayloadKey(dataDir)]
+      },
+      payloadKeysSource: env.TEMPORAL_PAYLOAD_KEYS ? 'TEMPORAL_PAYLOAD_KEYS' : join(dataDir, 'temporal-payload-key.secret'),
+    },
+    codecServer: {
+      host: env.HOST,
+      port: env.CODEC_SERVER_PORT,
+      url: env.CODEC_SERVER_URL ?? `http://localhost:${env.CODEC_SERVER_PORT}`,
+      // Checked when read: only the codec server needs it, and it reads it at start.
+      get token() {
+        if (env.CODEC_SERVER_TOKEN) return env.CODEC_SERVER_TOKEN
+        if (env.NODE_ENV === 'production') throw new ConfigError(['CODEC_SERVER_TOKEN: required when NODE_ENV=production'])
+        return devSecret(dataDir, 'codec-server-token')
+      },
+      allowedOrigins: env.CODEC_SERVER_ALLOWED_ORIGINS ?? [
+        `http://localhost:${env.TEMPORAL_UI_PORT}`,
+        `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`,
+      ],
     },
     auth: {
       get jwtSecret() {
@@ -234,4 +274,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       mailCatcher: { smtpPort: env.MAILDEV_SMTP_PORT, webPort: env.MAILDEV_WEB_PORT },
     },
   }
+}
+
+/**
+ * The payload key of a laptop: 32 random bytes generated into the data directory on first use, named by a digest of
+ * itself, so a history sealed with another folder's key says which key it wants.
+ */
+function devPayloadKey(dataDir: string): PayloadKeySetting {
+  const key = Buffer.from(devSecret(dataDir, 'temporal-payload-key'), 'base64url')
+  return { id: `dev-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`, key }
 }

@@ -2,13 +2,42 @@
  * The process-wide pino logger, and the bridge that sends the Temporal SDK's
  * own log lines through it.
  */
+import { createRequire } from 'node:module'
 import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker'
 import { pino, type Logger } from 'pino'
 
 export type { Logger }
 
-export function createLogger(level: string, name = 'order-engine'): Logger {
-  return pino({ name, level })
+/** `auto`: human-readable lines on a terminal, JSON lines elsewhere; `human`: human-readable wherever they go. */
+export type LogFormat = 'auto' | 'human'
+
+/**
+ * The process's pino logger. On a terminal (stdout a TTY), or with `format: 'human'`, lines go through
+ * pino-pretty as a pino transport (a worker thread: the process never formats); anywhere else they stay JSON,
+ * one object a line, for a log collector. Without pino-pretty installed (a production image without dev
+ * dependencies) lines stay JSON.
+ */
+export function createLogger(level: string, name = 'order-engine', format: LogFormat = 'auto'): Logger {
+  const human = level !== 'silent' && (format === 'human' || process.stdout.isTTY === true) && prettyInstalled()
+  return human
+    ? pino({
+        name,
+        level,
+        transport: {
+          target: 'pino-pretty',
+          options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', destination: 1 },
+        },
+      })
+    : pino({ name, level })
+}
+
+function prettyInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty')
+    return true
+  } catch {
+    return false
+  }
 }
 
 const temporalLevels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {

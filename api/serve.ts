@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
-import type { App } from './app.js'
+import type { Hono } from 'hono'
 
 export interface RunningServer {
   port: number
@@ -8,8 +8,8 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-/** Serves the app over HTTP; resolves once it listens. Port 0 picks a free port. */
-export function serveApp(app: App, options: { host: string; port: number }): Promise<RunningServer> {
+/** Serves a Hono app (the API, the codec server) over HTTP; resolves once it listens. Port 0 picks a free port. */
+export function serveApp(app: Pick<Hono, 'fetch'>, options: { host: string; port: number }): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, (info: AddressInfo) => {
       resolve({

@@ -19,6 +19,7 @@ import { loadConfig } from '../config.js'
 import { orderIdFromWorkflowId, orderWorkflowId, statusQuery, updateRefusalOf } from '../workflows/messages.js'
 import type { Actor, OrderState } from '../domain/order-types.js'
 import { connectTemporal } from '../temporal/client.js'
+import { readRunningStack, runningStackFile } from '../temporal/running-stack.js'
 import { type AdminCommand, parseAdminArguments } from './admin-arguments.js'
 
 // Arguments are checked before anything connects: a refusal says which argument and why, and exits 2.
@@ -29,8 +30,7 @@ if (!parsed.ok) {
 }
 const command = parsed.command
 const config = loadConfig()
-const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`
-const { connection, client } = await connectTemporal({ address, namespace: config.temporal.namespace })
+const { connection, client } = await connectTemporal({ ...config.temporal, ...temporalToUse() })
 const actor: Actor = { type: 'admin', id: command.admin }
 
 try {
@@ -56,6 +56,8 @@ try {
 
 /** Runs one command on the order's workflow. */
 async function run(order: Exclude<AdminCommand, { name: 'awaiting-confirmation' }>): Promise<OrderState> {
+  // npm's script banner shows every UUID as *** (it takes them for legacy npm tokens): say which order this is.
+  console.error(`${order.name} order ${order.orderId}`)
   switch (order.name) {
     case 'status':
       return client.workflow.getHandle(orderWorkflowId(order.orderId)).query(statusQuery)
@@ -77,4 +79,27 @@ function print(order: OrderState): void {
   console.log(
     JSON.stringify({ ...rest, timeline: timeline.map((e) => `${e.at} ${e.actor.type} ${e.type}: ${e.message}`) }, null, 2),
   )
+}
+
+/**
+ * TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE) when set; else the Temporal the last `npm start` wrote to
+ * `.data/temporal.json`; else the dev server's port. Said on stderr, so a wrong one is seen, not silent.
+ */
+function temporalToUse(): { address: string; namespace: string } {
+  if (config.temporal.address) {
+    console.error(`Temporal ${config.temporal.address}, namespace ${config.temporal.namespace} (TEMPORAL_ADDRESS)`)
+    return { address: config.temporal.address, namespace: config.temporal.namespace }
+  }
+  const running = readRunningStack(config.dataDir)
+  if (running) {
+    console.error(
+      `Temporal ${running.address}, namespace ${running.namespace} (${runningStackFile(config.dataDir)}, from npm start)`,
+    )
+    return { address: running.address, namespace: running.namespace }
+  }
+  const address = `127.0.0.1:${config.temporal.devServerPort}`
+  console.error(
+    `Temporal ${address}, namespace ${config.temporal.namespace} (no TEMPORAL_ADDRESS, no ${runningStackFile(config.dataDir)})`,
+  )
+  return { address, namespace: config.temporal.namespace }
 }

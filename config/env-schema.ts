@@ -11,7 +11,7 @@ import {
   orderDefaults,
   paymentDefaults,
 } from './defaults.js'
-import { duration, flag, jwksAlgorithmList, originList, rateLimit, secondsUpTo5Minutes, size } from './parse.js'
+import { duration, flag, jwksAlgorithmList, originList, payloadKeyList, rateLimit, secondsUpTo5Minutes, size } from './parse.js'
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -33,6 +33,14 @@ export const envSchema = z.object({
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65_535).default(8233),
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
   WORKER_SHUTDOWN_GRACE_TIME: duration.default(20_000),
+  /** The AES-256 keys Temporal payloads are sealed with, `id:base64,…`, oldest first; the last one seals. */
+  TEMPORAL_PAYLOAD_KEYS: payloadKeyList.optional(),
+
+  /** The codec server the Temporal Web UI and CLI decode payloads through (`npm start`, `npm run codec-server`). */
+  CODEC_SERVER_PORT: z.coerce.number().int().min(1).max(65_535).default(8234),
+  CODEC_SERVER_URL: z.string().url().optional(),
+  CODEC_SERVER_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  CODEC_SERVER_ALLOWED_ORIGINS: originList.optional(),
 
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).default(apiDefaults.jwtIssuer),

@@ -133,3 +133,42 @@ export const originList = z.string().transform((text, ctx) => {
   }
   return origins
 })
+
+/** An AES-256 key and the id payloads name it by (the shape of `PayloadKey` in temporal/payload-encryption.ts). */
+export interface PayloadKeySetting {
+  id: string
+  key: Uint8Array
+}
+
+/**
+ * `2026-11:<base64 of 32 bytes>,2026-12:<base64 of 32 bytes>`: the keys Temporal payloads are sealed with, oldest
+ * first; the last seals new payloads, the others only open old ones. Ids are 1 to 64 letters, digits, `.`, `_`, `-`.
+ */
+export const payloadKeyList = z.string().transform((text, ctx) => {
+  const keys: PayloadKeySetting[] = []
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+  for (const [index, entry] of entries.entries()) {
+    const match = /^([A-Za-z0-9._-]{1,64}):([A-Za-z0-9+/_-]+={0,2})$/.exec(entry)
+    const key = match?.[2]
+      ? Buffer.from(match[2], match[2].includes('-') || match[2].includes('_') ? 'base64url' : 'base64')
+      : null
+    if (!match?.[1] || !key || key.length !== 32) {
+      // Never echo the entry: it is a secret.
+      ctx.addIssue({
+        code: 'custom',
+        message: `entry ${index + 1} is not <id>:<base64 of 32 random bytes> (make one with: openssl rand -base64 32)`,
+      })
+      continue
+    }
+    if (keys.some((known) => known.id === match[1])) {
+      ctx.addIssue({ code: 'custom', message: `key id ${match[1]} is listed twice` })
+      continue
+    }
+    keys.push({ id: match[1], key })
+  }
+  if (entries.length === 0) ctx.addIssue({ code: 'custom', message: 'lists no key' })
+  return keys
+})

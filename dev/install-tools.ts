@@ -9,7 +9,8 @@ import { createLogger } from '../logger.js'
 import { findTemporalCli } from './temporal-cli.js'
 
 const config = loadConfig()
-const logger = createLogger('info', 'install-tools')
+// Human lines: this runs inside npm install's output, which a person reads.
+const logger = createLogger('info', 'install-tools', 'human')
 if (config.temporal.skipCliInstall || config.temporal.address) {
   logger.info('skipping the Temporal CLI install (ORDER_ENGINE_SKIP_TOOLS or TEMPORAL_ADDRESS is set)')
 } else {

@@ -15,6 +15,8 @@ export interface LocalStackOptions {
   allowCliDownload: boolean
   /** An ephemeral stack with the Temporal Web UI too, on a free port (browser tests, screenshots). */
   ephemeralUi?: boolean
+  /** The codec server the ephemeral stack's Web UI decodes payloads through. */
+  codecEndpoint?: string
 }
 
 export interface LocalStack {
@@ -60,6 +62,8 @@ export async function startLocalStack(config: Config, logger: Logger, options: L
     let temporalUi: string | null = null
     if (!temporalAddress) {
       const uiPort = options.ephemeral ? (options.ephemeralUi ? await freePort() : null) : config.temporal.uiPort
+      // The UI decodes payloads through the codec server: npm start's own, or the one a test stack names.
+      const codecEndpoint = options.ephemeral ? (options.codecEndpoint ?? null) : config.codecServer.url
       const server = await startTemporalDevServer({
         projectRoot,
         cliPath: config.temporal.cliPath,
@@ -68,6 +72,7 @@ export async function startLocalStack(config: Config, logger: Logger, options: L
         dbFilename: options.ephemeral ? null : join(config.dataDir, 'temporal.db'),
         port: options.ephemeral ? null : config.temporal.devServerPort,
         uiPort,
+        ...(codecEndpoint ? { codecEndpoint } : {}),
         allowDownload: options.allowCliDownload,
         logger,
       })

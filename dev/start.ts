@@ -12,6 +12,8 @@ import { seedDemoCatalog } from '../db/demo-catalog.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { createLogger, installTemporalLogging } from '../logger.js'
 import { connectTemporal } from '../temporal/client.js'
+import { runningStackFile, temporalCliConfigFile, writeRunningStack } from '../temporal/running-stack.js'
+import { serveCodecServer } from '../temporal/serve-codec-server.js'
 import { connectWorkerToTemporal } from '../temporal/worker-connection.js'
 import { createConfiguredOrderWorker } from '../workers/configured-order-worker.js'
 import { startLocalStack } from './local-stack.js'
@@ -58,6 +60,19 @@ const workerRun = worker.run()
 logger.info({ taskQueue: config.temporal.taskQueue }, 'order worker running')
 
 const api = await serveApi({ config, db, databaseUrl: stack.databaseUrl, temporal, logger })
+const codecServer = await serveCodecServer(config, logger.child({ component: 'codec-server' }))
+shutdown.push(() => codecServer.close())
+// Where operators' tools find this stack: npm run admin reads the JSON, the temporal CLI the TOML profile.
+writeRunningStack(
+  config.dataDir,
+  {
+    address: stack.temporalAddress,
+    namespace: config.temporal.namespace,
+    uiUrl: stack.describe.temporalUi,
+    codecEndpoint: config.codecServer.url,
+  },
+  `Bearer ${config.codecServer.token}`,
+)
 
 const autopilot = config.carrier.autopilot ?? true
 const stopAutopilot = autopilot
@@ -84,12 +99,16 @@ console.log(
     `  API              ${config.api.publicUrl}   (try GET ${config.api.publicUrl}/v1/products)`,
     `  API reference    ${config.api.publicUrl}/docs   metrics at ${config.api.publicUrl}/metrics`,
     `  Temporal Web UI  ${stack.describe.temporalUi ?? '(external cluster)'}`,
-    `  Temporal         ${stack.temporalAddress}   ${stack.describe.temporal}`,
+    `  Temporal         ${stack.temporalAddress}   namespace ${config.temporal.namespace}   ${stack.describe.temporal}`,
+    `  Codec server     ${config.codecServer.url}   decodes payloads for the Web UI and the CLI (sign a browser in there)`,
+    `  Written to       ${runningStackFile(config.dataDir)} (npm run admin reads it), ${temporalCliConfigFile(config.dataDir)} (the temporal CLI's)`,
     `  PostgreSQL       ${stack.describe.postgres}`,
     `  Mail             ${stack.describe.mail ?? '(none: SMTP_URL unset)'}`,
     `  Carrier          simulated, ${autopilot ? `moving parcels every ${config.carrier.autopilotStepMs / 1000}s` : 'autopilot off (CARRIER_AUTOPILOT=false)'}`,
     '',
     ...tokenLines,
+    `  export CODEC_SERVER_TOKEN=${config.codecServer.token}`,
+    `  export TEMPORAL_CONFIG_FILE=${temporalCliConfigFile(config.dataDir)}   # the temporal CLI: this stack, decoded`,
     '',
     'Ctrl-C stops everything; orders in flight carry on at the next npm start.',
     '',

@@ -14,6 +14,8 @@ export interface TemporalDevServerProps {
   port: number | null
   /** Web UI port; no UI when null. */
   uiPort: number | null
+  /** The codec server the Web UI decodes payloads through (`--ui-codec-endpoint`); none when left out. */
+  codecEndpoint?: string
   /** Allow the SDK to download the CLI when none is installed (needs open internet). */
   allowDownload: boolean
   logger: Logger
@@ -50,6 +52,9 @@ export async function startTemporalDevServer(props: TemporalDevServerProps): Pro
       ...(props.uiPort !== null ? { ui: true, uiPort: props.uiPort } : { ui: false }),
       searchAttributes: [...orderSearchAttributes],
       log: { format: 'json', level: 'error' },
+      ...(props.codecEndpoint !== undefined && props.uiPort !== null
+        ? { extraArgs: ['--ui-codec-endpoint', props.codecEndpoint] }
+        : {}),
     },
   })
   return {

@@ -73,6 +73,7 @@ try {
     db,
     logger,
     workflowBundlePath: null,
+    payloadKeys: config.temporal.payloadKeys,
   })
   const running = worker.run()
   try {

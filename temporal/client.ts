@@ -5,11 +5,14 @@
  */
 import { Client, Connection, type TLSConfig } from '@temporalio/client'
 import { orderEngineDataConverter } from './data-converter.js'
+import type { PayloadKey } from './payload-encryption.js'
 
-/** Where Temporal is and which namespace the engine uses there. */
+/** Where Temporal is, which namespace the engine uses there, and the keys its payloads are sealed with. */
 export interface TemporalEndpoint {
   address: string
   namespace: string
+  /** Oldest first; the last seals new payloads (see `PayloadEncryptionCodec`). */
+  payloadKeys: readonly PayloadKey[]
 }
 
 /** What both kinds of connection take: a client's `Connection` and a worker's `NativeConnection`. */
@@ -27,7 +30,7 @@ export function connectionOptions(endpoint: TemporalEndpoint): TemporalConnectio
 
 /** A client on `connection` in the endpoint's namespace, with the engine's data converter. */
 export function clientOn(connection: Connection, endpoint: TemporalEndpoint): Client {
-  return new Client({ connection, namespace: endpoint.namespace, dataConverter: orderEngineDataConverter() })
+  return new Client({ connection, namespace: endpoint.namespace, dataConverter: orderEngineDataConverter(endpoint.payloadKeys) })
 }
 
 /** Connects to Temporal now; fails if it cannot be reached. The caller closes `connection`. */

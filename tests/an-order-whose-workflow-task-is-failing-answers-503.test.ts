@@ -14,7 +14,7 @@ import { connectWorkerToTemporal } from '../temporal/worker-connection.js'
 import { orderWorkflowId } from '../workflows/messages.js'
 import { createProducts, shippingAddressInput } from './support/fixtures.js'
 import { type HttpStack, startHttpStack } from './support/http-stack.js'
-import { testTemporal } from './support/services.js'
+import { testPayloadKeys, testTemporal } from './support/services.js'
 
 let stack: HttpStack
 let connection: NativeConnection
@@ -29,7 +29,7 @@ beforeAll(async () => {
   worker = await Worker.create({
     connection,
     taskQueue: stack.services.taskQueue,
-    dataConverter: orderEngineDataConverter(),
+    dataConverter: orderEngineDataConverter(testPayloadKeys),
     workflowsPath: fileURLToPath(new URL('./support/workflow-task-that-fails.ts', import.meta.url)),
   })
   running = worker.run()

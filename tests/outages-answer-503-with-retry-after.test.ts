@@ -23,7 +23,7 @@ import { type RunningTemporal, startTemporalDevServer } from '../dev/temporal-de
 import { connectTemporal } from '../temporal/client.js'
 import { createProducts, shippingAddressInput } from './support/fixtures.js'
 import { type HttpResult, type HttpStack, jwtSecret, startHttpStack, waitForHttpOrder } from './support/http-stack.js'
-import { logger } from './support/services.js'
+import { logger, testTemporal } from './support/services.js'
 
 function expectOutage(answer: HttpResult, dependency: 'PostgreSQL' | 'Temporal', where: string) {
   const retryAfter = answer.headers.get('retry-after')
@@ -217,7 +217,7 @@ describe('with Temporal stopped', () => {
       allowDownload: true,
       logger,
     })
-    ;({ connection, client: outageClient } = await connectTemporal({ address: temporal.address, namespace: 'default' }))
+    ;({ connection, client: outageClient } = await connectTemporal({ ...testTemporal(), address: temporal.address }))
     app = createApp({
       db: stack.services.db,
       temporal: outageClient,

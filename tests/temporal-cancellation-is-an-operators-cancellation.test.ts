@@ -21,7 +21,7 @@ import {
   stockOf,
   waitForOrder,
 } from './support/fixtures.js'
-import { connectServices, type TestServices } from './support/services.js'
+import { connectServices, type TestServices, testPayloadKeysSetting } from './support/services.js'
 
 const { WorkflowExecutionStatus } = temporal.api.enums.v1
 let services: TestServices
@@ -42,7 +42,7 @@ async function readModelOf(orderId: string) {
 /** What `npm run admin -- awaiting-confirmation` prints, against this run's Temporal. */
 async function awaitingConfirmationByCli(): Promise<string> {
   const { stdout } = await promisify(execFile)('npx', ['tsx', 'cli/admin.ts', 'awaiting-confirmation'], {
-    env: { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress') },
+    env: { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_PAYLOAD_KEYS: testPayloadKeysSetting },
   })
   return stdout
 }

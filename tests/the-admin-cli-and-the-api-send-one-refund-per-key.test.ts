@@ -6,6 +6,7 @@ import { orderWorkflowId } from '../workflows/messages.js'
 import type { orderWorkflow } from '../workflows/index.js'
 import { createProducts, paymentsOf, shippingAddressInput, waitForOrder } from './support/fixtures.js'
 import { type HttpStack, startHttpStack } from './support/http-stack.js'
+import { testPayloadKeysSetting } from './support/services.js'
 
 let stack: HttpStack
 let customer: string
@@ -23,7 +24,12 @@ afterAll(() => stack?.close())
 function admin_cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('npx', ['tsx', 'cli/admin.ts', ...args, '--admin', adminId], {
-      env: { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: 'default' },
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TEMPORAL_NAMESPACE: 'default',
+        TEMPORAL_PAYLOAD_KEYS: testPayloadKeysSetting,
+      },
     })
     let stdout = ''
     let stderr = ''
@@ -88,8 +94,14 @@ describe('npm run admin and the API', () => {
       token: admin,
       body: { reason: 'too late' },
     })
-    console.log(`cli cancel after pickup: exit ${cancelled.code}, ${cancelled.stderr.trim()}; API: ${viaApiCancel.body.reason}`)
-    expect([cancelled.code, cancelled.stderr.trim()]).toEqual([1, `refused: ${viaApiCancel.body.reason}`])
+    const said = cancelled.stderr.trim().split('\n')
+    console.log(`cli cancel after pickup: exit ${cancelled.code}, ${said.at(-1)}; API: ${viaApiCancel.body.reason}`)
+    expect([cancelled.code, said.at(-1)]).toEqual([1, `refused: ${viaApiCancel.body.reason}`])
+    // Before acting, it says which Temporal it talks to and which order (npm's banner shows the id as ***).
+    expect(said.slice(0, -1)).toEqual([
+      `Temporal ${inject('temporalAddress')}, namespace default (TEMPORAL_ADDRESS)`,
+      `cancel order ${orderId}`,
+    ])
     expect([viaApiCancel.status, viaApiCancel.body.reason]).toEqual([409, 'already_shipped'])
   }, 120_000)
 })

@@ -7,14 +7,16 @@
  * code; see the README there for where each came from and how to add one.
  */
 import { readFileSync, readdirSync } from 'node:fs'
-import { defaultPayloadConverter } from '@temporalio/common'
+import { type Payload, defaultPayloadConverter } from '@temporalio/common'
 import { temporal } from '@temporalio/proto'
 import { Worker } from '@temporalio/worker'
 import { describe, expect, inject, it } from 'vitest'
 import { installTemporalLogging } from '../logger.js'
 import type { OrderState } from '../domain/order-types.js'
 import type { CancellationReason } from '../domain/vocabulary.js'
-import { logger } from './support/services.js'
+import { orderEngineDataConverter } from '../temporal/data-converter.js'
+import { PayloadEncryptionCodec } from '../temporal/payload-encryption.js'
+import { logger, testPayloadKeys } from './support/services.js'
 
 type History = temporal.api.history.v1.History
 const { EventType } = temporal.api.enums.v1
@@ -370,11 +372,22 @@ function scheduledSteps(history: History): string[] {
 
 /** The order as the workflow returned it; a canceled workflow returns nothing, so as its last read-model write had it. */
 /** The `patched()` ids the history recorded markers for, in order. */
-function recordedPatches(history: History): string[] {
-  return history.events
+async function recordedPatches(history: History): Promise<string[]> {
+  const markers = history.events
     .map((event) => event.markerRecordedEventAttributes)
     .filter((marker) => marker?.markerName === 'core_patch')
-    .map((marker) => defaultPayloadConverter.fromPayload<{ id: string }>(marker!.details!['patch-data']!.payloads![0]!).id)
+  return Promise.all(
+    markers.map(async (marker) => (await read<{ id: string }>(marker!.details!['patch-data']!.payloads![0]!)).id),
+  )
+}
+
+/**
+ * A payload's value, opened first when sealed: the histories before payload encryption are `json/plain`, later ones
+ * were recorded with the tests' key.
+ */
+async function read<T>(payload: Payload): Promise<T> {
+  const [opened] = await new PayloadEncryptionCodec(testPayloadKeys).decode([payload])
+  return defaultPayloadConverter.fromPayload<T>(opened!)
 }
 
 const closedEventTypes = new Set([
@@ -386,15 +399,15 @@ const closedEventTypes = new Set([
   EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
 ])
 
-function returnedOrder(history: History): Omit<OrderState, 'timeline'> {
+async function returnedOrder(history: History): Promise<Omit<OrderState, 'timeline'>> {
   const payload = history.events.at(-1)?.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0]
-  if (payload) return defaultPayloadConverter.fromPayload<OrderState>(payload)
+  if (payload) return read<OrderState>(payload)
   const lastWrite = history.events
     .map((event) => event.activityTaskScheduledEventAttributes)
     .filter((scheduled) => scheduled?.activityType?.name === 'recordOrder')
     .at(-1)?.input?.payloads?.[0]
   if (!lastWrite) throw new Error('the history has no workflow result and no read-model write')
-  return defaultPayloadConverter.fromPayload<{ order: Omit<OrderState, 'timeline'> }>(lastWrite).order
+  return (await read<{ order: Omit<OrderState, 'timeline'> }>(lastWrite)).order
 }
 
 installTemporalLogging(logger, { level: 'ERROR' })
@@ -425,12 +438,17 @@ describe('histories recorded from earlier versions of the order workflow', () =>
           : EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
       )
     }
-    expect(returnedOrder(history)).toMatchObject(expected.outcome)
+    expect(await returnedOrder(history)).toMatchObject(expected.outcome)
     expect(scheduledSteps(history)).toEqual(expected.steps)
-    expect(recordedPatches(history)).toEqual(expected.patches ?? [])
+    expect(await recordedPatches(history)).toEqual(expected.patches ?? [])
 
     // Throws DeterminismViolationError where today's code issues other commands than the history recorded.
     // The workflow id (not in the history) only names the run in errors: orderWorkflow never reads it.
-    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, file)
+    // The tests' data converter, as every worker has one: it opens sealed payloads and passes json/plain ones through.
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: orderEngineDataConverter(testPayloadKeys) },
+      history,
+      file,
+    )
   })
 })

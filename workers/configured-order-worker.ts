@@ -36,6 +36,7 @@ export async function createConfiguredOrderWorker(
     connection: deps.connection,
     namespace,
     taskQueue,
+    payloadKeys: config.temporal.payloadKeys,
     db: deps.db,
     logger: deps.logger,
     workflowBundlePath: config.temporal.workflowBundlePath,

@@ -10,6 +10,7 @@ import { createSandboxPaymentProvider } from '../adapters/payments/sandbox-payme
 import type { Carrier } from '../adapters/shipping/carrier.js'
 import { createSimulatedCarrier } from '../adapters/shipping/simulated-carrier.js'
 import { orderEngineDataConverter } from '../temporal/data-converter.js'
+import type { PayloadKey } from '../temporal/payload-encryption.js'
 
 /** Where the workflow code comes from: a prebuilt bundle, or the source bundled at start. */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url))
@@ -18,6 +19,8 @@ export interface OrderWorkerProps {
   connection: NativeConnection
   namespace: string
   taskQueue: string
+  /** The keys the workflows' payloads are sealed with, oldest first (`Config.temporal.payloadKeys`). */
+  payloadKeys: readonly PayloadKey[]
   db: Kysely<Database>
   logger: Logger
   /** A prebuilt bundle (`npm run build:workflows`); without one the source is bundled at start. */
@@ -52,7 +55,7 @@ export async function createOrderWorker(props: OrderWorkerProps): Promise<Worker
     namespace: props.namespace,
     taskQueue: props.taskQueue,
     activities,
-    dataConverter: orderEngineDataConverter(),
+    dataConverter: orderEngineDataConverter(props.payloadKeys),
     shutdownGraceTime: props.shutdownGraceMs ?? 0,
     ...(props.workflowBundlePath ? { workflowBundle: { codePath: props.workflowBundlePath } } : { workflowsPath }),
   })

@@ -71,7 +71,11 @@ describe('API protection settings', () => {
   })
 
   it('in production, need https for the JWKS, and no JWT_SECRET once a JWKS is set', () => {
-    const production = { NODE_ENV: 'production', CARRIER_WEBHOOK_SECRET: 'carrier-secret-0123456789' }
+    const production = {
+      NODE_ENV: 'production',
+      CARRIER_WEBHOOK_SECRET: 'carrier-secret-0123456789',
+      TEMPORAL_PAYLOAD_KEYS: `prod-1:${Buffer.alloc(32, 7).toString('base64')}`,
+    }
     expect(problemsOf({ ...production, JWKS_URL: 'http://id.example/jwks.json' })).toEqual([
       'JWKS_URL: must be https:// when NODE_ENV=production',
     ])
