@@ -18,7 +18,7 @@ import { envSchema } from './config/env-schema.js'
 import type { JwksAlgorithm, RateLimitSetting } from './config/parse.js'
 
 // What importers have always found here; each lives in its own module under config/.
-export { DEFAULT_TASK_QUEUE, apiDefaults, orderDefaults, paymentDefaults } from './config/defaults.js'
+export { DEFAULT_TASK_QUEUE, apiDefaults, orderDefaults, paymentDefaults, webhookDefaults } from './config/defaults.js'
 export type { Env } from './config/env-schema.js'
 export {
   type JwksAlgorithm,
@@ -83,6 +83,12 @@ export interface Config {
     refundWindowMs: number
   }
   payments: PaymentsConfig
+  webhooks: {
+    /** Only https webhook URLs (NODE_ENV=production). */
+    httpsOnly: boolean
+    /** WEBHOOK_ALLOW_PRIVATE_TARGETS; null when unset (`npm start` then allows them, the worker and API do not). */
+    allowPrivateTargets: boolean | null
+  }
 }
 
 /** The payment providers that are configured; a method whose provider is null is refused at placement. */
@@ -211,5 +217,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       actionTimeoutMs: env.PAYMENT_ACTION_TIMEOUT,
       authorizationValidityMs: env.PAYMENT_AUTHORIZATION_VALIDITY,
     },
+    webhooks: { httpsOnly: env.NODE_ENV === 'production', allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? null },
   }
 }

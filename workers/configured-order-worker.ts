@@ -34,5 +34,8 @@ export async function createConfiguredOrderWorker(
     logger: deps.logger,
     workflowBundlePath: config.temporal.workflowBundlePath,
     paymentProviders: configuredPaymentProviders(config.payments),
+    webhooks: {
+      rules: { httpsOnly: config.webhooks.httpsOnly, allowPrivateTargets: config.webhooks.allowPrivateTargets ?? false },
+    },
   })
 }

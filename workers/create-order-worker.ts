@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { Database } from '../db/schema.js'
 import { createOrderActivities } from '../activities/order-activities.js'
+import { type WebhookDeliverySettings, createWebhookActivities } from '../activities/webhook-activities.js'
 import type { PaymentProvider } from '../adapters/payments/payment-provider.js'
 import { createSandboxPaymentProvider } from '../adapters/payments/sandbox-payment-provider.js'
 import type { Carrier } from '../adapters/shipping/carrier.js'
@@ -27,6 +28,8 @@ export interface OrderWorkerProps {
   paymentProviders?: readonly PaymentProvider[]
   /** Defaults to the simulated carrier. */
   carrier?: Carrier
+  /** How webhooks are delivered: `webhookDefaults`, private targets refused, unless given. */
+  webhooks?: Partial<WebhookDeliverySettings>
 }
 
 /**
@@ -34,13 +37,20 @@ export interface OrderWorkerProps {
  * workflow code. The caller runs it and owns the connection and the database.
  */
 export async function createOrderWorker(props: OrderWorkerProps): Promise<Worker> {
-  const activities = createOrderActivities({
-    db: props.db,
-    logger: props.logger,
-    payments: props.payments ?? createSandboxPaymentProvider({ db: props.db }),
-    paymentProviders: props.paymentProviders ?? [],
-    carrier: props.carrier ?? createSimulatedCarrier({ db: props.db }),
-  })
+  const activities = {
+    ...createOrderActivities({
+      db: props.db,
+      logger: props.logger,
+      payments: props.payments ?? createSandboxPaymentProvider({ db: props.db }),
+      paymentProviders: props.paymentProviders ?? [],
+      carrier: props.carrier ?? createSimulatedCarrier({ db: props.db }),
+    }),
+    ...createWebhookActivities({
+      db: props.db,
+      logger: props.logger,
+      ...(props.webhooks ? { webhooks: props.webhooks } : {}),
+    }),
+  }
   return Worker.create({
     connection: props.connection,
     namespace: props.namespace,
