@@ -116,7 +116,7 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
      * records nothing and starts nothing, and the endpoints it fans out to
      * are those of the first publication.
      */
-    async publishOrderEvent(input: OrderEventInput): Promise<{ recorded: boolean; deliveries: number }> {
+    async publishOrderEvent(input: OrderEventInput): Promise<{ recorded: boolean; deliveriesStarted: number }> {
       if (!(orderEventTypes as readonly string[]).includes(input.type)) {
         throw ApplicationFailure.nonRetryable(`${input.type} is not an order event type`, 'UnknownOrderEventType')
       }
@@ -132,6 +132,7 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
         data: storable(input.data ?? {}),
       })
       const client = getClient()
+      let deliveriesStarted = 0
       for (const { deliveryId } of untried) {
         try {
           await client.workflow.start<typeof webhookDeliveryWorkflow>('webhookDeliveryWorkflow', {
@@ -140,17 +141,18 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
             args: [{ deliveryId, run: 1 }],
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
           })
+          deliveriesStarted += 1
         } catch (error) {
           if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error
         }
       }
       if (recorded) {
         logger.info(
-          { eventId: input.eventId, type: input.type, orderId: input.orderId, endpoints: untried.length },
+          { eventId: input.eventId, type: input.type, orderId: input.orderId, deliveriesStarted },
           'order event published',
         )
       }
-      return { recorded, deliveries: untried.length }
+      return { recorded, deliveriesStarted }
     },
 
     /**
@@ -163,6 +165,8 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
       deliveryId: string
       run: number
       attemptInRun: number
+      /** When the run began (workflow time): no attempt starts past the give-up horizon from it. */
+      runStartedAtMs: number
     }): Promise<WebhookAttemptResult> {
       const delivery = await findDeliveryWithEvent(db, input.deliveryId)
       if (!delivery) return { attempt: null, outcome: 'gone', retryInMs: null }
@@ -207,8 +211,7 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
         )
       }
       const retryInMs = backoffMs(settings.retry, input.attemptInRun)
-      const givesUp =
-        failing.disabled || now.getTime() + retryInMs - delivery.runStartedAt.getTime() > settings.retry.giveUpAfterMs
+      const givesUp = failing.disabled || now.getTime() + retryInMs - input.runStartedAtMs > settings.retry.giveUpAfterMs
       if (givesUp) {
         await finishDelivery(db, input.deliveryId, input.run, 'failed')
         logger.warn(context, failing.disabled ? 'webhook delivery stopped: endpoint disabled' : 'webhook delivery given up')

@@ -28,6 +28,7 @@ import {
   processingSteps,
   refundReasons,
 } from '../domain/vocabulary.js'
+import { webhookAttemptOutcomes } from '../domain/order-events.js'
 
 /** The order counts at one moment. */
 export interface OrderCounts {
@@ -45,6 +46,10 @@ export interface OrderCounts {
   codProblems: Record<string, number>
   /** Steps of orders that failed for good (retrying could not mend them), by step; staff look at each. */
   processingFailures: Record<string, number>
+  /** Webhook delivery attempts, by outcome (`delivered`, `failed`, `refused` by the target rules). */
+  webhookDeliveries: Record<string, number>
+  /** Webhook endpoints disabled for failing for days; an admin must look at each. */
+  webhookEndpointsDisabled: number
 }
 
 /**
@@ -64,6 +69,8 @@ export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts
     refundFailures: {},
     codProblems: {},
     processingFailures: {},
+    webhookDeliveries: {},
+    webhookEndpointsDisabled: 0,
   }
   for (const { metric, label, value } of counters) {
     const n = Number(value)
@@ -94,6 +101,12 @@ export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts
         break
       case 'processing_failed':
         counts.processingFailures[label] = n
+        break
+      case 'webhook_delivery':
+        counts.webhookDeliveries[label] = n
+        break
+      case 'webhook_endpoint_disabled':
+        counts.webhookEndpointsDisabled = n
         break
     }
   }
@@ -214,6 +227,19 @@ export function registerOrderMetrics(options: OrderMetricsOptions): void {
     'step',
     processingSteps,
     (c) => c.processingFailures,
+  )
+  countedBy(
+    'webhook_deliveries_total',
+    'Webhook delivery attempts, by outcome: delivered (2xx), failed (another answer, a timeout, a network error), ' +
+      'refused (the target is not allowed: a private address after DNS, http in production)',
+    'outcome',
+    webhookAttemptOutcomes,
+    (c) => c.webhookDeliveries,
+  )
+  counted(
+    'webhook_endpoints_disabled_total',
+    'Webhook endpoints disabled because every attempt failed for days; GET /v1/webhook-endpoints?status=disabled lists them',
+    (c) => c.webhookEndpointsDisabled,
   )
   const awaiting = new Gauge({
     name: 'orders_awaiting_confirmation',

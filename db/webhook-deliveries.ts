@@ -167,7 +167,7 @@ export async function beginDeliveryRun(db: Kysely<Database>, deliveryId: string,
 export interface WebhookDeliveryView {
   id: string
   eventId: string
-  eventType: string
+  eventType: OrderEventType
   orderId: string
   status: WebhookDeliveryStatus
   runs: number

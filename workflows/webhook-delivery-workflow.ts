@@ -16,8 +16,10 @@ const { attemptWebhookDelivery } = proxyActivities<WebhookActivities>({
 })
 
 export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
+  // The run's clock starts now: retries stop once the worker's give-up horizon has passed since.
+  const runStartedAtMs = Date.now()
   for (let attemptInRun = 1; ; attemptInRun += 1) {
-    const result = await attemptWebhookDelivery({ ...input, attemptInRun })
+    const result = await attemptWebhookDelivery({ ...input, attemptInRun, runStartedAtMs })
     if (result.retryInMs === null) {
       const status = result.outcome === 'delivered' ? 'delivered' : result.outcome === 'gone' ? 'gone' : 'failed'
       return { status, attempts: attemptInRun }
