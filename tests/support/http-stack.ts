@@ -8,6 +8,7 @@ import { type App, createApp } from '../../api/app.js'
 import { type Role, signAccessToken } from '../../api/auth.js'
 import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../../api/carrier-signature.js'
 import type { PaymentProvider } from '../../adapters/payments/payment-provider.js'
+import type { WebhookDeliverySettings } from '../../activities/webhook-activities.js'
 import type { ApiPayments } from '../../api/payments/api-payments.js'
 import { type RunningServer, serveApp } from '../../api/serve.js'
 import { type Contract, contractOf, type OpenApiDocument } from './openapi-contract.js'
@@ -66,6 +67,8 @@ export interface HttpStackOptions {
   payments?: ApiPayments
   /** The worker's providers besides the sandbox. */
   paymentProviders?: PaymentProvider[]
+  /** How the worker delivers webhooks (short retries in tests); `webhookDefaults` when omitted. */
+  webhooks?: Partial<WebhookDeliverySettings>
 }
 
 export async function startHttpStack(options: HttpStackOptions = {}): Promise<HttpStack> {
@@ -118,6 +121,10 @@ export async function startHttpStack(options: HttpStackOptions = {}): Promise<Ht
     return { status: response.status, headers: response.headers, body: parsed }
   }
 
+  const workerProps = {
+    paymentProviders: options.paymentProviders ?? [],
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+  }
   const violations: string[] = []
   let contract: Contract | null = null
   contract = contractOf((await call('GET', '/openapi.json')).body as OpenApiDocument)
@@ -127,7 +134,7 @@ export async function startHttpStack(options: HttpStackOptions = {}): Promise<Ht
     services,
     contract,
     contractViolations: violations,
-    worker: await services.startWorker({ paymentProviders: options.paymentProviders ?? [] }),
+    worker: await services.startWorker(workerProps),
     baseUrl,
     orderChanges,
     token: (role, subject) => signAccessToken(jwtSecret, { role, subject }),
@@ -141,7 +148,7 @@ export async function startHttpStack(options: HttpStackOptions = {}): Promise<Ht
     },
     async restartWorker() {
       await stack.worker.stop()
-      stack.worker = await services.startWorker({ paymentProviders: options.paymentProviders ?? [] })
+      stack.worker = await services.startWorker(workerProps)
     },
     async close() {
       await orderChanges.close()
