@@ -58,7 +58,8 @@ export function standardWebhookHeaders(options: { messageId: string; body: strin
 export async function sendWebhook(options: WebhookSendOptions): Promise<WebhookSendResult> {
   const started = performance.now()
   const latencyMs = () => Math.round(performance.now() - started)
-  const refusal = webhookUrlRefusal(options.url, options.rules)
+  // The URL's shape here; its addresses below, after resolution, whatever the name looks like.
+  const refusal = webhookUrlRefusal(options.url, { ...options.rules, allowPrivateTargets: true })
   if (refusal) return { outcome: 'refused', statusCode: null, latencyMs: latencyMs(), error: `The URL ${refusal}` }
   const url = new URL(options.url)
   const deadline = AbortSignal.timeout(options.timeoutMs)
