@@ -15,8 +15,7 @@ import {
   markWebhookEndpointHealthy,
 } from '../db/webhook-endpoints.js'
 import { type OrderEventType, type OrderNoticeKind, orderEventTypes } from '../domain/order-events.js'
-import type { webhookDeliveryWorkflow } from '../workflows/webhook-delivery-workflow.js'
-import { webhookDeliveryWorkflowId } from '../workflows/webhook-delivery-ids.js'
+import { type WebhookDeliveryInput, webhookDeliveryWorkflowId } from '../workflows/webhook-delivery-ids.js'
 import { failingForGoodAtOnce } from './failure-classification.js'
 import type { NotificationKind } from './notifications.js'
 
@@ -135,10 +134,12 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
       let deliveriesStarted = 0
       for (const { deliveryId } of untried) {
         try {
-          await client.workflow.start<typeof webhookDeliveryWorkflow>('webhookDeliveryWorkflow', {
+          // By name: the workflow's own module imports this one's types, and a type import back would be a cycle.
+          const args: [WebhookDeliveryInput] = [{ deliveryId, run: 1 }]
+          await client.workflow.start('webhookDeliveryWorkflow', {
             workflowId: webhookDeliveryWorkflowId(deliveryId, 1),
             taskQueue: activityInfo().taskQueue,
-            args: [{ deliveryId, run: 1 }],
+            args,
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
           })
           deliveriesStarted += 1

@@ -21,6 +21,7 @@ import {
   EndpointIdParam,
   ListQuery,
   Redelivery,
+  DEFAULT_PREVIOUS_SECRET_VALIDITY_S,
   SecretRotationInput,
   WebhookDelivery,
   WebhookEndpoint,
@@ -171,8 +172,12 @@ export function webhookEndpointsRouter(deps: AppDeps) {
   })
   router.openapi(rotate, async (c) => {
     const { id } = c.req.valid('param')
-    const { previousSecretValidFor } = c.req.valid('json')
-    const { endpoint, secret } = await rotateWebhookSecret(deps.db, id, { previousValidForMs: previousSecretValidFor * 1_000 })
+    // The body is optional: without one, the default grace.
+    const previousSecretValidFor = (c.req.valid('json') as { previousSecretValidFor?: number } | undefined)
+      ?.previousSecretValidFor
+    const { endpoint, secret } = await rotateWebhookSecret(deps.db, id, {
+      previousValidForMs: (previousSecretValidFor ?? DEFAULT_PREVIOUS_SECRET_VALIDITY_S) * 1_000,
+    })
     c.var.logger.info({ endpointId: id, previousSecretExpiresAt: endpoint.previousSecretExpiresAt }, 'webhook secret rotated')
     return c.json({ ...endpoint, secret }, 200)
   })

@@ -8,7 +8,7 @@ import {
 } from '../../domain/order-events.js'
 import { text } from '../text-field.js'
 
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'is not an id this API returned')
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'is not an id this API returned')
 
 export const EndpointIdParam = z.object({ id: uuid.openapi({ param: { name: 'id', in: 'path' } }) })
 export const DeliveryParams = z.object({
@@ -40,15 +40,15 @@ export const WebhookEndpointChanges = z
     url: url.optional(),
     eventTypes: eventTypes.optional(),
     description: description.optional(),
-    status: z
-      .enum(['enabled', 'disabled'])
-      .optional()
-      .openapi({
-        description: '`disabled` stops deliveries (those in flight stop at their next attempt); `enabled` starts them again.',
-      }),
+    status: z.enum(['enabled', 'disabled']).optional().openapi({
+      description: '`disabled` stops deliveries (those in flight stop at their next attempt); `enabled` starts them again.',
+    }),
   })
   .refine((changes) => Object.values(changes).some((value) => value !== undefined), 'must change at least one field')
   .openapi('WebhookEndpointChanges', { example: { status: 'disabled' } })
+
+/** How long the old secret keeps signing after a rotation, unless the request says: 24 h. */
+export const DEFAULT_PREVIOUS_SECRET_VALIDITY_S = 86_400
 
 export const SecretRotationInput = z
   .strictObject({
@@ -57,7 +57,7 @@ export const SecretRotationInput = z
       .int()
       .min(0)
       .max(7 * 86_400)
-      .default(86_400)
+      .default(DEFAULT_PREVIOUS_SECRET_VALIDITY_S)
       .openapi({
         description:
           'Seconds the old secret keeps signing beside the new one (each webhook then carries both signatures); 0 to 7 days, 24 h by default.',
@@ -133,11 +133,8 @@ export function orderEventBody(type: (typeof orderEventTypes)[number]) {
     id: z.string().openapi({ description: 'The event id, also in `webhook-id`; the same on every attempt and redelivery.' }),
     type: z.literal(type),
     timestamp: z.string().openapi({ description: 'When it happened (ISO 8601).' }),
-    data: z
-      .object({ orderId: z.string() })
-      .catchall(z.unknown())
-      .openapi({
-        description: 'The order, and what the event carries (the reason of a cancellation, the amount of a refund …).',
-      }),
+    data: z.object({ orderId: z.string() }).catchall(z.unknown()).openapi({
+      description: 'The order, and what the event carries (the reason of a cancellation, the amount of a refund …).',
+    }),
   })
 }
