@@ -19,7 +19,14 @@ import { envSchema } from './config/env-schema.js'
 import type { JwksAlgorithm, PayloadKeySetting, RateLimitSetting } from './config/parse.js'
 
 // What importers have always found here; each lives in its own module under config/.
-export { DEFAULT_TASK_QUEUE, apiDefaults, notificationDefaults, orderDefaults, paymentDefaults } from './config/defaults.js'
+export {
+  DEFAULT_TASK_QUEUE,
+  apiDefaults,
+  notificationDefaults,
+  orderDefaults,
+  paymentDefaults,
+  webhookDefaults,
+} from './config/defaults.js'
 export type { Env } from './config/env-schema.js'
 export {
   type JwksAlgorithm,
@@ -117,6 +124,12 @@ export interface Config {
     mailFrom: string
     /** `npm start`'s mail catcher (maildev) when SMTP_URL is unset. */
     mailCatcher: { smtpPort: number; webPort: number }
+  }
+  webhooks: {
+    /** Only https webhook URLs (NODE_ENV=production). */
+    httpsOnly: boolean
+    /** WEBHOOK_ALLOW_PRIVATE_TARGETS; null when unset (`npm start` then allows them, the worker and API do not). */
+    allowPrivateTargets: boolean | null
   }
 }
 
@@ -273,6 +286,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       mailFrom: env.MAIL_FROM,
       mailCatcher: { smtpPort: env.MAILDEV_SMTP_PORT, webPort: env.MAILDEV_WEB_PORT },
     },
+    webhooks: { httpsOnly: env.NODE_ENV === 'production', allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? null },
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client'
+import type { WebhookTargetRules } from '../adapters/webhooks/webhook-targets.js'
 import type { Kysely } from '../db/connection.js'
 import type { Logger } from 'pino'
 import type { Config, JwksAlgorithm, RateLimitSetting } from '../config.js'
@@ -54,6 +55,8 @@ export interface AppDeps {
   orderEventsHeartbeatMs?: number
   /** The configured payment providers; only the sandbox when omitted. */
   payments?: ApiPayments
+  /** Which webhook URLs admins may register; http allowed and private targets refused when omitted. */
+  webhookTargetRules?: WebhookTargetRules
 }
 
 type AppSettings =
@@ -73,6 +76,7 @@ type AppSettings =
   | 'requestTimeoutMs'
   | 'rateLimits'
   | 'metricsToken'
+  | 'webhookTargetRules'
 
 /** The settings part of {@link AppDeps}, read from the config. */
 export function appSettings(config: Config): Required<Pick<AppDeps, AppSettings>> {
@@ -94,6 +98,10 @@ export function appSettings(config: Config): Required<Pick<AppDeps, AppSettings>
     requestTimeoutMs: config.api.requestTimeoutMs,
     rateLimits: config.rateLimits,
     metricsToken: config.api.metricsToken,
+    webhookTargetRules: {
+      httpsOnly: config.webhooks.httpsOnly,
+      allowPrivateTargets: config.webhooks.allowPrivateTargets ?? false,
+    },
   }
 }
 

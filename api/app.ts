@@ -26,6 +26,7 @@ import { orderPaymentsRouter } from './routes/order-payments.js'
 import { paypalWebhooksRouter } from './routes/paypal-webhooks.js'
 import { productsRouter } from './routes/products.js'
 import { stripeWebhooksRouter } from './routes/stripe-webhooks.js'
+import { registerOrderEventWebhooks, webhookEndpointsRouter } from './routes/webhook-endpoints.js'
 
 /** Response headers a browser client may read cross-origin. */
 const exposedHeaders = [
@@ -122,6 +123,8 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/webhooks/paypal', paypalWebhooksRouter(deps))
   app.route('/v1/orders', orderPaymentsRouter(deps))
   app.route('/v1/notifications', notificationsRouter(deps))
+  app.route('/v1/webhook-endpoints', webhookEndpointsRouter(deps))
+  registerOrderEventWebhooks(app)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -29,6 +29,7 @@ import {
   processingSteps,
   refundReasons,
 } from '../domain/vocabulary.js'
+import { webhookAttemptOutcomes } from '../domain/order-events.js'
 
 /** The order counts at one moment. */
 export interface OrderCounts {
@@ -48,6 +49,10 @@ export interface OrderCounts {
   processingFailures: Record<string, number>
   /** Failed attempts to deliver a customer notification, by channel (each retried with backoff). */
   notificationFailures: Record<string, number>
+  /** Webhook delivery attempts, by outcome (`delivered`, `failed`, `refused` by the target rules). */
+  webhookDeliveries: Record<string, number>
+  /** Webhook endpoints disabled for failing for days; an admin must look at each. */
+  webhookEndpointsDisabled: number
 }
 
 /**
@@ -68,6 +73,8 @@ export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts
     codProblems: {},
     processingFailures: {},
     notificationFailures: {},
+    webhookDeliveries: {},
+    webhookEndpointsDisabled: 0,
   }
   for (const { metric, label, value } of counters) {
     const n = Number(value)
@@ -101,6 +108,12 @@ export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts
         break
       case 'notification_failed':
         counts.notificationFailures[label] = n
+        break
+      case 'webhook_delivery':
+        counts.webhookDeliveries[label] = n
+        break
+      case 'webhook_endpoint_disabled':
+        counts.webhookEndpointsDisabled = n
         break
     }
   }
@@ -229,6 +242,19 @@ export function registerOrderMetrics(options: OrderMetricsOptions): void {
     'channel',
     knownNotificationChannels,
     (c) => c.notificationFailures,
+  )
+  countedBy(
+    'webhook_deliveries_total',
+    'Webhook delivery attempts, by outcome: delivered (2xx), failed (another answer, a timeout, a network error), ' +
+      'refused (the target is not allowed: a private address after DNS, http in production)',
+    'outcome',
+    webhookAttemptOutcomes,
+    (c) => c.webhookDeliveries,
+  )
+  counted(
+    'webhook_endpoints_disabled_total',
+    'Webhook endpoints disabled because every attempt failed for days; GET /v1/webhook-endpoints?status=disabled lists them',
+    (c) => c.webhookEndpointsDisabled,
   )
   const awaiting = new Gauge({
     name: 'orders_awaiting_confirmation',

@@ -31,6 +31,10 @@ export const problemCatalog = {
   payment_method_unavailable: { status: 422, title: 'This payment method is not accepted' },
   webhook_signature_invalid: { status: 400, title: 'The webhook signature is not valid' },
   payment_not_awaiting_customer: { status: 409, title: 'The payment is not waiting for the customer' },
+  webhook_endpoint_not_found: { status: 404, title: 'Webhook endpoint not found' },
+  webhook_delivery_not_found: { status: 404, title: 'Webhook delivery not found' },
+  webhook_url_refused: { status: 422, title: 'Webhooks may not be sent to this URL' },
+  webhook_delivery_in_progress: { status: 409, title: 'The delivery is still being tried' },
   internal_error: { status: 500, title: 'Something went wrong on our side' },
   service_unavailable: { status: 503, title: 'A service the API needs is unavailable' },
   request_timeout: { status: 504, title: 'The request took too long' },
@@ -150,6 +154,10 @@ const refusalProblems: { [K in CommerceRefusalKind]: (refusal: Extract<CommerceR
   stock_below_reserved: (r) => withFieldErrors('stock_below_reserved', [{ in: 'body', field: 'delta', reason: r.message }]),
   stock_above_maximum: (r) => withFieldErrors('invalid_request', [{ in: 'body', field: 'delta', reason: r.message }]),
   notification_not_found: (r) => new ApiProblem('notification_not_found', r.message),
+  webhook_endpoint_not_found: (r) => new ApiProblem('webhook_endpoint_not_found', r.message),
+  webhook_delivery_not_found: (r) => new ApiProblem('webhook_delivery_not_found', r.message),
+  webhook_url_refused: (r) => withFieldErrors('webhook_url_refused', [{ in: 'body', field: 'url', reason: r.reason }]),
+  webhook_delivery_in_progress: (r) => new ApiProblem('webhook_delivery_in_progress', r.message),
 }
 
 /** The problem a use case's refusal is answered with. */

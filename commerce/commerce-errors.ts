@@ -145,6 +145,42 @@ export class NotificationNotFound extends CommerceError {
   }
 }
 
+/** There is no webhook endpoint with this id. */
+export class WebhookEndpointNotFound extends CommerceError {
+  readonly kind = 'webhook_endpoint_not_found'
+  constructor(readonly endpointId: string) {
+    super(`There is no webhook endpoint ${endpointId}`)
+    this.name = 'WebhookEndpointNotFound'
+  }
+}
+
+/** The endpoint has no delivery with this id. */
+export class WebhookDeliveryNotFound extends CommerceError {
+  readonly kind = 'webhook_delivery_not_found'
+  constructor(readonly deliveryId: string) {
+    super(`This endpoint has no delivery ${deliveryId}`)
+    this.name = 'WebhookDeliveryNotFound'
+  }
+}
+
+/** A webhook URL the target rules refuse (not https in production, a private address, credentials in it). */
+export class WebhookUrlRefused extends CommerceError {
+  readonly kind = 'webhook_url_refused'
+  constructor(readonly reason: string) {
+    super(`url: ${reason}`)
+    this.name = 'WebhookUrlRefused'
+  }
+}
+
+/** The delivery is still being tried: a redelivery waits until its run has ended. */
+export class WebhookDeliveryInProgress extends CommerceError {
+  readonly kind = 'webhook_delivery_in_progress'
+  constructor(readonly deliveryId: string) {
+    super(`Delivery ${deliveryId} is still being tried; redeliver it once it is delivered or given up on`)
+    this.name = 'WebhookDeliveryInProgress'
+  }
+}
+
 /** Every refusal a use case may answer with. */
 export type CommerceRefusal =
   | OrderNotFound
@@ -160,5 +196,9 @@ export type CommerceRefusal =
   | StockBelowReserved
   | StockAboveMaximum
   | NotificationNotFound
+  | WebhookEndpointNotFound
+  | WebhookDeliveryNotFound
+  | WebhookUrlRefused
+  | WebhookDeliveryInProgress
 
 export type CommerceRefusalKind = CommerceRefusal['kind']

@@ -45,3 +45,15 @@ export const notificationDefaults = {
   mailCatcherSmtpPort: 1025,
   mailCatcherWebPort: 1080,
 }
+/**
+ * How the worker delivers outbound webhooks. Retries back off exponentially
+ * from 30 s to at most 4 h between attempts and stop 3 days after a run's
+ * first attempt (about 25 attempts); an endpoint whose every attempt has
+ * failed for 5 days is disabled. Each attempt has 10 s and reads at most 16 KiB of the answer.
+ */
+export const webhookDefaults = {
+  retry: { initialIntervalMs: 30_000, backoffCoefficient: 2, maximumIntervalMs: 4 * 3_600_000, giveUpAfterMs: 3 * 86_400_000 },
+  disableAfterMs: 5 * 86_400_000,
+  requestTimeoutMs: 10_000,
+  maxResponseBytes: 16 * 1_024,
+} as const

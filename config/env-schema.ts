@@ -77,6 +77,8 @@ export const envSchema = z.object({
   MAILDEV_WEB_PORT: z.coerce.number().int().min(1).max(65_535).default(notificationDefaults.mailCatcherWebPort),
 
   CARRIER_AUTOPILOT: flag.optional(),
+  /** Let webhooks reach loopback, link-local and private addresses; `npm start` does unless set to false. */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: flag.optional(),
   /** Set in images and CI caches that bring their own Temporal CLI: `npm install` then skips fetching one. */
   ORDER_ENGINE_SKIP_TOOLS: flag.default(false),
   PATH: z.string().optional(),

@@ -6,6 +6,12 @@ import type { ColumnType, Generated, JSONColumnType } from 'kysely'
 import type { Cancellation, PaymentState, PricedLine, ShipmentState, ShippingAddress } from '../domain/order-types.js'
 import type { NotificationAttemptOutcome, NotificationDeliveryStatus } from '../domain/notifications.js'
 import type { CodCollectionOutcome, FulfillmentStatus, OrderStatus, PaymentMethod, PaymentStatus } from '../domain/vocabulary.js'
+import type {
+  OrderEventType,
+  WebhookAttemptOutcome,
+  WebhookDeliveryStatus,
+  WebhookEndpointDisabledReason,
+} from '../domain/order-events.js'
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>
@@ -222,9 +228,12 @@ export interface OrderMetricCountsTable {
     | 'cod_problem'
     | 'processing_failed'
     | 'notification_failed'
+    | 'webhook_delivery'
+    | 'webhook_endpoint_disabled'
   /**
    * The payment method for `placed`, the reason for `cancelled` and `refund`, the problem for `cod_problem`,
-   * the step for `processing_failed`, the channel for `notification_failed`, else empty.
+   * the step for `processing_failed`, the channel for `notification_failed`, the outcome for `webhook_delivery`,
+   * else empty.
    */
   label: string
   shard: number
@@ -258,6 +267,62 @@ export interface CodCollectionsTable {
   created_at: CreatedAt
 }
 
+/** A receiver of order events, registered by an admin. The secrets sign; they are never shown again after they are made. */
+export interface WebhookEndpointsTable {
+  id: Generated<string>
+  url: string
+  description: Generated<string>
+  event_types: ColumnType<OrderEventType[], OrderEventType[], OrderEventType[]>
+  status: Generated<'enabled' | 'disabled'>
+  disabled_reason: WebhookEndpointDisabledReason | null
+  disabled_at: Timestamp | null
+  /** `whsec_` and base64, as Standard Webhooks writes a symmetric secret. */
+  secret: string
+  /** The secret before the last rotation, still signing beside the new one until it expires. */
+  previous_secret: string | null
+  previous_secret_expires_at: Timestamp | null
+  /** Since when every attempt has failed; null after a success. */
+  failing_since: Timestamp | null
+  /** Who registered it, as `role:subject`. */
+  created_by: string
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+/** An order event, once by its stable id (`webhook-id`). */
+export interface WebhookEventsTable {
+  id: string
+  type: OrderEventType
+  order_id: string
+  occurred_at: Timestamp
+  data: JSONColumnType<Record<string, unknown>>
+  recorded_at: CreatedAt
+}
+
+/** One event to one endpoint; `runs` counts the delivery workflow runs (1 + manual redeliveries). */
+export interface WebhookDeliveriesTable {
+  id: Generated<string>
+  event_id: string
+  endpoint_id: string
+  status: Generated<WebhookDeliveryStatus>
+  runs: Generated<number>
+  run_started_at: Generated<Date>
+  created_at: CreatedAt
+  finished_at: Timestamp | null
+}
+
+/** Every attempt of a delivery, numbered from 1 across its runs. */
+export interface WebhookDeliveryAttemptsTable {
+  delivery_id: string
+  attempt: number
+  run: number
+  attempted_at: Timestamp
+  outcome: WebhookAttemptOutcome
+  status_code: number | null
+  latency_ms: number
+  error: string | null
+}
+
 export interface Database {
   products: ProductsTable
   product_prices: ProductPricesTable
@@ -279,4 +344,8 @@ export interface Database {
   order_metric_counts: OrderMetricCountsTable
   payment_webhook_events: PaymentWebhookEventsTable
   cod_collections: CodCollectionsTable
+  webhook_endpoints: WebhookEndpointsTable
+  webhook_events: WebhookEventsTable
+  webhook_deliveries: WebhookDeliveriesTable
+  webhook_delivery_attempts: WebhookDeliveryAttemptsTable
 }

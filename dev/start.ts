@@ -21,6 +21,8 @@ import { startLocalStack } from './local-stack.js'
 let config
 try {
   config = loadConfig()
+  // A newcomer's webhook receiver runs on this machine: npm start lets webhooks reach it unless told otherwise.
+  config = { ...config, webhooks: { ...config.webhooks, allowPrivateTargets: config.webhooks.allowPrivateTargets ?? true } }
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : error)
   process.exit(1)

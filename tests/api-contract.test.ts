@@ -134,6 +134,26 @@ describe('the OpenAPI document is the contract', () => {
     await call('POST', `/v1/notifications/${inbox.body.data[0]?.id ?? '1'}/read`, { token: customer })
     await call('POST', '/v1/notifications/999999999/read', { token: customer })
 
+    const hooks = '/v1/webhook-endpoints'
+    const endpoint = await call('POST', hooks, {
+      token: admin,
+      body: { url: 'https://erp.example.com/hooks', eventTypes: ['order.returned'] },
+    })
+    await call('POST', hooks, { token: admin, body: { url: 'http://127.0.0.1/hooks', eventTypes: ['order.returned'] } })
+    await call('POST', hooks, { token: admin, body: { url: 'https://erp.example.com/hooks', eventTypes: [] } })
+    await call('GET', hooks, { token: admin })
+    await call('GET', `${hooks}?status=disabled&limit=1`, { token: admin })
+    await call('GET', `${hooks}/${endpoint.body.id}`, { token: admin })
+    await call('GET', `${hooks}/${randomUUID()}`, { token: admin })
+    await call('PATCH', `${hooks}/${endpoint.body.id}`, { token: admin, body: { status: 'disabled' } })
+    await call('PATCH', `${hooks}/${endpoint.body.id}`, { token: admin, body: {} })
+    await call('POST', `${hooks}/${endpoint.body.id}/secret-rotation`, { token: admin, body: { previousSecretValidFor: 60 } })
+    await call('POST', `${hooks}/${endpoint.body.id}/secret-rotation`, { token: admin })
+    await call('GET', `${hooks}/${endpoint.body.id}/deliveries`, { token: admin })
+    await call('POST', `${hooks}/${endpoint.body.id}/deliveries/${randomUUID()}/redelivery`, { token: admin })
+    await call('DELETE', `${hooks}/${endpoint.body.id}`, { token: admin })
+    await call('DELETE', `${hooks}/${endpoint.body.id}`, { token: admin })
+
     expect(stack.contractViolations).toEqual([])
   })
 

@@ -43,5 +43,8 @@ export async function createConfiguredOrderWorker(
     shutdownGraceMs: config.temporal.workerShutdownGraceMs,
     paymentProviders: configuredPaymentProviders(config.payments),
     mailer: smtpUrl ? createSmtpMailer({ url: smtpUrl, from: mailFrom }) : null,
+    webhooks: {
+      rules: { httpsOnly: config.webhooks.httpsOnly, allowPrivateTargets: config.webhooks.allowPrivateTargets ?? false },
+    },
   })
 }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import type { Database } from '../db/schema.js'
 import { createOrderActivities } from '../activities/order-activities.js'
 import type { Mailer } from '../adapters/email/mailer.js'
+import { type WebhookDeliverySettings, createWebhookActivities } from '../activities/webhook-activities.js'
 import type { PaymentProvider } from '../adapters/payments/payment-provider.js'
 import { createSandboxPaymentProvider } from '../adapters/payments/sandbox-payment-provider.js'
 import type { Carrier } from '../adapters/shipping/carrier.js'
@@ -35,6 +36,8 @@ export interface OrderWorkerProps {
   shutdownGraceMs?: number
   /** Where notification mails go (`SMTP_URL`); without one the email channel skips, saying so. */
   mailer?: Mailer | null
+  /** How webhooks are delivered: `webhookDefaults`, private targets refused, unless given. */
+  webhooks?: Partial<WebhookDeliverySettings>
 }
 
 /**
@@ -42,14 +45,21 @@ export interface OrderWorkerProps {
  * workflow code. The caller runs it and owns the connection and the database.
  */
 export async function createOrderWorker(props: OrderWorkerProps): Promise<Worker> {
-  const activities = createOrderActivities({
-    db: props.db,
-    logger: props.logger,
-    payments: props.payments ?? createSandboxPaymentProvider({ db: props.db }),
-    paymentProviders: props.paymentProviders ?? [],
-    carrier: props.carrier ?? createSimulatedCarrier({ db: props.db }),
-    mailer: props.mailer ?? null,
-  })
+  const activities = {
+    ...createOrderActivities({
+      db: props.db,
+      logger: props.logger,
+      payments: props.payments ?? createSandboxPaymentProvider({ db: props.db }),
+      paymentProviders: props.paymentProviders ?? [],
+      carrier: props.carrier ?? createSimulatedCarrier({ db: props.db }),
+      mailer: props.mailer ?? null,
+    }),
+    ...createWebhookActivities({
+      db: props.db,
+      logger: props.logger,
+      ...(props.webhooks ? { webhooks: props.webhooks } : {}),
+    }),
+  }
   return Worker.create({
     connection: props.connection,
     namespace: props.namespace,

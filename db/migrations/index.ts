@@ -6,6 +6,7 @@ import * as payments from './2026-11-21-004-payments.js'
 import * as refundsAndCodProblems from './2026-11-21-005-refunds-and-cod-problems.js'
 import * as processingFailures from './2026-12-01-006-processing-failures.js'
 import * as notificationDelivery from './2026-12-01-007-notification-delivery.js'
+import * as webhooks from './2026-12-01-008-webhooks.js'
 
 /**
  * Every migration, in order, listed here rather than read from the folder at
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-21-005-refunds-and-cod-problems': refundsAndCodProblems,
   '2026-12-01-006-processing-failures': processingFailures,
   '2026-12-01-007-notification-delivery': notificationDelivery,
+  '2026-12-01-008-webhooks': webhooks,
 }

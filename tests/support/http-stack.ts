@@ -9,6 +9,7 @@ import { type Role, signAccessToken } from '../../api/auth.js'
 import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../../api/carrier-signature.js'
 import type { Mailer } from '../../adapters/email/mailer.js'
 import type { PaymentProvider } from '../../adapters/payments/payment-provider.js'
+import type { WebhookDeliverySettings } from '../../activities/webhook-activities.js'
 import type { ApiPayments } from '../../api/payments/api-payments.js'
 import { type RunningServer, serveApp } from '../../api/serve.js'
 import { type Contract, contractOf, type OpenApiDocument } from './openapi-contract.js'
@@ -69,6 +70,8 @@ export interface HttpStackOptions {
   paymentProviders?: PaymentProvider[]
   /** Where the worker sends notification mails; none (mails skipped) when omitted. */
   mailer?: Mailer
+  /** How the worker delivers webhooks (short retries in tests); `webhookDefaults` when omitted. */
+  webhooks?: Partial<WebhookDeliverySettings>
 }
 
 export async function startHttpStack(options: HttpStackOptions = {}): Promise<HttpStack> {
@@ -124,6 +127,7 @@ export async function startHttpStack(options: HttpStackOptions = {}): Promise<Ht
   const workerOptions = {
     paymentProviders: options.paymentProviders ?? [],
     ...(options.mailer ? { mailer: options.mailer } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   }
   const violations: string[] = []
   let contract: Contract | null = null

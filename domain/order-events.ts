@@ -1,0 +1,88 @@
+/**
+ * The order events other systems subscribe to with outbound webhooks, named
+ * once: the webhook endpoints' `eventTypes`, the OpenAPI document's
+ * `webhooks` section, the delivery log and the mapping from the customer
+ * outbox all read these words.
+ *
+ * Nothing here imports anything: it is the ground floor of the code.
+ */
+
+/** Every order event a webhook endpoint may ask for, in the order an order meets them. */
+export const orderEventTypes = [
+  'order.placed',
+  'order.confirmed',
+  'order.shipped',
+  'order.delivered',
+  'order.delivery_exception',
+  'order.cancelled',
+  'order.refunded',
+  'order.returned',
+] as const
+export type OrderEventType = (typeof orderEventTypes)[number]
+
+/** What each event type means, for the OpenAPI document and the README. */
+export const orderEventDescriptions: Record<OrderEventType, string> = {
+  'order.placed': 'The order was placed: priced, stock reserved, payment under way.',
+  'order.confirmed': 'The order is confirmed: card authorized or cash on delivery confirmed by an admin, label bought.',
+  'order.shipped': 'The carrier picked the parcel up.',
+  'order.delivered': 'The carrier delivered the parcel.',
+  'order.delivery_exception': 'The carrier reported a delivery exception; the parcel may come back.',
+  'order.cancelled': 'The order was cancelled; `data.reason` says why.',
+  'order.refunded': 'Money was refunded, in part or in full.',
+  'order.returned': 'The parcel came back to the store: refunded and restocked.',
+}
+
+/**
+ * The event type of each kind of customer notice the order workflow writes
+ * to its outbox (`notification_outbox.kind`). The outbox dispatcher
+ * publishes each outbox row as the event named here.
+ */
+export const orderEventTypeOfNotice = {
+  placed: 'order.placed',
+  confirmed: 'order.confirmed',
+  shipped: 'order.shipped',
+  delivered: 'order.delivered',
+  delivery_exception: 'order.delivery_exception',
+  cancelled: 'order.cancelled',
+  refunded: 'order.refunded',
+  returned: 'order.returned',
+} as const satisfies Record<string, OrderEventType>
+export type OrderNoticeKind = keyof typeof orderEventTypeOfNotice
+
+/**
+ * The event type an outbox row of `kind` is published as.
+ *
+ * @example
+ * ```ts
+ * orderEventTypeOf('shipped') // 'order.shipped'
+ * ```
+ */
+export function orderEventTypeOf(kind: OrderNoticeKind): OrderEventType {
+  return orderEventTypeOfNotice[kind]
+}
+
+/**
+ * The stable id of the event an outbox row stands for: the same row always
+ * gives the same id, so receivers dedupe on it (`webhook-id`) and
+ * publishing a row twice delivers it once.
+ *
+ * @example
+ * ```ts
+ * orderEventId({ orderId: 'a1…', kind: 'refunded', occurrence: 2 }) // 'evt_a1…_refunded_2'
+ * ```
+ */
+export function orderEventId(row: { orderId: string; kind: OrderNoticeKind; occurrence: number }): string {
+  return `evt_${row.orderId}_${row.kind}_${row.occurrence}`
+}
+
+/** How one delivery attempt of a webhook ended: answered 2xx, failed (any other answer, a timeout, a network error), or refused by our own target rules. */
+export const webhookAttemptOutcomes = ['delivered', 'failed', 'refused'] as const
+export type WebhookAttemptOutcome = (typeof webhookAttemptOutcomes)[number]
+
+/** Where a delivery (one event to one endpoint) stands: still being tried, delivered, or given up on. */
+export const webhookDeliveryStatuses = ['pending', 'delivered', 'failed'] as const
+export type WebhookDeliveryStatus = (typeof webhookDeliveryStatuses)[number]
+
+/** Why an endpoint is disabled: an admin said so, or it kept failing for days. */
+export const webhookEndpointDisabledReasons = ['admin', 'failing'] as const
+export type WebhookEndpointDisabledReason = (typeof webhookEndpointDisabledReasons)[number]
