@@ -13,7 +13,8 @@ import { renderNotificationEmail } from '../adapters/email/notification-email.js
 import { announceOrderNotification, type NotificationForDelivery } from '../db/notification-deliveries.js'
 import type { Database } from '../db/schema.js'
 import { notificationFactsOf, notificationMessage } from '../domain/notification-messages.js'
-import { orderEventId } from '../domain/notifications.js'
+import { orderEventOf } from '../domain/notifications.js'
+import { type OrderEvent, orderEventId } from '../domain/order-events.js'
 
 /** How a delivery ended: sent, or nothing to send on this channel (no address, no server), said why. */
 export type ChannelOutcome = { outcome: 'sent' } | { outcome: 'skipped'; reason: string }
@@ -52,6 +53,8 @@ export interface NotificationChannelDeps {
   mailer: Mailer | null
   /** The shop's name at the foot of every mail. */
   shopName?: string
+  /** Publishes an order event to the webhook endpoints that want it (`publishOrderEvent`); none: no webhooks channel. */
+  publishOrderEvent?: (event: OrderEvent) => Promise<unknown>
 }
 
 /** How long after placement a missing order row or address is waited for rather than taken as "none". */
@@ -110,17 +113,24 @@ export function orderStreamChannel(deps: NotificationChannelDeps): NotificationC
 }
 
 /**
- * Every channel, by name (the name is the `channel` of deliveries, attempts
- * and `notifications_failed_total`).
- *
- * @example Adding outbound webhooks as a channel:
- * ```ts
- * webhooks: { deliver: async (n) => (await publishOrderEvent(orderEventOf(n)), { outcome: 'sent' }) },
- * ```
+ * Outbound webhooks: the notification's order event (its stable id, `order.<kind>`) handed to every endpoint that
+ * wants it. Publishing is idempotent by event id, so a retried hand-over delivers once; each endpoint's delivery then
+ * has its own retries and log (`webhookDeliveryWorkflow`).
  */
+export function webhooksChannel(publish: (event: OrderEvent) => Promise<unknown>): NotificationChannel {
+  return {
+    async deliver(notification) {
+      await publish(orderEventOf(notification))
+      return { outcome: 'sent' }
+    },
+  }
+}
+
+/** Every channel, by name (the name is the `channel` of deliveries, attempts and `notifications_failed_total`). */
 export function createNotificationChannels(deps: NotificationChannelDeps): Record<string, NotificationChannel> {
   return {
     email: emailChannel(deps),
     order_stream: orderStreamChannel(deps),
+    ...(deps.publishOrderEvent ? { webhooks: webhooksChannel(deps.publishOrderEvent) } : {}),
   }
 }

@@ -1,3 +1,4 @@
+import type { OrderEvent } from '../domain/order-events.js'
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { Database } from '../db/schema.js'
@@ -26,6 +27,8 @@ export interface OrderActivityDeps {
   logger: Logger
   /** Where notification mails go; without one the email channel skips every mail, saying so. */
   mailer?: Mailer | null
+  /** Hands an order event to outbound webhooks (the webhook activities' `publishOrderEvent`); none: no webhooks channel. */
+  publishOrderEvent?: (event: OrderEvent) => Promise<unknown>
   /** The channels notifications are delivered on; email and the order's event stream by default. */
   notificationChannels?: Record<string, NotificationChannel>
 }
@@ -55,7 +58,12 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       logger: deps.logger,
       channels:
         deps.notificationChannels ??
-        createNotificationChannels({ db: deps.db, logger: deps.logger, mailer: deps.mailer ?? null }),
+        createNotificationChannels({
+          db: deps.db,
+          logger: deps.logger,
+          mailer: deps.mailer ?? null,
+          ...(deps.publishOrderEvent ? { publishOrderEvent: deps.publishOrderEvent } : {}),
+        }),
     }),
     ...createReadModelActivities(deps),
     ...createOperatorCancellationActivities(),

@@ -4,6 +4,7 @@
  * each delivery and attempt stands. Pure: shared by the activities, the API,
  * the metrics and `db/schema.ts`.
  */
+import { type OrderEvent, type OrderNoticeKind, orderEventId, orderEventTypeOf } from './order-events.js'
 
 /** The milestones the order tells its customer about: one outbox row each (a second partial refund is occurrence 2). */
 export const notificationKinds = [
@@ -23,7 +24,7 @@ export type NotificationKind = (typeof notificationKinds)[number]
  * labels them (a channel added later is reported too, from its first failure).
  * The channels themselves are `activities/notification-channels.ts`.
  */
-export const knownNotificationChannels = ['email', 'order_stream'] as const
+export const knownNotificationChannels = ['email', 'order_stream', 'webhooks'] as const
 
 /** Where one notification stands on one channel. */
 export const notificationDeliveryStatuses = ['pending', 'delivered', 'skipped', 'failed'] as const
@@ -40,36 +41,9 @@ export interface NotificationKey {
   occurrence: number
 }
 
-/**
- * The stable id of the order event a notification stands for, the same on
- * every delivery and every retry, so receivers can drop duplicates.
- *
- * @example
- * ```ts
- * orderEventId({ orderId: '6f1c…', kind: 'refunded', occurrence: 2 }) // 'evt_6f1c…_refunded_2'
- * ```
- */
-export function orderEventId(key: NotificationKey): string {
-  return `evt_${key.orderId}_${key.kind}_${key.occurrence}`
-}
-
-/** The order event type of a notification kind: `order.placed`, `order.delivery_exception` … */
-export function orderEventType(kind: string): string {
-  return `order.${kind}`
-}
-
 /** The Temporal workflow id of one notification's delivery: one per outbox row, whatever database id it has. */
 export function notificationDeliveryWorkflowId(key: NotificationKey): string {
   return `notification-${key.orderId}-${key.kind}-${key.occurrence}`
-}
-
-/** An order event as other systems receive it (the shape outbound webhooks publish). */
-export interface OrderEvent {
-  eventId: string
-  type: string
-  orderId: string
-  occurredAt: string
-  data: Record<string, unknown>
 }
 
 /**
@@ -79,7 +53,7 @@ export interface OrderEvent {
 export function orderEventOf(notification: NotificationKey & { createdAt: Date; data: Record<string, unknown> }): OrderEvent {
   return {
     eventId: orderEventId(notification),
-    type: orderEventType(notification.kind),
+    type: orderEventTypeOf(notification.kind as OrderNoticeKind),
     orderId: notification.orderId,
     occurredAt: notification.createdAt.toISOString(),
     data: { ...notification.data, occurrence: notification.occurrence },

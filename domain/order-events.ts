@@ -71,7 +71,7 @@ export function orderEventTypeOf(kind: OrderNoticeKind): OrderEventType {
  * orderEventId({ orderId: 'a1…', kind: 'refunded', occurrence: 2 }) // 'evt_a1…_refunded_2'
  * ```
  */
-export function orderEventId(row: { orderId: string; kind: OrderNoticeKind; occurrence: number }): string {
+export function orderEventId(row: { orderId: string; kind: string; occurrence: number }): string {
   return `evt_${row.orderId}_${row.kind}_${row.occurrence}`
 }
 
@@ -86,3 +86,14 @@ export type WebhookDeliveryStatus = (typeof webhookDeliveryStatuses)[number]
 /** Why an endpoint is disabled: an admin said so, or it kept failing for days. */
 export const webhookEndpointDisabledReasons = ['admin', 'failing'] as const
 export type WebhookEndpointDisabledReason = (typeof webhookEndpointDisabledReasons)[number]
+
+/** An order event as other systems receive it: what the outbox dispatcher publishes and webhooks deliver. */
+export interface OrderEvent {
+  /** Stable per event ({@link orderEventId}): the same id published twice is delivered once. */
+  eventId: string
+  type: OrderEventType
+  orderId: string
+  /** ISO 8601. */
+  occurredAt: string
+  data: Record<string, unknown>
+}

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { orderEventId } from '../domain/order-events.js'
+import { type FreshDatabase, createFreshDatabase } from './support/fresh-database.js'
 import { type HttpStack, startHttpStack } from './support/http-stack.js'
 import { type OrderEventPublisher, startOrderEventPublisher } from './support/order-event-publisher.js'
 import { settled } from './support/patience.js'
@@ -19,11 +20,15 @@ let stack: HttpStack
 let publisher: OrderEventPublisher
 let receiver: WebhookReceiver
 let admin: string
+// Endpoints in a database of their own: every order of the run's other files publishes events to the shared one's.
+let fresh: FreshDatabase
 const endpoints: string[] = []
 
 beforeAll(async () => {
   const allowLocal = { httpsOnly: false, allowPrivateTargets: true }
+  fresh = await createFreshDatabase()
   stack = await startHttpStack({
+    databaseUrl: fresh.url,
     app: { webhookTargetRules: allowLocal },
     // Short retries, injected: production waits 30 s, then doubles up to 4 h.
     webhooks: {
@@ -42,6 +47,7 @@ afterAll(async () => {
   await publisher?.close()
   await receiver?.close()
   await stack?.close()
+  await fresh?.drop()
 })
 
 async function deliveriesOf(endpointId: string) {

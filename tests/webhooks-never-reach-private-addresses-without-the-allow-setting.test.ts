@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { orderEventId } from '../domain/order-events.js'
+import { type FreshDatabase, createFreshDatabase } from './support/fresh-database.js'
 import { type HttpStack, startHttpStack } from './support/http-stack.js'
 import { type InProcessApp, inProcessApp } from './support/in-process-app.js'
 import { type OrderEventPublisher, startOrderEventPublisher } from './support/order-event-publisher.js'
@@ -20,12 +21,16 @@ let stack: HttpStack
 let publisher: OrderEventPublisher
 let receiver: WebhookReceiver
 let admin: string
+// Endpoints in a database of their own: every order of the run's other files publishes events to the shared one's.
+let fresh: FreshDatabase
 const endpoints: string[] = []
 
 beforeAll(async () => {
   strictApp = inProcessApp()
   // This API lets an admin register a name (it is checked at delivery); its worker refuses private targets.
+  fresh = await createFreshDatabase()
   stack = await startHttpStack({
+    databaseUrl: fresh.url,
     app: { webhookTargetRules: { httpsOnly: false, allowPrivateTargets: true } },
     webhooks: {
       rules: { httpsOnly: false, allowPrivateTargets: false },
@@ -43,6 +48,7 @@ afterAll(async () => {
   await publisher?.close()
   await receiver?.close()
   await stack?.close()
+  await fresh?.drop()
   await strictApp?.close()
 })
 

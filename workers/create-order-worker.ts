@@ -45,6 +45,11 @@ export interface OrderWorkerProps {
  * workflow code. The caller runs it and owns the connection and the database.
  */
 export async function createOrderWorker(props: OrderWorkerProps): Promise<Worker> {
+  const webhookActivities = createWebhookActivities({
+    db: props.db,
+    logger: props.logger,
+    ...(props.webhooks ? { webhooks: props.webhooks } : {}),
+  })
   const activities = {
     ...createOrderActivities({
       db: props.db,
@@ -53,12 +58,10 @@ export async function createOrderWorker(props: OrderWorkerProps): Promise<Worker
       paymentProviders: props.paymentProviders ?? [],
       carrier: props.carrier ?? createSimulatedCarrier({ db: props.db }),
       mailer: props.mailer ?? null,
+      // Each notification's order event goes to outbound webhooks as a channel of its own.
+      publishOrderEvent: webhookActivities.publishOrderEvent,
     }),
-    ...createWebhookActivities({
-      db: props.db,
-      logger: props.logger,
-      ...(props.webhooks ? { webhooks: props.webhooks } : {}),
-    }),
+    ...webhookActivities,
   }
   return Worker.create({
     connection: props.connection,
