@@ -16,6 +16,7 @@ import { apiDefaults } from './config/defaults.js'
 import { devSecret } from './config/dev-secret.js'
 import { envSchema } from './config/env-schema.js'
 import type { JwksAlgorithm, RateLimitSetting } from './config/parse.js'
+import { type TemporalTlsSettings, temporalConnectionSettings } from './config/temporal-connection.js'
 
 // What importers have always found here; each lives in its own module under config/.
 export { DEFAULT_TASK_QUEUE, apiDefaults, orderDefaults, paymentDefaults } from './config/defaults.js'
@@ -28,6 +29,7 @@ export {
   parseRateLimit,
   parseSize,
 } from './config/parse.js'
+export type { TemporalTlsSettings } from './config/temporal-connection.js'
 
 /** The repository root: `.data/` and `.tools/` live below it. */
 export const projectRoot = dirname(fileURLToPath(import.meta.url))
@@ -52,6 +54,10 @@ export interface Config {
   temporal: {
     address: string | null
     namespace: string
+    /** TLS towards Temporal (with an mTLS client certificate or not); `null` is plaintext, as to a dev server. */
+    tls: TemporalTlsSettings | null
+    /** Sent as `Authorization: Bearer <key>` on every call (Temporal Cloud API keys). Never logged. */
+    apiKey: string | null
     taskQueue: string
     cliPath: string | null
     /** Where to look for a `temporal` binary on the PATH. */
@@ -134,6 +140,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (Boolean(env.PAYPAL_CLIENT_ID) !== Boolean(env.PAYPAL_CLIENT_SECRET)) {
     problems.push('PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET: set both or neither')
   }
+  const temporalAuth = temporalConnectionSettings(env, problems)
   if (problems.length > 0) throw new ConfigError(problems)
 
   const dataDir = isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(projectRoot, env.DATA_DIR)
@@ -155,6 +162,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     temporal: {
       address: env.TEMPORAL_ADDRESS ?? null,
       namespace: env.TEMPORAL_NAMESPACE,
+      ...temporalAuth,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       cliPath: env.TEMPORAL_CLI_PATH ?? null,
       searchPath: env.PATH ?? null,

@@ -30,7 +30,7 @@ if (!parsed.ok) {
 const command = parsed.command
 const config = loadConfig()
 const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`
-const { connection, client } = await connectTemporal({ address, namespace: config.temporal.namespace })
+const { connection, client } = await connectTemporal({ ...config.temporal, address })
 const actor: Actor = { type: 'admin', id: command.admin }
 
 try {
