@@ -89,6 +89,8 @@ export interface Config {
     refundWindowMs: number
   }
   payments: PaymentsConfig
+  /** Tracing: spans go over OTLP/HTTP to `otlpEndpoint` when it is set; `serviceName` overrides each process's own. */
+  telemetry: { otlpEndpoint: string | null; serviceName: string | null }
 }
 
 /** The payment providers that are configured; a method whose provider is null is refused at placement. */
@@ -219,5 +221,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       actionTimeoutMs: env.PAYMENT_ACTION_TIMEOUT,
       authorizationValidityMs: env.PAYMENT_AUTHORIZATION_VALIDITY,
     },
+    telemetry: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? null, serviceName: env.OTEL_SERVICE_NAME ?? null },
   }
 }

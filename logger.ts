@@ -4,11 +4,23 @@
  */
 import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker'
 import { pino, type Logger } from 'pino'
+import { activeTraceFields } from './tracing.js'
 
 export type { Logger }
 
-export function createLogger(level: string, name = 'order-engine'): Logger {
-  return pino({ name, level })
+/**
+ * A pino logger whose every line inside a trace carries `traceId`, `spanId` and the API's `requestId` (from the
+ * trace's baggage: in the worker too, for what an order's activities log).
+ */
+export function createLogger(level: string, name = 'order-engine', destination?: pino.DestinationStream): Logger {
+  return pino({ name, level, mixin: traceFieldsOf }, destination)
+}
+
+function traceFieldsOf(_line: object, _level: number, logger: Logger): object {
+  const fields = activeTraceFields()
+  // A request's own logger already has its requestId bound (api/request-context.ts).
+  if (fields.requestId && 'requestId' in logger.bindings()) delete fields.requestId
+  return fields
 }
 
 const temporalLevels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {

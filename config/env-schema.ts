@@ -35,6 +35,9 @@ export const envSchema = z.object({
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65_535).default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65_535).default(8233),
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  /** Traces go to this OTLP/HTTP collector (`http://tempo:4318`); none are exported without it. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).default(apiDefaults.jwtIssuer),

@@ -14,6 +14,7 @@ import { migrateToLatest } from '../db/migrate.js'
 import { createLogger, installTemporalLogging } from '../logger.js'
 import { connectTemporal } from '../temporal/client.js'
 import { connectWorkerToTemporal } from '../temporal/worker-connection.js'
+import { installTracing } from '../tracing.js'
 import { createConfiguredOrderWorker } from '../workers/configured-order-worker.js'
 import { startLocalStack } from './local-stack.js'
 
@@ -24,6 +25,10 @@ try {
   console.error(error instanceof ConfigError ? error.message : error)
   process.exit(1)
 }
+const stopTracing = installTracing({
+  otlpEndpoint: config.telemetry.otlpEndpoint,
+  serviceName: config.telemetry.serviceName ?? 'order-engine',
+})
 const logger = createLogger(config.logLevel)
 installTemporalLogging(logger, { drainWorkersOnSignals: false })
 
@@ -34,7 +39,7 @@ const stack = await startLocalStack(config, logger, {
   logger.fatal(error instanceof Error ? error.message : error)
   process.exit(1)
 })
-const shutdown: Array<() => Promise<unknown>> = [stack.stop]
+const shutdown: Array<() => Promise<unknown>> = [stack.stop, stopTracing]
 
 const db = createDatabase({ connectionString: stack.databaseUrl })
 shutdown.push(() => db.destroy())

@@ -7,6 +7,7 @@
 import { Client, Connection, type TLSConfig } from '@temporalio/client'
 import type { TemporalTlsSettings } from '../config.js'
 import { orderEngineDataConverter } from './data-converter.js'
+import { tracingClientInterceptors } from './tracing-interceptors.js'
 
 /**
  * Where Temporal is, which namespace the engine uses there, and how it proves who it is: `Config.temporal` is one
@@ -48,7 +49,12 @@ export function connectionOptions(endpoint: TemporalEndpoint): TemporalConnectio
 
 /** A client on `connection` in the endpoint's namespace, with the engine's data converter. */
 export function clientOn(connection: Connection, endpoint: TemporalEndpoint): Client {
-  return new Client({ connection, namespace: endpoint.namespace, dataConverter: orderEngineDataConverter() })
+  return new Client({
+    connection,
+    namespace: endpoint.namespace,
+    dataConverter: orderEngineDataConverter(),
+    interceptors: tracingClientInterceptors(),
+  })
 }
 
 /** Connects to Temporal now; fails if it cannot be reached. The caller closes `connection`. */

@@ -9,6 +9,8 @@ import { createSandboxPaymentProvider } from '../adapters/payments/sandbox-payme
 import type { Carrier } from '../adapters/shipping/carrier.js'
 import { createSimulatedCarrier } from '../adapters/shipping/simulated-carrier.js'
 import { orderEngineDataConverter } from '../temporal/data-converter.js'
+import { tracingWorkerOptions } from '../temporal/tracing-interceptors.js'
+import { withClientSpans } from '../tracing.js'
 
 /** Where the workflow code comes from: a prebuilt bundle, or the source bundled at start. */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url))
@@ -37,9 +39,9 @@ export async function createOrderWorker(props: OrderWorkerProps): Promise<Worker
   const activities = createOrderActivities({
     db: props.db,
     logger: props.logger,
-    payments: props.payments ?? createSandboxPaymentProvider({ db: props.db }),
-    paymentProviders: props.paymentProviders ?? [],
-    carrier: props.carrier ?? createSimulatedCarrier({ db: props.db }),
+    payments: withClientSpans('payment', props.payments ?? createSandboxPaymentProvider({ db: props.db })),
+    paymentProviders: (props.paymentProviders ?? []).map((provider) => withClientSpans('payment', provider)),
+    carrier: withClientSpans('carrier', props.carrier ?? createSimulatedCarrier({ db: props.db })),
   })
   return Worker.create({
     connection: props.connection,
@@ -47,6 +49,7 @@ export async function createOrderWorker(props: OrderWorkerProps): Promise<Worker
     taskQueue: props.taskQueue,
     activities,
     dataConverter: orderEngineDataConverter(),
+    ...tracingWorkerOptions({ prebuiltBundle: Boolean(props.workflowBundlePath) }),
     ...(props.workflowBundlePath ? { workflowBundle: { codePath: props.workflowBundlePath } } : { workflowsPath }),
   })
 }
