@@ -58,6 +58,8 @@ export interface Config {
     tls: TemporalTlsSettings | null
     /** Sent as `Authorization: Bearer <key>` on every call (Temporal Cloud API keys). Never logged. */
     apiKey: string | null
+    /** Where a worker's SDK core serves its Prometheus metrics (`temporal_*`); off when `null`. */
+    metricsAddress: string | null
     taskQueue: string
     cliPath: string | null
     /** Where to look for a `temporal` binary on the PATH. */
@@ -165,6 +167,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       address: env.TEMPORAL_ADDRESS ?? null,
       namespace: env.TEMPORAL_NAMESPACE,
       ...temporalAuth,
+      metricsAddress: env.TEMPORAL_METRICS_ADDRESS ?? null,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       cliPath: env.TEMPORAL_CLI_PATH ?? null,
       searchPath: env.PATH ?? null,

@@ -4,6 +4,7 @@
  */
 import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker'
 import { pino, type Logger } from 'pino'
+import { sdkMetricsTelemetry } from './temporal/sdk-metrics.js'
 import { activeTraceFields } from './tracing.js'
 
 export type { Logger }
@@ -41,7 +42,12 @@ let installed = false
  */
 export function installTemporalLogging(
   logger: Logger,
-  options: { level?: LogLevel; drainWorkersOnSignals?: boolean } = {},
+  options: {
+    level?: LogLevel
+    drainWorkersOnSignals?: boolean
+    /** Where the SDK core serves its Prometheus metrics (`TEMPORAL_METRICS_ADDRESS`); none when absent. */
+    metricsAddress?: string | null
+  } = {},
 ): void {
   if (installed) return
   installed = true
@@ -49,6 +55,7 @@ export function installTemporalLogging(
   const temporal = logger.child({ component: 'temporal-sdk' })
   Runtime.install({
     ...(options.drainWorkersOnSignals === false ? { shutdownSignals: [] } : {}),
+    ...(options.metricsAddress ? { telemetryOptions: sdkMetricsTelemetry(options.metricsAddress) } : {}),
     logger: new DefaultLogger(level, (entry) => {
       temporal[temporalLevels[entry.level]]({ ...entry.meta }, entry.message)
     }),

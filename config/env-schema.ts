@@ -30,6 +30,11 @@ export const envSchema = z.object({
   TEMPORAL_TLS_CLIENT_CERT_DATA: z.string().min(1).optional(),
   TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_CLIENT_KEY_DATA: z.string().min(1).optional(),
+  /** Where a worker's SDK core serves its Prometheus metrics, as host:port. */
+  TEMPORAL_METRICS_ADDRESS: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'must be host:port, like 0.0.0.0:9464')
+    .optional(),
   TEMPORAL_TASK_QUEUE: z.string().default(DEFAULT_TASK_QUEUE),
   TEMPORAL_CLI_PATH: z.string().optional(),
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65_535).default(7233),

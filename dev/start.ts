@@ -16,6 +16,7 @@ import { connectTemporal } from '../temporal/client.js'
 import { connectWorkerToTemporal } from '../temporal/worker-connection.js'
 import { installTracing } from '../tracing.js'
 import { createConfiguredOrderWorker } from '../workers/configured-order-worker.js'
+import { freePort } from './free-port.js'
 import { startLocalStack } from './local-stack.js'
 
 let config
@@ -30,7 +31,9 @@ const stopTracing = installTracing({
   serviceName: config.telemetry.serviceName ?? 'order-engine',
 })
 const logger = createLogger(config.logLevel)
-installTemporalLogging(logger, { drainWorkersOnSignals: false })
+// The worker's SDK metrics join the API's /metrics; on a free port unless TEMPORAL_METRICS_ADDRESS names one.
+const metricsAddress = config.temporal.metricsAddress ?? `127.0.0.1:${await freePort()}`
+installTemporalLogging(logger, { drainWorkersOnSignals: false, metricsAddress })
 
 const stack = await startLocalStack(config, logger, {
   ephemeral: false,

@@ -7,7 +7,8 @@
 import { Client, Connection, type TLSConfig } from '@temporalio/client'
 import type { TemporalTlsSettings } from '../config.js'
 import { orderEngineDataConverter } from './data-converter.js'
-import { tracingClientInterceptors } from './tracing-interceptors.js'
+import { clientMetricsInterceptor } from './sdk-metrics.js'
+import { tracingClientInterceptor } from './tracing-interceptors.js'
 
 /**
  * Where Temporal is, which namespace the engine uses there, and how it proves who it is: `Config.temporal` is one
@@ -53,7 +54,7 @@ export function clientOn(connection: Connection, endpoint: TemporalEndpoint): Cl
     connection,
     namespace: endpoint.namespace,
     dataConverter: orderEngineDataConverter(),
-    interceptors: tracingClientInterceptors(),
+    interceptors: { workflow: [clientMetricsInterceptor(), tracingClientInterceptor()] },
   })
 }
 

@@ -6,7 +6,7 @@
  * workflow through a sink, which is never called on replay, and add no command to its history.
  */
 import { createRequire } from 'node:module'
-import type { ClientInterceptors } from '@temporalio/client'
+import type { WorkflowClientInterceptor } from '@temporalio/client'
 import {
   OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryWorkflowClientInterceptor,
@@ -20,9 +20,9 @@ export const workflowTracingInterceptorsModule = createRequire(import.meta.url).
   '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
 )
 
-/** What every client of the engine intercepts with. */
-export function tracingClientInterceptors(): ClientInterceptors {
-  return { workflow: [new OpenTelemetryWorkflowClientInterceptor()] }
+/** What every client of the engine traces its calls with. */
+export function tracingClientInterceptor(): WorkflowClientInterceptor {
+  return new OpenTelemetryWorkflowClientInterceptor()
 }
 
 /**

@@ -25,7 +25,7 @@ if (config.env === 'production' && !config.temporal.workflowBundlePath) {
   logger.fatal('NODE_ENV=production needs WORKFLOW_BUNDLE_PATH (build it with npm run build:workflows)')
   process.exit(1)
 }
-installTemporalLogging(logger)
+installTemporalLogging(logger, { metricsAddress: config.temporal.metricsAddress })
 
 const db = createDatabase({ connectionString: config.database.url })
 const endpoint = { ...config.temporal, address: config.temporal.address }
