@@ -17,6 +17,7 @@ import { apiDefaults } from './config/defaults.js'
 import { devSecret } from './config/dev-secret.js'
 import { envSchema } from './config/env-schema.js'
 import type { JwksAlgorithm, PayloadKeySetting, RateLimitSetting } from './config/parse.js'
+import { type TemporalTlsSettings, temporalConnectionSettings } from './config/temporal-connection.js'
 
 // What importers have always found here; each lives in its own module under config/.
 export {
@@ -37,6 +38,7 @@ export {
   parseRateLimit,
   parseSize,
 } from './config/parse.js'
+export type { TemporalTlsSettings } from './config/temporal-connection.js'
 
 /** The repository root: `.data/` and `.tools/` live below it. */
 export const projectRoot = dirname(fileURLToPath(import.meta.url))
@@ -61,6 +63,12 @@ export interface Config {
   temporal: {
     address: string | null
     namespace: string
+    /** TLS towards Temporal (with an mTLS client certificate or not); `null` is plaintext, as to a dev server. */
+    tls: TemporalTlsSettings | null
+    /** Sent as `Authorization: Bearer <key>` on every call (Temporal Cloud API keys). Never logged. */
+    apiKey: string | null
+    /** Where a worker's SDK core serves its Prometheus metrics (`temporal_*`); off when `null`. */
+    metricsAddress: string | null
     taskQueue: string
     cliPath: string | null
     /** Where to look for a `temporal` binary on the PATH. */
@@ -131,6 +139,8 @@ export interface Config {
     /** WEBHOOK_ALLOW_PRIVATE_TARGETS; null when unset (`npm start` then allows them, the worker and API do not). */
     allowPrivateTargets: boolean | null
   }
+  /** Tracing: spans go over OTLP/HTTP to `otlpEndpoint` when it is set; `serviceName` overrides each process's own. */
+  telemetry: { otlpEndpoint: string | null; serviceName: string | null }
 }
 
 /** The payment providers that are configured; a method whose provider is null is refused at placement. */
@@ -183,6 +193,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (Boolean(env.PAYPAL_CLIENT_ID) !== Boolean(env.PAYPAL_CLIENT_SECRET)) {
     problems.push('PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET: set both or neither')
   }
+  const temporalAuth = temporalConnectionSettings(env, problems)
   if (problems.length > 0) throw new ConfigError(problems)
 
   const dataDir = isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(projectRoot, env.DATA_DIR)
@@ -204,6 +215,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     temporal: {
       address: env.TEMPORAL_ADDRESS ?? null,
       namespace: env.TEMPORAL_NAMESPACE,
+      ...temporalAuth,
+      metricsAddress: env.TEMPORAL_METRICS_ADDRESS ?? null,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       cliPath: env.TEMPORAL_CLI_PATH ?? null,
       searchPath: env.PATH ?? null,
@@ -287,6 +300,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       mailCatcher: { smtpPort: env.MAILDEV_SMTP_PORT, webPort: env.MAILDEV_WEB_PORT },
     },
     webhooks: { httpsOnly: env.NODE_ENV === 'production', allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? null },
+    telemetry: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? null, serviceName: env.OTEL_SERVICE_NAME ?? null },
   }
 }
 

@@ -15,6 +15,7 @@ import { CommerceError } from '../commerce/commerce-errors.js'
 import { ApiProblem, problemOfRefusal, problemResponse } from './problem.js'
 import { refuseTokensInQuery } from './query-token-refusal.js'
 import { requestLogging } from './request-context.js'
+import { requestTracing } from './request-tracing.js'
 import { requestTimeout } from './request-timeout.js'
 import { carrierEventsRouter } from './routes/carrier-events.js'
 import { docsRouter } from './routes/docs.js'
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps) {
   const bodyLimitBytes = deps.bodyLimitBytes ?? apiDefaults.bodyLimitBytes
 
   app.use(requestId({ headerName: 'X-Request-Id' }))
+  app.use(requestTracing())
   app.use(httpMetrics({ registry: metrics }))
   app.use(requestLogging({ logger: deps.logger }))
   // API answers may not be framed, sniffed or embedded; /docs sets its own CSP, which `overwrite: false` keeps.

@@ -6,9 +6,14 @@ import { loadConfig } from '../config.js'
 import { createDatabase } from '../db/connection.js'
 import { createLogger } from '../logger.js'
 import { connectTemporal } from '../temporal/client.js'
+import { installTracing } from '../tracing.js'
 import { serveApi } from './serve-api.js'
 
 const config = loadConfig()
+const stopTracing = installTracing({
+  otlpEndpoint: config.telemetry.otlpEndpoint,
+  serviceName: config.telemetry.serviceName ?? 'order-api',
+})
 const logger = createLogger(config.logLevel, 'order-api')
 if (!config.database.url || !config.temporal.address) {
   logger.fatal('npm run api needs DATABASE_URL and TEMPORAL_ADDRESS; npm start runs the whole stack locally instead')
@@ -29,7 +34,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     logger.info({ signal }, 'order API draining')
     void api
       .stop()
-      .then(() => Promise.all([connection.close(), db.destroy()]))
+      .then(() => Promise.all([connection.close(), db.destroy(), stopTracing()]))
       .then(() => process.exit(0))
   })
 }

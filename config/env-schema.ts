@@ -27,6 +27,21 @@ export const envSchema = z.object({
 
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  // How to reach a cluster over TLS or Temporal Cloud: checked together in config/temporal-connection.ts.
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: flag.optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_CERT_DATA: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_KEY_DATA: z.string().min(1).optional(),
+  /** Where a worker's SDK core serves its Prometheus metrics, as host:port. */
+  TEMPORAL_METRICS_ADDRESS: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'must be host:port, like 0.0.0.0:9464')
+    .optional(),
   TEMPORAL_TASK_QUEUE: z.string().default(DEFAULT_TASK_QUEUE),
   TEMPORAL_CLI_PATH: z.string().optional(),
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65_535).default(7233),
@@ -41,6 +56,9 @@ export const envSchema = z.object({
   CODEC_SERVER_URL: z.string().url().optional(),
   CODEC_SERVER_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   CODEC_SERVER_ALLOWED_ORIGINS: originList.optional(),
+  /** Traces go to this OTLP/HTTP collector (`http://tempo:4318`); none are exported without it. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).default(apiDefaults.jwtIssuer),

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
+import { recordQuerySpan } from './query-spans.js'
 import type { Database } from './schema.js'
 
 /** Postgres' int8 (bigint, count(*)) as a JS number: our amounts are minor units far below 2^53. */
@@ -39,7 +40,7 @@ export function createDatabase(props: DatabaseProps): Kysely<Database> {
   })
   // An idle connection the server closes (restart, shutdown) is dropped from the pool, not fatal to the process.
   pool.on('error', () => undefined)
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: recordQuerySpan })
 }
 
 export type { Kysely }

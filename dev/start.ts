@@ -15,7 +15,9 @@ import { connectTemporal } from '../temporal/client.js'
 import { runningStackFile, temporalCliConfigFile, writeRunningStack } from '../temporal/running-stack.js'
 import { serveCodecServer } from '../temporal/serve-codec-server.js'
 import { connectWorkerToTemporal } from '../temporal/worker-connection.js'
+import { installTracing } from '../tracing.js'
 import { createConfiguredOrderWorker } from '../workers/configured-order-worker.js'
+import { freePort } from './free-port.js'
 import { startLocalStack } from './local-stack.js'
 
 let config
@@ -27,8 +29,14 @@ try {
   console.error(error instanceof ConfigError ? error.message : error)
   process.exit(1)
 }
+const stopTracing = installTracing({
+  otlpEndpoint: config.telemetry.otlpEndpoint,
+  serviceName: config.telemetry.serviceName ?? 'order-engine',
+})
 const logger = createLogger(config.logLevel)
-installTemporalLogging(logger, { drainWorkersOnSignals: false })
+// The worker's SDK metrics join the API's /metrics; on a free port unless TEMPORAL_METRICS_ADDRESS names one.
+const metricsAddress = config.temporal.metricsAddress ?? `127.0.0.1:${await freePort()}`
+installTemporalLogging(logger, { drainWorkersOnSignals: false, metricsAddress })
 
 const stack = await startLocalStack(config, logger, {
   ephemeral: false,
@@ -37,7 +45,7 @@ const stack = await startLocalStack(config, logger, {
   logger.fatal(error instanceof Error ? error.message : error)
   process.exit(1)
 })
-const shutdown: Array<() => Promise<unknown>> = [stack.stop]
+const shutdown: Array<() => Promise<unknown>> = [stack.stop, stopTracing]
 
 const db = createDatabase({ connectionString: stack.databaseUrl })
 shutdown.push(() => db.destroy())

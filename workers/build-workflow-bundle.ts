@@ -6,11 +6,16 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker'
 import { projectRoot } from '../config.js'
+import { workflowTracingInterceptorsModule } from '../temporal/tracing-interceptors.js'
 import { workflowsPath } from './create-order-worker.js'
 
 /** Bundles the workflows to `outputPath` and returns the bundle's size in bytes. */
 export async function buildWorkflowBundle(outputPath: string): Promise<number> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') })
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: [workflowTracingInterceptorsModule],
+    logger: new DefaultLogger('WARN'),
+  })
   await mkdir(dirname(outputPath), { recursive: true })
   await writeFile(outputPath, code)
   return Buffer.byteLength(code)

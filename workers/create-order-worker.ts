@@ -12,6 +12,8 @@ import type { Carrier } from '../adapters/shipping/carrier.js'
 import { createSimulatedCarrier } from '../adapters/shipping/simulated-carrier.js'
 import { orderEngineDataConverter } from '../temporal/data-converter.js'
 import type { PayloadKey } from '../temporal/payload-encryption.js'
+import { tracingWorkerOptions } from '../temporal/tracing-interceptors.js'
+import { withClientSpans } from '../tracing.js'
 
 /** Where the workflow code comes from: a prebuilt bundle, or the source bundled at start. */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url))
@@ -54,9 +56,9 @@ export async function createOrderWorker(props: OrderWorkerProps): Promise<Worker
     ...createOrderActivities({
       db: props.db,
       logger: props.logger,
-      payments: props.payments ?? createSandboxPaymentProvider({ db: props.db }),
-      paymentProviders: props.paymentProviders ?? [],
-      carrier: props.carrier ?? createSimulatedCarrier({ db: props.db }),
+      payments: withClientSpans('payment', props.payments ?? createSandboxPaymentProvider({ db: props.db })),
+      paymentProviders: (props.paymentProviders ?? []).map((provider) => withClientSpans('payment', provider)),
+      carrier: withClientSpans('carrier', props.carrier ?? createSimulatedCarrier({ db: props.db })),
       mailer: props.mailer ?? null,
       // Each notification's order event goes to outbound webhooks as a channel of its own.
       publishOrderEvent: webhookActivities.publishOrderEvent,
@@ -70,6 +72,7 @@ export async function createOrderWorker(props: OrderWorkerProps): Promise<Worker
     activities,
     dataConverter: orderEngineDataConverter(props.payloadKeys),
     shutdownGraceTime: props.shutdownGraceMs ?? 0,
+    ...tracingWorkerOptions({ prebuiltBundle: Boolean(props.workflowBundlePath) }),
     ...(props.workflowBundlePath ? { workflowBundle: { codePath: props.workflowBundlePath } } : { workflowsPath }),
   })
 }

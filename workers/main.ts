@@ -8,9 +8,14 @@ import { createDatabase } from '../db/connection.js'
 import { createLogger, installTemporalLogging } from '../logger.js'
 import { connectTemporal } from '../temporal/client.js'
 import { connectWorkerToTemporal } from '../temporal/worker-connection.js'
+import { installTracing } from '../tracing.js'
 import { createConfiguredOrderWorker } from './configured-order-worker.js'
 
 const config = loadConfig()
+const stopTracing = installTracing({
+  otlpEndpoint: config.telemetry.otlpEndpoint,
+  serviceName: config.telemetry.serviceName ?? 'order-worker',
+})
 const logger = createLogger(config.logLevel, 'order-worker')
 if (!config.database.url || !config.temporal.address) {
   logger.fatal('npm run worker needs DATABASE_URL and TEMPORAL_ADDRESS; npm start runs the whole stack locally instead')
@@ -20,7 +25,7 @@ if (config.env === 'production' && !config.temporal.workflowBundlePath) {
   logger.fatal('NODE_ENV=production needs WORKFLOW_BUNDLE_PATH (build it with npm run build:workflows)')
   process.exit(1)
 }
-installTemporalLogging(logger)
+installTemporalLogging(logger, { metricsAddress: config.temporal.metricsAddress })
 
 const db = createDatabase({ connectionString: config.database.url })
 const endpoint = { ...config.temporal, address: config.temporal.address }
@@ -36,4 +41,5 @@ try {
 } finally {
   await connection.close()
   await db.destroy()
+  await stopTracing()
 }

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
 import type { Registry } from 'prom-client'
+import { sdkMetricsText } from '../../temporal/sdk-metrics.js'
 import type { AppEnv } from '../app-deps.js'
 import { ApiProblem } from '../problem.js'
 import { problemResponses } from '../schemas/problems.js'
@@ -39,7 +40,8 @@ export function metricsRouter(options: MetricsRouterOptions) {
       if (!given || !sameSecret(given, options.token))
         throw new ApiProblem('unauthenticated', 'Send Authorization: Bearer <METRICS_TOKEN>')
     }
-    const body = await options.registry.metrics()
+    // Then the Temporal SDK's series: the client's, and the worker's where this process runs one (npm start).
+    const body = `${await options.registry.metrics()}\n${await sdkMetricsText()}`
     return c.text(body, 200, { 'Content-Type': options.registry.contentType, 'Cache-Control': 'no-store' })
   })
   return router

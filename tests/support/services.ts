@@ -48,11 +48,17 @@ export interface RunningWorker {
   stop(): Promise<void>
 }
 
-export async function connectServices(options: { databaseUrl?: string } = {}): Promise<TestServices> {
+export async function connectServices(
+  options: { databaseUrl?: string; /** {@link testTemporal} unless given. */ temporal?: TemporalEndpoint } = {},
+): Promise<TestServices> {
   installTemporalLogging(logger, { level: 'ERROR' })
   const db = createDatabase({ connectionString: options.databaseUrl ?? inject('databaseUrl'), maxConnections: 20 })
-  const { connection, client } = await connectTemporal(testTemporal())
-  const nativeConnection = await connectWorkerToTemporal(testTemporal())
+  const endpoint = options.temporal ?? testTemporal()
+  const { connection, client } = await connectTemporal(endpoint)
+  const nativeConnection = await connectWorkerToTemporal(endpoint).catch(async (error: unknown) => {
+    await Promise.all([connection.close(), db.destroy()])
+    throw error
+  })
   const taskQueue = `test-${randomUUID()}`
   const running = new Set<RunningWorker>()
 
@@ -63,7 +69,7 @@ export async function connectServices(options: { databaseUrl?: string } = {}): P
     async startWorker(overrides = {}) {
       const worker = await createOrderWorker({
         connection: nativeConnection,
-        namespace: 'default',
+        namespace: endpoint.namespace,
         taskQueue,
         payloadKeys: testPayloadKeys,
         db,

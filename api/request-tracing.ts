@@ -1,0 +1,34 @@
+import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api'
+import type { MiddlewareHandler } from 'hono'
+import { withRequestId } from '../tracing.js'
+import type { AppEnv } from './app-deps.js'
+
+const tracer = trace.getTracer('order-engine-api')
+
+/**
+ * Puts each request in a server span (`POST /v1/orders`, named after the route template), continuing a trace
+ * the caller sent in `traceparent`, with the request id in the context's baggage: the workflow it starts, its
+ * activities and every log line on the way carry both.
+ */
+export function requestTracing(): MiddlewareHandler<AppEnv> {
+  return async function traceRequest(c, next) {
+    const carrier = Object.fromEntries(c.req.raw.headers)
+    const parent = withRequestId(propagation.extract(context.active(), carrier), c.var.requestId)
+    const span = tracer.startSpan(
+      c.req.method,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': c.req.method, 'url.path': c.req.path, 'request.id': c.var.requestId },
+      },
+      parent,
+    )
+    try {
+      await context.with(trace.setSpan(parent, span), next)
+    } finally {
+      span.updateName(`${c.req.method} ${c.req.routePath}`)
+      span.setAttributes({ 'http.route': c.req.routePath, 'http.response.status_code': c.res.status })
+      if (c.res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR })
+      span.end()
+    }
+  }
+}
