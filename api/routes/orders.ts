@@ -124,7 +124,8 @@ export function ordersRouter(deps: AppDeps) {
   const get = createRoute({
     method: 'get',
     path: '/{id}',
-    summary: 'Read one order, live',
+    summary: 'Read one order',
+    description: 'From the read model: never older than what this API last answered about the order (see `version`).',
     middleware: [anyone] as const,
     security: [{ bearerAuth: [] }],
     request: { params: OrderIdParam },
