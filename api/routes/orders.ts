@@ -73,7 +73,7 @@ export function ordersRouter(deps: AppDeps) {
       request: c.req.valid('json'),
     })
     const { replayed } = placed
-    const order = await withPaymentAction(deps, placed.order, placed.payment)
+    const order = await withPaymentAction(deps, placed.order, placed.payment, placed.paymentProgress)
     c.header('Location', `/v1/orders/${order.id}`)
     if (replayed) c.header('Idempotent-Replayed', 'true')
     c.var.logger.info({ orderId: order.id, replayed }, 'order placed')
