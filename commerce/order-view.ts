@@ -59,12 +59,14 @@ export function orderViewFromRow(row: OrderRow): OrderView {
 }
 
 /**
- * A placement answer stored under an Idempotency-Key, in today's shape. Keys
- * live 24 hours, so a replay may return an answer stored before a field
- * existed: such a field gets the value it had at placement (`payment`: nothing
- * held, taken or given back yet; `version`: 0), and the replay still honours the contract.
+ * An order answer stored under an Idempotency-Key (a placement's, a
+ * refund's), in today's shape. Keys live 24 hours, so a replay may return an
+ * answer stored before a field existed: such a field gets the value it had
+ * at placement (`payment`: nothing held, taken or given back yet; `version`:
+ * 0, older than any the order recorded), and the replay still honours the
+ * contract.
  */
-export function storedPlacementView(stored: Record<string, unknown>): OrderView {
+export function storedOrderView(stored: Record<string, unknown>): OrderView {
   const placed: Pick<OrderView, 'payment' | 'version'> = {
     payment: { authorized: 0, captured: 0, refunded: 0, refundableUntil: null },
     version: 0,

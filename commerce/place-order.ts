@@ -21,7 +21,7 @@ import type { OrderView } from '../api/schemas/orders.js'
 import type { Caller } from './caller.js'
 import { OrderNotPriceable, PaymentMethodUnavailable } from './commerce-errors.js'
 import { underIdempotencyKey } from './idempotency-key.js'
-import { orderViewFromState, storedPlacementView } from './order-view.js'
+import { orderViewFromState, storedOrderView } from './order-view.js'
 import { PAYMENT_PROGRESS_WAIT_MS } from './payment-progress.js'
 import { requestFingerprint } from './request-fingerprint.js'
 import { type TemporalDeps, sendTemporalUpdate, withinTemporalDeadline } from './temporal-deadline.js'
@@ -313,6 +313,6 @@ export async function placeOrder(deps: PlaceOrderDeps, command: PlaceOrderComman
     },
   )
   return outcome.replayed
-    ? { order: storedPlacementView(outcome.answer), payment, replayed: true }
+    ? { order: storedOrderView(outcome.answer), payment, replayed: true }
     : { order: outcome.answer.order, payment, replayed: false, paymentProgress: outcome.answer.paymentProgress }
 }
