@@ -27,8 +27,6 @@ export interface AppDeps {
    * (the order's workflow stays open that long); no refunds after delivery when omitted.
    */
   refundWindowMs?: number
-  /** How long a live workflow query may take before the read model answers instead. */
-  liveQueryTimeoutMs?: number
   /** How long a workflow start or signal may take before the answer is 503 (Temporal unavailable); 5 s by default. */
   temporalCallTimeoutMs?: number
   /** How long the API waits for a workflow to take an update before answering 504 (or 503 if Temporal is down); 8 s by default. */

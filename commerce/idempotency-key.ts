@@ -175,6 +175,14 @@ export async function completeIdempotencyKey(
   await storeIdempotencyKeyAnswer(db, held, answer)
 }
 
+/**
+ * How the work's answer is stored under its key, when the work has a last
+ * write to make alongside (one statement for both, see `savePlacedOrder`):
+ * it must store the answer's `body` under `status` for `held`, as
+ * {@link completeIdempotencyKey} does.
+ */
+export type StoreIdempotentAnswer<T> = (held: HeldIdempotencyKey, result: T) => Promise<void>
+
 /** Frees the key after a refusal, so the caller may fix the request and send it again with the same key. */
 export async function releaseIdempotencyKey(db: Kysely<Database>, held: HeldIdempotencyKey): Promise<void> {
   stopRenewing(held)
@@ -214,6 +222,9 @@ export type IdempotentRequest = ClaimIdempotencyKeyOptions
  * answered request gets the stored answer instead. After a failure the key
  * is released (a refusal) or unlocked (anything else), see {@link endAfterFailure}.
  *
+ * With `storeAnswer` the work's result is stored by it (with a write of its
+ * own, in one statement) instead: the stored body is then whatever it stores.
+ *
  * @example
  * ```ts
  * const outcome = await underIdempotencyKey(db, { caller, key, fingerprint, orderId: null }, 200, () => refund())
@@ -226,12 +237,18 @@ export async function underIdempotencyKey<T extends object>(
   request: IdempotentRequest,
   status: number,
   work: (held: HeldIdempotencyKey) => Promise<T>,
+  options: { storeAnswer?: StoreIdempotentAnswer<T> } = {},
 ): Promise<IdempotentOutcome<T>> {
   const claim = await claimIdempotencyKey(db, request)
   if (claim.kind === 'answered') return { replayed: true, answer: claim.body }
   try {
     const answer = await work(claim)
-    await completeIdempotencyKey(db, claim, { status, body: answer as Record<string, unknown> })
+    if (options.storeAnswer) {
+      stopRenewing(claim)
+      await options.storeAnswer(claim, answer)
+    } else {
+      await completeIdempotencyKey(db, claim, { status, body: answer as Record<string, unknown> })
+    }
     return { replayed: false, answer }
   } catch (error) {
     await endAfterFailure(db, claim, error)

@@ -6,6 +6,7 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client'
 import type { Kysely } from '../db/connection.js'
 import { findOrderRow } from '../db/order-queries.js'
+import { saveAnsweredOrder } from '../db/order-read-model.js'
 import type { Database } from '../db/schema.js'
 import type { Actor, OrderState } from '../domain/order-types.js'
 import type { RefundReason } from '../domain/vocabulary.js'
@@ -23,7 +24,7 @@ import type { OrderView } from '../api/schemas/orders.js'
 import type { Caller } from './caller.js'
 import { OrderNotFound, OrderUpdateRefused } from './commerce-errors.js'
 import { findVisibleOrder } from './read-order.js'
-import { orderViewFromRow, orderViewFromState } from './order-view.js'
+import { orderViewFromRow } from './order-view.js'
 import { type TemporalUpdateDeps, sendTemporalUpdate } from './temporal-deadline.js'
 
 /** Asks the order's workflow to cancel; `requestKey` makes a retry cancel once. */
@@ -76,6 +77,9 @@ export function closedOrderRefusal(order: OrderView): OrderUpdateRefused {
  * Sends an update to the order's workflow (if the caller may see the order)
  * and turns its refusals into {@link OrderUpdateRefused}. When the workflow
  * has ended, `whenClosed` says what the order as last recorded answers.
+ * The order the workflow answered is written to the read model before it is
+ * returned (or the newer row the worker wrote already is returned instead),
+ * so the caller's next read is never older than this answer.
  *
  * @throws OrderNotFound, OrderUpdateRefused, OrderUpdateTimedOut
  */
@@ -87,8 +91,9 @@ export async function updateOrder(
   whenClosed: (order: OrderView) => OrderView,
 ): Promise<OrderView> {
   await findVisibleOrder(deps.db, caller, orderId)
+  let answered: OrderState
   try {
-    return orderViewFromState(await sendTemporalUpdate(deps, send))
+    answered = await sendTemporalUpdate(deps, send)
   } catch (error) {
     const refusal = updateRefusalOf(error)
     if (refusal) {
@@ -104,4 +109,6 @@ export async function updateOrder(
     }
     throw error
   }
+  // Written before it is answered, so no later read of this order is older than this answer.
+  return orderViewFromRow(await saveAnsweredOrder(deps.db, answered))
 }

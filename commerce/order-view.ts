@@ -32,6 +32,7 @@ export function orderViewFromState(order: OrderSnapshot): OrderView {
     codConfirmationDeadline: order.codConfirmationDeadline,
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
+    version: order.version,
   }
 }
 
@@ -53,18 +54,22 @@ export function orderViewFromRow(row: OrderRow): OrderView {
     codConfirmationDeadline: row.cod_confirmation_deadline?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    version: row.version,
   }
 }
 
 /**
- * A placement answer stored under an Idempotency-Key, in today's shape. Keys
- * live 24 hours, so a replay may return an answer stored before a field
- * existed: such a field gets the value it had at placement (`payment`: nothing
- * held, taken or given back yet), and the replay still honours the contract.
+ * An order answer stored under an Idempotency-Key (a placement's, a
+ * refund's), in today's shape. Keys live 24 hours, so a replay may return an
+ * answer stored before a field existed: such a field gets the value it had
+ * at placement (`payment`: nothing held, taken or given back yet; `version`:
+ * 0, older than any the order recorded), and the replay still honours the
+ * contract.
  */
-export function storedPlacementView(stored: Record<string, unknown>): OrderView {
-  const placed: Pick<OrderView, 'payment'> = {
+export function storedOrderView(stored: Record<string, unknown>): OrderView {
+  const placed: Pick<OrderView, 'payment' | 'version'> = {
     payment: { authorized: 0, captured: 0, refunded: 0, refundableUntil: null },
+    version: 0,
   }
   return { ...placed, ...stored } as OrderView
 }

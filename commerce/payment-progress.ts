@@ -2,6 +2,9 @@ import type { Client } from '@temporalio/client'
 import type { Logger } from 'pino'
 import { type PaymentProgress, orderWorkflowId, paymentProgressUpdate } from '../workflows/messages.js'
 
+/** How long a placement waits for its payment's first answer before answering without it. */
+export const PAYMENT_PROGRESS_WAIT_MS = 10_000
+
 /**
  * Where the order's payment stands, once its first attempt has answered
  * (authorized, waiting for the customer, declined); null if that takes longer

@@ -1,25 +1,32 @@
 import { randomUUID } from 'node:crypto'
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client'
+import {
+  WithStartWorkflowOperation,
+  type WorkflowIdConflictPolicy,
+  WorkflowExecutionAlreadyStartedError,
+  type WorkflowStartOptions,
+  isGrpcServiceError,
+} from '@temporalio/client'
 import { findCatalogPrices, findShippingRate } from '../db/catalog.js'
 import type { Kysely } from '../db/connection.js'
 import { type OrderContact, recordOrderContact } from '../db/order-contacts.js'
-import { saveOrderSnapshot } from '../db/order-read-model.js'
+import { type OrderSnapshot, saveOrderSnapshot, savePlacedOrder } from '../db/order-read-model.js'
 import type { Database } from '../db/schema.js'
-import { priceLines } from '../domain/order-pricing.js'
+import { type PricingResult, priceLines } from '../domain/order-pricing.js'
 import { orderDetails, orderSummary } from '../domain/order-summaries.js'
 import type { OrderLineRequest, PaymentInstruction, PlaceOrderInput, ShippingAddress } from '../domain/order-types.js'
 import { placedOrder } from '../domain/placed-order.js'
 import type { PaymentMethod } from '../domain/vocabulary.js'
-import { orderWorkflowId } from '../workflows/messages.js'
+import { type PaymentProgress, orderWorkflowId, paymentProgressUpdate } from '../workflows/messages.js'
 import type { orderWorkflow } from '../workflows/index.js'
 import { CustomerIdKey, OrderStatusKey, OrderTotalKey, PaymentMethodKey } from '../workflows/search-attributes.js'
 import type { OrderView } from '../api/schemas/orders.js'
 import type { Caller } from './caller.js'
 import { OrderNotPriceable, PaymentMethodUnavailable } from './commerce-errors.js'
 import { underIdempotencyKey } from './idempotency-key.js'
-import { orderViewFromState, storedPlacementView } from './order-view.js'
+import { orderViewFromState, storedOrderView } from './order-view.js'
+import { PAYMENT_PROGRESS_WAIT_MS } from './payment-progress.js'
 import { requestFingerprint } from './request-fingerprint.js'
-import { type TemporalDeps, withinTemporalDeadline } from './temporal-deadline.js'
+import { type TemporalDeps, sendTemporalUpdate, withinTemporalDeadline } from './temporal-deadline.js'
 
 /** What a customer asks for: the order's lines, where it goes, and how it is paid. */
 export interface OrderRequest {
@@ -77,6 +84,8 @@ export interface PlacedOrder {
   payment: PaymentInstruction
   /** True when this answers a retry of an earlier request with the same key. */
   replayed: boolean
+  /** The payment's first answer, when this request awaited it (null: not in time); undefined when it did not (replays, COD, sandbox cards). */
+  paymentProgress?: PaymentProgress | null | undefined
 }
 
 /**
@@ -118,18 +127,8 @@ export interface OrderPlacement {
   placedAt: string
 }
 
-/**
- * Prices an order from the catalog and builds its workflow's input, with the
- * store's windows.
- *
- * @throws OrderNotPriceable naming each unknown or unavailable SKU, or a currency not sold.
- */
-export async function priceOrder(
-  db: Kysely<Database>,
-  settings: OrderWindows,
-  placement: OrderPlacement,
-): Promise<PlaceOrderInput> {
-  const { currency, lines } = placement
+/** Reads the catalog prices of the lines and the shipping rate of the currency (two reads at once), and prices the lines. */
+async function quoteLines(db: Kysely<Database>, lines: OrderLineRequest[], currency: string): Promise<PricingResult> {
   const [prices, rate] = await Promise.all([
     findCatalogPrices(
       db,
@@ -138,7 +137,15 @@ export async function priceOrder(
     ),
     findShippingRate(db, currency),
   ])
-  const quote = priceLines(lines, currency, prices, rate)
+  return priceLines(lines, currency, prices, rate)
+}
+
+/**
+ * The workflow's input from a quote and the store's windows.
+ *
+ * @throws OrderNotPriceable naming each unknown or unavailable SKU, or a currency not sold.
+ */
+function orderInput(settings: OrderWindows, placement: OrderPlacement, quote: PricingResult): PlaceOrderInput {
   if (!quote.ok) throw new OrderNotPriceable(quote.problems)
   return {
     ...placement,
@@ -151,6 +158,84 @@ export async function priceOrder(
 }
 
 /**
+ * Prices an order from the catalog and builds its workflow's input, with the
+ * store's windows.
+ *
+ * @throws OrderNotPriceable naming each unknown or unavailable SKU, or a currency not sold.
+ */
+export async function priceOrder(
+  db: Kysely<Database>,
+  settings: OrderWindows,
+  placement: OrderPlacement,
+): Promise<PlaceOrderInput> {
+  return orderInput(settings, placement, await quoteLines(db, placement.lines, placement.currency))
+}
+
+/** The options of an order's workflow start; with a conflict policy, as Update-with-Start needs. */
+export type OrderStartOptions = WorkflowStartOptions<typeof orderWorkflow> & {
+  workflowIdConflictPolicy: WorkflowIdConflictPolicy
+}
+
+/**
+ * How every order's workflow is started, written once for the plain start
+ * and Update-with-Start: its id, task queue and input, once per order id (a
+ * second start of the same order is the running one), and its search attributes.
+ */
+export function orderStartOptions(taskQueue: string, input: PlaceOrderInput): OrderStartOptions {
+  return {
+    workflowId: orderWorkflowId(input.orderId),
+    taskQueue,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    staticSummary: orderSummary(input),
+    staticDetails: orderDetails(input),
+    typedSearchAttributes: [
+      { key: OrderStatusKey, value: placedOrder(input).status },
+      { key: CustomerIdKey, value: input.customerId },
+      { key: PaymentMethodKey, value: input.payment.method },
+      { key: OrderTotalKey, value: input.quote.totals.total },
+    ],
+  }
+}
+
+/** Starts the order's workflow within the Temporal call deadline; an order already started (or ended) is left as it is. */
+async function startWorkflow(deps: TemporalDeps, options: OrderStartOptions): Promise<void> {
+  try {
+    await withinTemporalDeadline(deps, () => deps.temporal.workflow.start<typeof orderWorkflow>('orderWorkflow', options))
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error
+  }
+}
+
+/**
+ * Starts the order's workflow and waits for its payment's first answer in
+ * one call (Update-with-Start: the update rides in the workflow's first
+ * task), for at most {@link PAYMENT_PROGRESS_WAIT_MS}. Temporal is probed
+ * alongside, so an outage is a 503 within seconds. When the answer does not
+ * come in time (or the workflow had already ended) the order is started, or
+ * found started, by a plain start, and the progress is null: the client can ask again.
+ */
+async function startAwaitingPaymentProgress(deps: TemporalDeps, options: OrderStartOptions): Promise<PaymentProgress | null> {
+  const startWorkflowOperation = new WithStartWorkflowOperation<typeof orderWorkflow>('orderWorkflow', options)
+  try {
+    return await sendTemporalUpdate({ ...deps, temporalUpdateTimeoutMs: PAYMENT_PROGRESS_WAIT_MS }, () =>
+      deps.temporal.workflow.executeUpdateWithStart(paymentProgressUpdate, { startWorkflowOperation }),
+    )
+  } catch (error) {
+    // The probe's own failure: Temporal is not there.
+    if (isGrpcServiceError(error)) throw error
+    await startWorkflow(deps, options)
+    return null
+  }
+}
+
+/** Whether the 201 of a placement waits for the payment's first answer: a Stripe card or PayPal may ask the customer to act. */
+export function awaitsFirstPaymentAnswer(payment: PaymentInstruction): boolean {
+  return payment.method === 'paypal' || (payment.method === 'card' && payment.provider === 'stripe')
+}
+
+/**
  * Starts the order's workflow (once: a second start of the same order id is
  * a no-op) with its search attributes, and writes its first snapshot to the
  * read model. Returns the order as placed.
@@ -160,75 +245,91 @@ export async function startOrderWorkflow(
   input: PlaceOrderInput,
 ): Promise<OrderView> {
   const { timeline: _none, ...snapshot } = placedOrder(input)
-  try {
-    await withinTemporalDeadline(deps, () =>
-      deps.temporal.workflow.start<typeof orderWorkflow>('orderWorkflow', {
-        workflowId: orderWorkflowId(input.orderId),
-        taskQueue: deps.taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        staticSummary: orderSummary(input),
-        staticDetails: orderDetails(input),
-        typedSearchAttributes: [
-          { key: OrderStatusKey, value: snapshot.status },
-          { key: CustomerIdKey, value: input.customerId },
-          { key: PaymentMethodKey, value: input.payment.method },
-          { key: OrderTotalKey, value: input.quote.totals.total },
-        ],
-      }),
-    )
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error
-  }
+  await startWorkflow(deps, orderStartOptions(deps.taskQueue, input))
   await saveOrderSnapshot(deps.db, snapshot, [])
   return orderViewFromState(snapshot)
 }
 
+/** A placement this request made: the order as placed, its first row, and its payment's first answer when it was awaited. */
+interface StartedOrder {
+  order: OrderView
+  snapshot: OrderSnapshot
+  /** Undefined when not awaited (see {@link awaitsFirstPaymentAnswer}); null when it did not come in time. */
+  paymentProgress: PaymentProgress | null | undefined
+}
+
 /**
  * Places an order: prices it from the catalog, starts its workflow exactly
- * once, and answers as soon as the workflow is durably started.
+ * once, and answers as soon as the workflow is durably started (and, for a
+ * Stripe card or PayPal, its payment has first answered).
  *
  * The Idempotency-Key decides the order id, so a retry (even one racing the
- * first request) starts no second workflow and gets the same answer.
+ * first request) starts no second workflow and gets the same answer. Its
+ * round trips: the key's claim and the catalog's two reads at once, the
+ * start (with the payment's first answer, when awaited), then the order's
+ * first row and the key's answer in one statement.
  *
  * @throws PaymentMethodUnavailable, OrderNotPriceable, IdempotencyKeyReused, IdempotencyKeyInFlight.
  */
 export async function placeOrder(deps: PlaceOrderDeps, command: PlaceOrderCommand): Promise<PlacedOrder> {
   const { caller, request } = command
   const payment = paymentInstructionFor(deps.placement, request)
+  const currency = request.currency ?? deps.placement.storeCurrency
   const key = {
     caller,
     key: command.idempotencyKey,
     fingerprint: requestFingerprint(request),
     orderId: randomUUID(),
   }
-  const outcome = await underIdempotencyKey(deps.db, key, 201, async (held) => {
-    if (held.orderId === null) throw new Error('an order placement key always decides an order id')
-    const address = request.shippingAddress
-    const input = await priceOrder(deps.db, deps.placement, {
-      orderId: held.orderId,
-      customerId: caller.subject,
-      lines: request.lines,
-      currency: request.currency ?? deps.placement.storeCurrency,
-      shippingAddress: {
-        name: address.name,
-        line1: address.line1,
-        line2: address.line2 ?? null,
-        city: address.city,
-        region: address.region ?? null,
-        postalCode: address.postalCode,
-        country: address.country,
+  const contact: OrderContact = {
+    email: request.contactEmail ?? command.contact?.email ?? null,
+    language: command.contact?.language ?? null,
+  }
+  // The catalog is read while the key is claimed; a replay does not need it, and drops it.
+  const quoting = quoteLines(deps.db, request.lines, currency)
+  quoting.catch(() => undefined)
+  const outcome = await underIdempotencyKey(
+    deps.db,
+    key,
+    201,
+    async (held): Promise<StartedOrder> => {
+      if (held.orderId === null) throw new Error('an order placement key always decides an order id')
+      const address = request.shippingAddress
+      const placement: OrderPlacement = {
+        orderId: held.orderId,
+        customerId: caller.subject,
+        lines: request.lines,
+        currency,
+        shippingAddress: {
+          name: address.name,
+          line1: address.line1,
+          line2: address.line2 ?? null,
+          city: address.city,
+          region: address.region ?? null,
+          postalCode: address.postalCode,
+          country: address.country,
+        },
+        payment,
+        placedAt: held.createdAt.toISOString(),
+      }
+      const input = orderInput(deps.placement, placement, await quoting)
+      const options = orderStartOptions(deps.taskQueue, input)
+      let paymentProgress: PaymentProgress | null | undefined
+      if (awaitsFirstPaymentAnswer(payment)) paymentProgress = await startAwaitingPaymentProgress(deps, options)
+      else await startWorkflow(deps, options)
+      const { timeline: _none, ...snapshot } = placedOrder(input)
+      return { order: orderViewFromState(snapshot), snapshot, paymentProgress }
+    },
+    {
+      storeAnswer: async (held, started) => {
+        await savePlacedOrder(deps.db, started.snapshot, held, { status: 201, body: started.order })
+        // Where its mails go: on the row the statement above wrote (or the worker before it), which its own writes leave alone.
+        if (contact.email !== null || contact.language !== null)
+          await recordOrderContact(deps.db, started.snapshot.orderId, contact)
       },
-      payment,
-      placedAt: held.createdAt.toISOString(),
-    })
-    const order = await startOrderWorkflow(deps, input)
-    const contact = { email: request.contactEmail ?? command.contact?.email ?? null, language: command.contact?.language ?? null }
-    await recordOrderContact(deps.db, held.orderId, contact)
-    return order
-  })
+    },
+  )
   return outcome.replayed
-    ? { order: storedPlacementView(outcome.answer), payment, replayed: true }
-    : { order: outcome.answer, payment, replayed: false }
+    ? { order: storedOrderView(outcome.answer), payment, replayed: true }
+    : { order: outcome.answer.order, payment, replayed: false, paymentProgress: outcome.answer.paymentProgress }
 }

@@ -1,45 +1,26 @@
-import { type Client, WorkflowNotFoundError } from '@temporalio/client'
-import type { Logger } from 'pino'
 import type { Kysely } from '../db/connection.js'
-import { findOrderRow, isOrderId } from '../db/order-queries.js'
+import { findOrderRow } from '../db/order-queries.js'
 import type { Database } from '../db/schema.js'
-import { orderWorkflowId, statusQuery } from '../workflows/messages.js'
 import type { OrderView } from '../api/schemas/orders.js'
 import { type Caller, canSeeOrder } from './caller.js'
 import { OrderNotFound } from './commerce-errors.js'
-import { orderViewFromRow, orderViewFromState } from './order-view.js'
-
-export interface ReadOrderDeps {
-  db: Kysely<Database>
-  temporal: Client
-  logger: Logger
-  /** How long the live query may take before the read model answers instead; 2 s by default. */
-  liveQueryTimeoutMs?: number | undefined
-}
+import { orderViewFromRow } from './order-view.js'
 
 /**
- * The order as it is now: the workflow's live state when it answers in time,
- * else the read model. Someone else's order does not exist for a customer.
+ * The order as the read model has it: one indexed read of Postgres, and
+ * nothing asked of Temporal, so reading an order never makes the worker
+ * replay it. Someone else's order does not exist for a customer.
+ *
+ * The read model is never behind what this API told a client: a placement is
+ * answered after its row is written, and an update's answer is written to
+ * the row before it is passed on (`saveAnsweredOrder`), so a read returns
+ * that version or a newer one. What the workflow did since, and has not yet
+ * recorded, shows on the next read (or on the order's event stream).
  *
  * @throws OrderNotFound
  */
-export async function readOrder(deps: ReadOrderDeps, caller: Caller, orderId: string): Promise<OrderView> {
-  if (!isOrderId(orderId)) throw new OrderNotFound(orderId)
-  const handle = deps.temporal.workflow.getHandle(orderWorkflowId(orderId))
-  const live = await deps.temporal.connection
-    .withDeadline(Date.now() + (deps.liveQueryTimeoutMs ?? 2_000), () => handle.query(statusQuery))
-    .catch((error: unknown) => {
-      if (!(error instanceof WorkflowNotFoundError))
-        deps.logger.warn({ err: error, orderId }, 'live query failed; answering from the read model')
-      return null
-    })
-  if (live) {
-    if (!canSeeOrder(caller, live.customerId)) throw new OrderNotFound(orderId)
-    return orderViewFromState(live)
-  }
-  const row = await findOrderRow(deps.db, orderId)
-  if (!row || !canSeeOrder(caller, row.customer_id)) throw new OrderNotFound(orderId)
-  return orderViewFromRow(row)
+export async function readOrder(deps: { db: Kysely<Database> }, caller: Caller, orderId: string): Promise<OrderView> {
+  return orderViewFromRow(await findVisibleOrder(deps.db, caller, orderId))
 }
 
 /**

@@ -4,6 +4,7 @@ import type { OrderView } from '../api/schemas/orders.js'
 import { type Caller, actorOf } from './caller.js'
 import { OrderNotFound, OrderUpdateRefused } from './commerce-errors.js'
 import { underIdempotencyKey } from './idempotency-key.js'
+import { storedOrderView } from './order-view.js'
 import { type OrderUpdateDeps, closedOrderRefusal, sendRefund, updateOrder } from './order-updates.js'
 import { requestFingerprint } from './request-fingerprint.js'
 
@@ -50,5 +51,7 @@ export async function refundPayment(
       },
     ),
   )
-  return { order: outcome.answer as OrderView, replayed: outcome.replayed }
+  return outcome.replayed
+    ? { order: storedOrderView(outcome.answer), replayed: true }
+    : { order: outcome.answer, replayed: false }
 }

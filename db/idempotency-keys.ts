@@ -82,13 +82,21 @@ export async function storeIdempotencyKeyAnswer(
   id: IdempotencyKeyId,
   answer: { status: number; body: Record<string, unknown> },
 ): Promise<void> {
-  await db
+  await storeIdempotencyKeyAnswerQuery(db, id, answer).execute()
+}
+
+/** The statement of {@link storeIdempotencyKeyAnswer}, unexecuted, to ride along another write (a CTE). */
+export function storeIdempotencyKeyAnswerQuery(
+  db: Kysely<Database>,
+  id: IdempotencyKeyId,
+  answer: { status: number; body: Record<string, unknown> },
+) {
+  return db
     .updateTable('idempotency_keys')
     .set({ response_status: answer.status, response_body: JSON.stringify(answer.body), locked_until: null })
     .where('principal', '=', id.principal)
     .where('key', '=', id.key)
     .where('response_body', 'is', null)
-    .execute()
 }
 
 /** Deletes an unanswered key. */

@@ -6,7 +6,7 @@ import { cancelOrderUpdate, carrierEventSignal } from '../workflows/messages.js'
 import type { OrderState } from '../domain/order-types.js'
 import type { FakePayPal } from './support/fake-paypal.js'
 import { carrierEvent, createProducts, startOrder, stockOf, waitForOrder } from './support/fixtures.js'
-import type { HttpStack } from './support/http-stack.js'
+import { type HttpStack, waitForHttpOrder } from './support/http-stack.js'
 import { type PayPalStack, startPayPalStack } from './support/paypal-stack.js'
 import { settleMs } from './support/patience.js'
 
@@ -50,8 +50,9 @@ describe('PayPal with PAYPAL_INTENT=CAPTURE', () => {
     expect(fake.orders.get(paypalOrderId)!.status).toBe('COMPLETED')
     expect(capturesOf(paypalOrderId)).toMatchObject([{ status: 'COMPLETED', amount: { value: '18.49' } }])
     expect(fake.captures.get(paypalOrderId)).toBe(1)
-    const read = await stack.call('GET', `/v1/orders/${orderId}`, { token: customer })
-    expect(read.body).toMatchObject({ status: 'CONFIRMED', paymentStatus: 'PAID' })
+    // Reads come from the read model, which records the label a moment after the workflow has it.
+    const read = await waitForHttpOrder(stack, customer, orderId, (order) => order.shipment !== null)
+    expect(read).toMatchObject({ status: 'CONFIRMED', paymentStatus: 'PAID' })
 
     await handle.signal(carrierEventSignal, carrierEvent(confirmed, 'PICKED_UP'))
     const onItsWay = await waitForOrder(handle, (order) => order.status === 'SHIPPED')

@@ -1,5 +1,6 @@
 import type { PayPalApi } from '../../adapters/payments/paypal-api.js'
-import { readPaymentProgress } from '../../commerce/payment-progress.js'
+import { awaitsFirstPaymentAnswer } from '../../commerce/place-order.js'
+import { PAYMENT_PROGRESS_WAIT_MS, readPaymentProgress } from '../../commerce/payment-progress.js'
 import type { PaymentInstruction } from '../../domain/order-types.js'
 import type { PaymentProgress } from '../../workflows/messages.js'
 import type { AppDeps } from '../app-deps.js'
@@ -35,10 +36,20 @@ export async function paymentActionOf(payments: ApiPayments, progress: PaymentPr
 /**
  * A just-placed order with what the customer needs to finish paying: a Stripe
  * or PayPal payment may wait for the customer, so its first attempt is
- * awaited (10 s at most) and the action read fresh from the provider.
+ * awaited (10 s at most; the placement itself awaited it when it started the
+ * order, `known`) and the action read fresh from the provider.
  */
-export async function withPaymentAction(deps: AppDeps, order: OrderView, payment: PaymentInstruction): Promise<PlacedOrderView> {
-  const waits = payment.method === 'paypal' || (payment.method === 'card' && payment.provider === 'stripe')
-  const progress = waits ? await readPaymentProgress(deps, order.id, 10_000) : null
+export async function withPaymentAction(
+  deps: AppDeps,
+  order: OrderView,
+  payment: PaymentInstruction,
+  known?: PaymentProgress | null,
+): Promise<PlacedOrderView> {
+  const waits = awaitsFirstPaymentAnswer(payment)
+  const progress = waits
+    ? known !== undefined
+      ? known
+      : await readPaymentProgress(deps, order.id, PAYMENT_PROGRESS_WAIT_MS)
+    : null
   return { ...order, paymentAction: await paymentActionOf(deps.payments ?? sandboxOnlyPayments, progress) }
 }

@@ -79,7 +79,7 @@ export function ordersRouter(deps: AppDeps) {
       },
     })
     const { replayed } = placed
-    const order = await withPaymentAction(deps, placed.order, placed.payment)
+    const order = await withPaymentAction(deps, placed.order, placed.payment, placed.paymentProgress)
     c.header('Location', `/v1/orders/${order.id}`)
     if (replayed) c.header('Idempotent-Replayed', 'true')
     c.var.logger.info({ orderId: order.id, replayed }, 'order placed')
@@ -130,7 +130,8 @@ export function ordersRouter(deps: AppDeps) {
   const get = createRoute({
     method: 'get',
     path: '/{id}',
-    summary: 'Read one order, live',
+    summary: 'Read one order',
+    description: 'From the read model: never older than what this API last answered about the order (see `version`).',
     middleware: [anyone] as const,
     security: [{ bearerAuth: [] }],
     request: { params: OrderIdParam },

@@ -110,6 +110,14 @@ export const OrderView = z
     codConfirmationDeadline: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
+    version: z
+      .number()
+      .int()
+      .openapi({
+        description:
+          'Grows with every change the order records: of two answers about one order, the higher version is the newer. ' +
+          'A read never answers a lower version than an earlier answer of this API did (bar idempotent replays).',
+      }),
   })
   .openapi('Order')
 export type OrderView = z.infer<typeof OrderView>
