@@ -18,6 +18,18 @@ export async function saveOrderSnapshot(
   snapshot: OrderSnapshot,
   timelineEntries: readonly TimelineEntry[],
 ): Promise<void> {
+  await db.transaction().execute((trx) => writeOrderSnapshot(trx, snapshot, timelineEntries))
+}
+
+/**
+ * The statements of {@link saveOrderSnapshot}, in a transaction the caller
+ * holds (so a notice to the customer can be queued in the same one).
+ */
+export async function writeOrderSnapshot(
+  trx: Kysely<Database>,
+  snapshot: OrderSnapshot,
+  timelineEntries: readonly TimelineEntry[],
+): Promise<void> {
   const order = storable(snapshot)
   const newTimelineEntries = storable(timelineEntries)
   const row = {
@@ -41,30 +53,28 @@ export async function saveOrderSnapshot(
     created_at: order.createdAt,
     updated_at: order.updatedAt,
   }
-  await db.transaction().execute(async (trx) => {
-    const { id: _id, created_at: _createdAt, customer_id: _customerId, ...changes } = row
+  const { id: _id, created_at: _createdAt, customer_id: _customerId, ...changes } = row
+  await trx
+    .insertInto('orders')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doUpdateSet(changes).where('orders.version', '<', order.version))
+    .execute()
+  if (newTimelineEntries.length > 0) {
     await trx
-      .insertInto('orders')
-      .values(row)
-      .onConflict((oc) => oc.column('id').doUpdateSet(changes).where('orders.version', '<', order.version))
+      .insertInto('order_timeline')
+      .values(
+        newTimelineEntries.map((entry) => ({
+          order_id: order.orderId,
+          seq: entry.seq,
+          occurred_at: entry.at,
+          actor_type: entry.actor.type,
+          actor_id: entry.actor.id,
+          type: entry.type,
+          message: entry.message,
+          data: entry.data ? JSON.stringify(entry.data) : null,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['order_id', 'seq']).doNothing())
       .execute()
-    if (newTimelineEntries.length > 0) {
-      await trx
-        .insertInto('order_timeline')
-        .values(
-          newTimelineEntries.map((entry) => ({
-            order_id: order.orderId,
-            seq: entry.seq,
-            occurred_at: entry.at,
-            actor_type: entry.actor.type,
-            actor_id: entry.actor.id,
-            type: entry.type,
-            message: entry.message,
-            data: entry.data ? JSON.stringify(entry.data) : null,
-          })),
-        )
-        .onConflict((oc) => oc.columns(['order_id', 'seq']).doNothing())
-        .execute()
-    }
-  })
+  }
 }
