@@ -141,6 +141,8 @@ describe('an order history', () => {
     const scans = Array.from({ length: 197 }, () => [labelled, 'IN_TRANSIT'] as Parameters<typeof carrierEvent>)
     await signalWhenIdle(handle, [labelled, 'PICKED_UP'], ...scans, [labelled, 'OUT_FOR_DELIVERY'], [labelled, 'DELIVERED'])
     const delivered = await handle.result()
+    const { events } = measure('order with 200 carrier events', await historiesOfEveryRun(handle.workflowId, firstRunId))
+    expect(events).toBeLessThan(1_000)
     expect(delivered).toMatchObject({ status: 'DELIVERED', paymentStatus: 'PAID' })
     const carrierEntries = delivered.timeline.filter((entry) => entry.type === 'carrier_event').map((entry) => entry.message)
     expect(carrierEntries).toEqual([
@@ -156,8 +158,6 @@ describe('an order history', () => {
       .where('type', '=', 'carrier_event')
       .execute()
     expect(stored).toHaveLength(4)
-    const { events } = measure('order with 200 carrier events', await historiesOfEveryRun(handle.workflowId, firstRunId))
-    expect(events).toBeLessThan(1_000)
   })
 
   it('that grows long continues as new, keeps answering queries and updates under the same id, and finishes', async () => {
