@@ -108,7 +108,7 @@ export class OrderRecord {
    * @example
    * ```ts
    * order.moveTo('SHIPPED')
-   * await order.save({ kind: 'shipped' }) // "Record SHIPPED; tell the customer: shipped"
+   * await order.save({ kind: 'shipped' }) // "Record SHIPPED (Payment captured at hand-over); Tell the customer: shipped"
    * ```
    */
   async save(...notices: Notice[]): Promise<void> {
@@ -165,10 +165,10 @@ export class OrderRecord {
   }
 }
 
-/** A bookkeeping write in the order's terms, for the Web UI: "Record SHIPPED (payment captured)". */
+/** A bookkeeping write in the order's terms, for the Web UI: "Record SHIPPED (Carrier: IN_TRANSIT)". */
 function recordSummary(status: OrderStatus, entries: readonly TimelineEntry[]): string {
   const latest = entries.at(-1)
-  return latest ? `Record ${status} (${latest.type.replaceAll('_', ' ')})` : `Record ${status}`
+  return latest ? `Record ${status} (${latest.message.slice(0, 80)})` : `Record ${status}`
 }
 
 /** A notice in the order's terms: "Tell the customer: shipped". */
