@@ -23,6 +23,19 @@ function orderIdOf(input: unknown): string | null {
   return typeof id === 'string' ? id : null
 }
 
+/** Logs, as an error staff must look at, a step of an order that failed for good. */
+export function logFailedForGood(
+  logger: Logger,
+  orderId: string | null,
+  step: string,
+  error: pg.DatabaseError & { code: string },
+): void {
+  logger.error(
+    { orderId, step, sqlState: error.code, err: error },
+    `order ${orderId ?? '?'}: step ${step} failed for good (SQLSTATE ${error.code}); not retrying`,
+  )
+}
+
 type AnyActivity = (input: never) => Promise<unknown>
 
 /**
@@ -47,10 +60,7 @@ export function failingForGoodAtOnce<T extends Record<string, AnyActivity>>(acti
       } catch (error) {
         if (!failsForGood(error)) throw error
         const orderId = orderIdOf(input)
-        logger.error(
-          { orderId, step, sqlState: error.code, err: error },
-          `order ${orderId ?? '?'}: step ${step} failed for good (SQLSTATE ${error.code}); not retrying`,
-        )
+        logFailedForGood(logger, orderId, step, error)
         throw ApplicationFailure.create({
           type: PROCESSING_FAILED,
           message: `${step} failed for good: ${error.message}`,

@@ -1,10 +1,17 @@
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
+import { queueCustomerNotice } from '../db/notification-outbox.js'
 import type { Database } from '../db/schema.js'
-import { storable, storableText } from '../db/storable-text.js'
 
 export type { NotificationKind } from '../domain/notifications.js'
 import type { NotificationKind } from '../domain/notifications.js'
+
+/** A notice the order asks to send: its kind, its occurrence (1 when omitted) and what it says. */
+export interface NoticeRequest {
+  kind: NotificationKind
+  occurrence?: number
+  data?: Record<string, unknown>
+}
 
 export interface NotificationDeps {
   db: Kysely<Database>
@@ -20,29 +27,10 @@ export function createNotificationActivities({ db, logger }: NotificationDeps) {
      * The notification dispatcher (`workflows/notification-dispatcher-workflow.ts`)
      * delivers each row on every channel.
      */
-    async notifyCustomer(input: {
-      orderId: string
-      customerId: string
-      kind: NotificationKind
-      occurrence?: number
-      data?: Record<string, unknown>
-    }): Promise<{ queued: boolean }> {
-      const inserted = await db
-        .insertInto('notification_outbox')
-        .values({
-          order_id: input.orderId,
-          customer_id: storableText(input.customerId),
-          kind: input.kind,
-          occurrence: input.occurrence ?? 1,
-          payload: JSON.stringify(storable(input.data ?? {})),
-        })
-        .onConflict((oc) => oc.columns(['order_id', 'kind', 'occurrence']).doNothing())
-        .returning('id')
-        .executeTakeFirst()
-      if (inserted) {
-        logger.info({ orderId: input.orderId, customerId: input.customerId, kind: input.kind }, 'customer notified')
-      }
-      return { queued: inserted !== undefined }
+    async notifyCustomer(input: { orderId: string; customerId: string } & NoticeRequest): Promise<{ queued: boolean }> {
+      const queued = await queueCustomerNotice(db, input)
+      if (queued) logger.info({ orderId: input.orderId, customerId: input.customerId, kind: input.kind }, 'customer notified')
+      return { queued }
     },
   }
 }

@@ -105,6 +105,18 @@ export async function saveOrderSnapshot(
 }
 
 /**
+ * {@link saveOrderSnapshot} on `trx`, a transaction the caller holds (so a
+ * notice to the customer is queued in the same one).
+ */
+export async function writeOrderSnapshot(
+  trx: Kysely<Database>,
+  snapshot: OrderSnapshot,
+  timelineEntries: readonly TimelineEntry[],
+): Promise<void> {
+  await saveOrderSnapshot(trx, snapshot, timelineEntries)
+}
+
+/**
  * Writes the order an update just answered (the workflow's state, with its
  * timeline) before the API passes that answer on, and returns the row that
  * now stands: this state, or a newer one the worker already wrote. One

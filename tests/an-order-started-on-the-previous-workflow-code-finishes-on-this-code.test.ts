@@ -25,8 +25,8 @@ import { settleMs } from './support/patience.js'
 import { type TestServices, connectServices } from './support/services.js'
 import { buildWorkflowBundleOfCommit } from './support/workflow-bundle-of-commit.js'
 
-/** The last commit before the order workflow was split into steps (`workflows/order/`). */
-const previousCommit = 'a8ae757'
+/** The last commit before orders kept a small history (`patched('small-history')`: local bookkeeping, continue-as-new). */
+const previousCommit = '088d55c'
 
 let services: TestServices
 let scratch: string

@@ -176,3 +176,36 @@ describe('a bookkeeping write that fails for good', () => {
     expect(logLines).toContainEqual(expect.objectContaining({ level: 50, orderId, step: 'notifyCustomer' }))
   })
 })
+
+describe('a step run as a local activity that fails for good', () => {
+  it('cancels the order with processing_failed before anything is charged, counted and logged with its step', async () => {
+    const [sku] = await createProducts(services.db, [{ onHand: 3 }])
+    // A constraint the code does not expect, in real Postgres: this SKU's reservations are refused.
+    await sql`
+      create function refuse_reservation() returns trigger language plpgsql as $$
+      begin
+        if new.sku = ${sql.lit(sku!)} then
+          raise exception 'this reservation is refused' using errcode = 'check_violation';
+        end if;
+        return new;
+      end $$`.execute(services.db)
+    await sql`
+      create trigger refuse_reservation before insert on stock_reservations
+      for each row execute function refuse_reservation()`.execute(services.db)
+    const { orderId, handle } = await startOrder(services, {
+      lines: [{ sku: sku!, quantity: 1 }],
+      payment: { method: 'card', token: 'tok_visa' },
+    })
+
+    const order = await handle.result()
+    expect(order).toMatchObject({ status: 'CANCELLED', cancellation: { reason: 'processing_failed' } })
+    expect(order.timeline.filter((entry) => entry.type === 'processing_failed').map((entry) => entry.data)).toEqual([
+      expect.objectContaining({ step: 'reserveStock', sqlState: '23514' }),
+    ])
+    expect(await paymentsOf(services.db, orderId)).toEqual([])
+    expect(await stockOf(services.db, sku!)).toEqual({ on_hand: 3, reserved: 0 })
+    await expect.poll(() => notificationsOf(services.db, orderId), { timeout: 20_000 }).toEqual(['cancelled'])
+    expect(await scrape()).toContain('order_processing_failures_total{step="reserveStock"} 1')
+    expect(logLines).toContainEqual(expect.objectContaining({ level: 50, orderId, step: 'reserveStock' }))
+  })
+})

@@ -17,6 +17,7 @@ import type { CancellationReason } from '../domain/vocabulary.js'
 import { orderEngineDataConverter } from '../temporal/data-converter.js'
 import { PayloadEncryptionCodec } from '../temporal/payload-encryption.js'
 import { logger, testPayloadKeys } from './support/services.js'
+import type { OrderWorkflowInput } from '../workflows/order/continue-as-new.js'
 
 type History = temporal.api.history.v1.History
 const { EventType } = temporal.api.enums.v1
@@ -26,14 +27,27 @@ interface RecordedOrder {
    * How the workflow closed: completed (the default), canceled (by an operator's cancellation in Temporal), or
    * still open: recorded mid-journey, as a deploy meets it, so that the code that carries it on must replay it.
    */
-  closed?: 'completed' | 'canceled' | 'open'
+  closed?: 'completed' | 'canceled' | 'open' | 'continued-as-new'
   /** How the order ended, as its workflow returned it (or, for a canceled or open one, as its last read-model write recorded it). */
   outcome: Pick<OrderState, 'status' | 'paymentStatus'> & { cancellation?: { reason: CancellationReason } }
-  /** The activities the history scheduled, in order, leaving out `recordOrder` (the read-model write after each step). */
+  /**
+   * The activities the history scheduled, in order, leaving out `recordOrder` (the read-model write after each
+   * step); a local activity (recorded as a marker) is `local:<name>`.
+   */
   steps: string[]
   /** The `patched()` ids the history recorded a marker for; none when left out. */
   patches?: string[]
 }
+
+/** The steps of a card order on the small-history code: the database steps run as local activities. */
+const smallHistoryCardSteps = [
+  'local:priceOrder',
+  'local:reserveStock',
+  'authorizePayment',
+  'createShipment',
+  'local:commitStock',
+  'capturePayment',
+]
 
 /** Every file in `tests/histories/`, with what it holds; a new history needs its entry here. */
 const recorded: Record<string, RecordedOrder> = {
@@ -351,6 +365,33 @@ const recorded: Record<string, RecordedOrder> = {
       'notifyCustomer',
     ],
   },
+  // Recorded on the small-history code (patched('small-history')).
+  '2026-12-01-card-order-delivered-bookkeeping-in-one-local-call-per-change.json': {
+    outcome: { status: 'DELIVERED', paymentStatus: 'PAID' },
+    steps: smallHistoryCardSteps,
+    patches: ['small-history'],
+  },
+  '2026-12-01-cod-order-confirmed-and-delivered-bookkeeping-in-one-local-call-per-change.json': {
+    outcome: { status: 'DELIVERED', paymentStatus: 'PAID' },
+    steps: ['local:priceOrder', 'local:reserveStock', 'createShipment', 'local:commitStock', 'local:recordCodCollection'],
+    patches: ['small-history'],
+  },
+  '2026-12-01-card-order-repeated-scans-deduplicated-a-stale-one-noted-delivered.json': {
+    outcome: { status: 'DELIVERED', paymentStatus: 'PAID' },
+    steps: smallHistoryCardSteps,
+    patches: ['small-history'],
+  },
+  '2026-12-01-card-order-shipped-repeated-scans-then-continued-as-new.json': {
+    closed: 'continued-as-new',
+    outcome: { status: 'SHIPPED', paymentStatus: 'PAID' },
+    steps: smallHistoryCardSteps,
+    patches: ['small-history'],
+  },
+  '2026-12-01-card-order-continued-as-new-refunded-twice-cancel-refused-delivered.json': {
+    outcome: { status: 'DELIVERED', paymentStatus: 'PARTIALLY_REFUNDED' },
+    steps: ['refundPayment', 'local:notifyCustomer', 'refundPayment', 'local:notifyCustomer'],
+    patches: ['small-history'],
+  },
 }
 
 const folder = new URL('./histories/', import.meta.url)
@@ -366,8 +407,15 @@ function readHistory(file: string): History {
 
 function scheduledSteps(history: History): string[] {
   return history.events
-    .map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name)
-    .filter((name): name is string => name !== undefined && name !== null && name !== 'recordOrder')
+    .map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? localActivityOf(event))
+    .filter((name): name is string => name !== undefined && name !== null && !/^(local:)?recordOrder$/.test(name))
+}
+
+/** `local:<name>` for a local activity's marker. */
+function localActivityOf(event: History['events'][number]): string | undefined {
+  const marker = event.markerRecordedEventAttributes
+  const data = marker?.markerName === 'core_local_activity' ? marker.details?.['data']?.payloads?.[0] : undefined
+  return data ? `local:${defaultPayloadConverter.fromPayload<{ activity_type: string }>(data).activity_type}` : undefined
 }
 
 /** The order as the workflow returned it; a canceled workflow returns nothing, so as its last read-model write had it. */
@@ -402,6 +450,8 @@ const closedEventTypes = new Set([
 async function returnedOrder(history: History): Promise<Omit<OrderState, 'timeline'>> {
   const payload = history.events.at(-1)?.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0]
   if (payload) return read<OrderState>(payload)
+  const carried = history.events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.input?.payloads?.[0]
+  if (carried) return (await read<OrderWorkflowInput>(carried)).carriedOver!.record.state
   const lastWrite = history.events
     .map((event) => event.activityTaskScheduledEventAttributes)
     .filter((scheduled) => scheduled?.activityType?.name === 'recordOrder')
@@ -435,7 +485,9 @@ describe('histories recorded from earlier versions of the order workflow', () =>
       expect(history.events.at(-1)?.eventType).toBe(
         expected.closed === 'canceled'
           ? EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED
-          : EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+          : expected.closed === 'continued-as-new'
+            ? EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+            : EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
       )
     }
     expect(await returnedOrder(history)).toMatchObject(expected.outcome)

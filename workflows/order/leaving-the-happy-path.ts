@@ -61,7 +61,6 @@ async function cancelOrder(run: OrderRun, cancellation: OrderCancellation): Prom
     order.note(by, 'order_cancelled', `Order cancelled: ${reason}`, { reason })
     order.moveTo('CANCELLED')
     noteLateCarrierEvents(run)
-    await order.save()
-    await order.notify('cancelled', { data: { reason } })
+    await order.save({ kind: 'cancelled', data: { reason } })
   })
 }

@@ -7,6 +7,17 @@ import type { CancellationRefusal } from '../../domain/order-rules.js'
 import type { Actor, CarrierEvent } from '../../domain/order-types.js'
 import type { CancelOrderRequest } from '../messages.js'
 
+/** What the inbox carries into the next run when the workflow continues as new. */
+export interface CarriedInbox {
+  carrierEvents: CarrierEvent[]
+  seenCarrierEvents: string[]
+  seenPaymentEvents: string[]
+  unreadPaymentEvents: number
+  cancelRequest: CancelOrderRequest | null
+  cancelRefused: CancellationRefusal | null
+  codConfirmedBy: Actor | null
+}
+
 export class OrderInbox {
   /** Carrier events in arrival order, not yet followed. */
   readonly carrierEvents: CarrierEvent[] = []
@@ -21,6 +32,30 @@ export class OrderInbox {
   cancelRefused: CancellationRefusal | null = null
   /** The admin who confirmed a cash-on-delivery order. */
   codConfirmedBy: Actor | null = null
+
+  constructor(carried?: CarriedInbox) {
+    if (!carried) return
+    this.carrierEvents.push(...carried.carrierEvents)
+    for (const id of carried.seenCarrierEvents) this.seenCarrierEvents.add(id)
+    for (const id of carried.seenPaymentEvents) this.seenPaymentEvents.add(id)
+    this.unreadPaymentEvents = carried.unreadPaymentEvents
+    this.cancelRequest = carried.cancelRequest
+    this.cancelRefused = carried.cancelRefused
+    this.codConfirmedBy = carried.codConfirmedBy
+  }
+
+  /** Everything in the inbox, for the next run when the workflow continues as new. */
+  carried(): CarriedInbox {
+    return {
+      carrierEvents: [...this.carrierEvents],
+      seenCarrierEvents: [...this.seenCarrierEvents],
+      seenPaymentEvents: [...this.seenPaymentEvents],
+      unreadPaymentEvents: this.unreadPaymentEvents,
+      cancelRequest: this.cancelRequest,
+      cancelRefused: this.cancelRefused,
+      codConfirmedBy: this.codConfirmedBy,
+    }
+  }
 
   /** Counts a payment event once, however often the provider sends it. */
   notePaymentEvent(eventId: string): void {

@@ -17,13 +17,15 @@
  * Versioning: orders stay open for weeks, so a change here that issues other
  * commands than before branches on `patched()` (README, "Versioning").
  */
-import { CancellationScope, CancelledFailure, allHandlersFinished, condition, patched } from '@temporalio/workflow'
+import { CancellationScope, CancelledFailure, allHandlersFinished, condition, patched, sleep } from '@temporalio/workflow'
 import { finalStatuses } from '../../domain/order-rules.js'
 import { timerSummaries } from '../../domain/order-summaries.js'
-import type { OrderState, PlaceOrderInput } from '../../domain/order-types.js'
+import type { OrderState } from '../../domain/order-types.js'
+import { runDatabaseStepsLocally } from './activity-proxies.js'
 import { actOnCancelRequest, OrderCancellation, stopIfCancelRequested } from './cancellation.js'
 import { awaitCodConfirmation } from './cash-on-delivery.js'
 import { Compensation } from './compensation.js'
+import { type CarriedOverOrder, type OrderWorkflowInput, continueAsNewIfLong } from './continue-as-new.js'
 import { leaveHappyPath } from './leaving-the-happy-path.js'
 import { listenForMessages } from './message-handlers.js'
 import { OrderInbox } from './order-inbox.js'
@@ -34,19 +36,27 @@ import { authorizationTimeLeft, holdPayment } from './payment.js'
 import { checkPriceStillHolds, reserveStock } from './placement.js'
 import { RefundQueue, keepRefundWindowOpen, refundOnRequest } from './refunds.js'
 
-export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState> {
+export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderState> {
+  const carried = input.carriedOver
   const run: OrderRun = {
     input,
-    order: new OrderRecord(input),
-    inbox: new OrderInbox(),
-    refunds: new RefundQueue(),
+    order: new OrderRecord(input, carried?.record),
+    inbox: new OrderInbox(carried?.inbox),
+    refunds: refundQueueCarriedOver(carried),
     undo: new Compensation(),
   }
+  // Bookkeeping in one local call per change, database steps local, the status published when it changes, repeated
+  // scans free, continue-as-new when long: orders placed before keep the commands their histories recorded.
+  if (patched('small-history')) {
+    run.order.smallHistory = true
+    runDatabaseStepsLocally()
+  }
   listenForMessages(run)
-  run.order.publishTotal()
+  if (carried) run.order.republishStatus()
+  else run.order.publishTotal()
   await CancellationScope.nonCancellable(async () => {
     try {
-      await fulfil(run)
+      await fulfil(run, input)
       await keepRefundWindowOpen(run.order, run.refunds, {
         cancelAsked: () => run.inbox.cancelRequest !== null,
         actOnCancelRequest: () => actOnCancelRequest(run),
@@ -63,8 +73,23 @@ export async function orderWorkflow(input: PlaceOrderInput): Promise<OrderState>
   return run.order.state
 }
 
-/** The happy path, from placement to the end of the parcel's journey. */
-async function fulfil(run: OrderRun): Promise<void> {
+/** The refund queue as an earlier run left it (none waiting: a run continues as new only when none is). */
+function refundQueueCarriedOver(carried: CarriedOverOrder | undefined): RefundQueue {
+  const refunds = new RefundQueue()
+  refunds.requested = carried?.refunds.requested ?? 0
+  refunds.made = carried?.refunds.made ?? 0
+  return refunds
+}
+
+/** The happy path, from placement (unless an earlier run of this order got the parcel on its way) to the journey's end. */
+async function fulfil(run: OrderRun, input: OrderWorkflowInput): Promise<void> {
+  if (!input.carriedOver) await placeAndShip(run)
+  await whileTheParcelTravels(run, input)
+  await actOnCancelRequest(run)
+}
+
+/** Prices, reserves, pays (or waits for an admin's confirmation), and buys the label. */
+async function placeAndShip(run: OrderRun): Promise<void> {
   const { input, order, inbox } = run
   await checkPriceStillHolds(run)
   stopIfCancelRequested(inbox)
@@ -77,12 +102,9 @@ async function fulfil(run: OrderRun): Promise<void> {
     await awaitCodConfirmation(run)
   }
   order.moveTo('CONFIRMED')
-  await order.save()
-  await order.notify('confirmed')
+  await order.save({ kind: 'confirmed' })
   stopIfCancelRequested(inbox)
   await buyLabel(run)
-  await whileTheParcelTravels(run)
-  await actOnCancelRequest(run)
 }
 
 /**
@@ -91,13 +113,20 @@ async function fulfil(run: OrderRun): Promise<void> {
  * is applied before it), then a cancellation, refunds asked for in transit,
  * and the held authorization about to lapse before pickup.
  */
-async function whileTheParcelTravels(run: OrderRun): Promise<void> {
+async function whileTheParcelTravels(run: OrderRun, input: OrderWorkflowInput): Promise<void> {
   const { order, inbox, refunds } = run
+  const lapse = new AuthorizationLapse()
   while (!finalStatuses.has(order.state.status)) {
+    await continueAsNewIfLong(run, input)
     const news = () => inbox.carrierEvents.length > 0 || inbox.cancelRequest !== null || refunds.waiting.length > 0
     const holdLeft = authorizationTimeLeft(run)
     const lapses = timerSummaries.authorizationLapses(order.state.payment.authorizationExpiresAt ?? '')
-    const woken = holdLeft === null ? (await condition(news), true) : await condition(news, holdLeft, { summary: lapses })
+    const woken =
+      holdLeft === null
+        ? (await condition(news), true)
+        : order.smallHistory
+          ? await Promise.race([condition(news).then(() => true), lapse.after(run, holdLeft, lapses)])
+          : await condition(news, holdLeft, { summary: lapses })
     if (inbox.carrierEvents.length === 0) await actOnCancelRequest(run)
     if (!woken) {
       const why = 'The payment authorization would lapse before the carrier picked the parcel up'
@@ -106,6 +135,25 @@ async function whileTheParcelTravels(run: OrderRun): Promise<void> {
     await refundOnRequest(order, refunds)
     const event = inbox.carrierEvents.shift()
     if (event) await followCarrier(run, event)
+  }
+}
+
+/**
+ * The held authorization's lapse, as one timer for the whole wait for pickup
+ * (`condition(news, timeout)` starts and cancels a timer at every wake-up:
+ * two events each). A timer still pending when the order ends is dropped
+ * with the workflow; it records nothing.
+ */
+class AuthorizationLapse {
+  private timer: { expiresAt: string | null | undefined; lapsed: Promise<false> } | null = null
+
+  /** Resolves false when the hold lapses; the same timer while the hold's expiry stays the same. */
+  after({ order }: OrderRun, holdLeft: number, summary: string): Promise<false> {
+    const expiresAt = order.state.payment.authorizationExpiresAt
+    if (this.timer && this.timer.expiresAt === expiresAt) return this.timer.lapsed
+    const lapsed = sleep(holdLeft, { summary }).then(() => false as const)
+    this.timer = { expiresAt, lapsed }
+    return lapsed
   }
 }
 

@@ -7,7 +7,7 @@
  * several parcels, `buyLabel` and `followCarrier` are the body of a parcel's
  * child workflow, and hand-over, delivery and return the news it reports back.
  */
-import { HANDED_OVER_RANK, type CarrierEventEffect, carrierEventEffect } from '../../domain/carrier-progress.js'
+import { HANDED_OVER_RANK, JOURNEY_END_RANK, type CarrierEventEffect, carrierEventEffect } from '../../domain/carrier-progress.js'
 import { refundableAmount } from '../../domain/order-rules.js'
 import { stepSummaries } from '../../domain/order-summaries.js'
 import type { Actor, CarrierEvent } from '../../domain/order-types.js'
@@ -54,6 +54,8 @@ export async function followCarrier(run: OrderRun, event: CarrierEvent): Promise
   const carrier: Actor = { type: 'carrier', id: shipment.carrier }
   const eventData = { eventId: event.eventId, status: event.status, occurredAt: event.occurredAt, location: event.location }
   if (effect.kind === 'stale') {
+    // A repeated scan (the status the parcel already has, again) moves nothing: it costs its signal, and its id is kept.
+    if (order.smallHistory && repeatsTheLastScan(run, event)) return
     order.note(carrier, 'carrier_event', `${event.status} arrived out of order; status unchanged`, eventData)
     return order.save()
   }
@@ -63,6 +65,12 @@ export async function followCarrier(run: OrderRun, event: CarrierEvent): Promise
   order.state.fulfillmentStatus = event.status
   order.note(carrier, 'carrier_event', `Carrier: ${event.status}`, eventData)
   await moveAlong(run, effect, event, carrier)
+}
+
+/** The scan says what the parcel's last scan said: the same place on its journey, before its end. */
+function repeatsTheLastScan({ order }: OrderRun, event: CarrierEvent): boolean {
+  const shipment = order.state.shipment
+  return event.status === order.state.fulfillmentStatus && (shipment?.progress ?? 0) < JOURNEY_END_RANK
 }
 
 type Advance = Extract<CarrierEventEffect, { kind: 'advance' }>
@@ -86,8 +94,7 @@ async function noteDeliveryException(run: OrderRun, carrier: Actor, eventData: R
     order.note(carrier, 'cod_delivery_failed', 'Cash on delivery: delivery failed, nothing collected', eventData)
   }
   order.republishStatus()
-  await order.save()
-  await order.notify('delivery_exception')
+  await order.save({ kind: 'delivery_exception' })
 }
 
 /** The carrier has the parcel: from here the order keeps its money and its parcel, so nothing is undone any more. */
@@ -98,8 +105,7 @@ async function handOver(run: OrderRun): Promise<void> {
   await order.unlessFailedForGood(() => activities.commitStock.executeWithOptions({ summary }, [{ orderId: input.orderId }]))
   await captureAtHandOver(run)
   order.moveTo('SHIPPED')
-  await order.save()
-  await order.notify('shipped')
+  await order.save({ kind: 'shipped' })
 }
 
 /** Delivered: cash collected at the door, or the refund window opened for a card or PayPal order. */
@@ -111,8 +117,7 @@ async function deliver(run: OrderRun, event: CarrierEvent, carrier: Actor): Prom
     order.state.payment.refundableUntil = new Date(Date.now() + refundWindowMs).toISOString()
   }
   order.moveTo('DELIVERED')
-  await order.save()
-  await order.notify('delivered')
+  await order.save({ kind: 'delivered' })
 }
 
 /** The parcel came back: refund what was captured and put the goods back on the shelf. */
@@ -131,10 +136,9 @@ async function returnToStock(run: OrderRun): Promise<void> {
   )
   if (restocked !== null) order.note(SYSTEM, 'stock_returned', 'Returned items put back in stock')
   order.moveTo('RETURNED')
-  await order.save()
-  await order.notify('returned')
   // The refund's own number: a return after partial refunds is a notice of its own.
-  if (state.paymentStatus === 'REFUNDED') await order.notify('refunded', { occurrence: refunds.made })
+  const refunded = state.paymentStatus === 'REFUNDED' ? [{ kind: 'refunded' as const, occurrence: refunds.made }] : []
+  await order.save({ kind: 'returned' }, ...refunded)
 }
 
 /** Notes carrier events that came after the journey's end or the cancellation: none is dropped. */

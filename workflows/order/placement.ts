@@ -37,6 +37,5 @@ export async function reserveStock({ input, order, undo }: OrderRun): Promise<vo
     order.note(SYSTEM, 'stock_released', 'Reserved stock released')
   })
   order.note(SYSTEM, 'stock_reserved', 'Stock reserved for every line')
-  await order.save()
-  await order.notify('placed')
+  await order.save({ kind: 'placed' })
 }
