@@ -12,6 +12,10 @@ export interface LocalStackOptions {
   scratchDir?: string
   /** Allow the Temporal SDK to download its CLI when none is installed. */
   allowCliDownload: boolean
+  /** Keep an ephemeral stack's Temporal in a SQLite file in its scratch dir, as `npm start` does, not in memory. */
+  temporalOnDisk?: boolean
+  /** The SQLite pragmas of a Temporal on disk; the dev server's durable defaults when omitted. */
+  sqlitePragmas?: Readonly<Record<string, string>>
 }
 
 export interface LocalStack {
@@ -58,7 +62,8 @@ export async function startLocalStack(config: Config, logger: Logger, options: L
         cliPath: config.temporal.cliPath,
         pathVariable: config.temporal.searchPath,
         namespace: config.temporal.namespace,
-        dbFilename: options.ephemeral ? null : join(config.dataDir, 'temporal.db'),
+        dbFilename: !options.ephemeral || options.temporalOnDisk ? join(dataDir, 'temporal.db') : null,
+        ...(options.sqlitePragmas ? { sqlitePragmas: options.sqlitePragmas } : {}),
         port: options.ephemeral ? null : config.temporal.devServerPort,
         uiPort: options.ephemeral ? null : config.temporal.uiPort,
         allowDownload: options.allowCliDownload,

@@ -16,6 +16,8 @@ export interface TemporalDevServerProps {
   uiPort: number | null
   /** Allow the SDK to download the CLI when none is installed (needs open internet). */
   allowDownload: boolean
+  /** SQLite pragmas of a persisted server (`--sqlite-pragma name=value`); {@link durableSqlitePragmas} when omitted. */
+  sqlitePragmas?: Readonly<Record<string, string>>
   logger: Logger
 }
 
@@ -23,6 +25,17 @@ export interface RunningTemporal {
   address: string
   cli: string
   stop(): Promise<void>
+}
+
+/**
+ * The SQLite pragmas of a dev server that persists to a file: none yet, the
+ * CLI's own defaults (rollback journal, `synchronous=FULL`).
+ */
+export const durableSqlitePragmas: Readonly<Record<string, string>> = {}
+
+/** `--sqlite-pragma name=value` for each pragma. */
+export function sqlitePragmaArgs(pragmas: Readonly<Record<string, string>>): string[] {
+  return Object.entries(pragmas).flatMap(([name, value]) => ['--sqlite-pragma', `${name}=${value}`])
 }
 
 /**
@@ -50,6 +63,7 @@ export async function startTemporalDevServer(props: TemporalDevServerProps): Pro
       ...(props.uiPort !== null ? { ui: true, uiPort: props.uiPort } : { ui: false }),
       searchAttributes: [...orderSearchAttributes],
       log: { format: 'json', level: 'error' },
+      extraArgs: props.dbFilename !== null ? sqlitePragmaArgs(props.sqlitePragmas ?? durableSqlitePragmas) : [],
     },
   })
   return {

@@ -13,6 +13,13 @@ import { orderEngineDataConverter } from '../temporal/data-converter.js'
 /** Where the workflow code comes from: a prebuilt bundle, or the source bundled at start. */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url))
 
+/** Worker settings the benchmark measures (`npm run bench -- --worker-tuning '{...}'`); the SDK's defaults when left out. */
+export interface OrderWorkerTuning {
+  maxCachedWorkflows?: number
+  maxConcurrentWorkflowTaskExecutions?: number
+  maxConcurrentActivityTaskExecutions?: number
+}
+
 export interface OrderWorkerProps {
   connection: NativeConnection
   namespace: string
@@ -27,6 +34,7 @@ export interface OrderWorkerProps {
   paymentProviders?: readonly PaymentProvider[]
   /** Defaults to the simulated carrier. */
   carrier?: Carrier
+  tuning?: OrderWorkerTuning
 }
 
 /**
@@ -47,6 +55,7 @@ export async function createOrderWorker(props: OrderWorkerProps): Promise<Worker
     taskQueue: props.taskQueue,
     activities,
     dataConverter: orderEngineDataConverter(),
+    ...props.tuning,
     ...(props.workflowBundlePath ? { workflowBundle: { codePath: props.workflowBundlePath } } : { workflowsPath }),
   })
 }
