@@ -10,6 +10,8 @@ export interface FigureContext {
   quick: boolean
   /** `full` normally, `quick` under `--quick`. */
   size(full: number, quick: number): number
+  /** Records what the table cannot show (requests that failed, and why), printed under it. */
+  note(text: string): void
 }
 
 export interface Figure {

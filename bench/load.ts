@@ -46,6 +46,13 @@ export async function closedLoop(
   return { throughput: latenciesMs.length / seconds, latenciesMs, failures, firstError }
 }
 
+/** What went wrong in a batch, in words, or null when nothing did. */
+export function failuresOf(what: string, result: LoadResult): string | null {
+  if (result.failures === 0) return null
+  const total = result.failures + result.latenciesMs.length
+  return `${what}: ${result.failures} of ${total} failed (they count in no figure); the first: ${result.firstError}`
+}
+
 /** Waits `ms` milliseconds. */
 export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))

@@ -56,7 +56,7 @@ export function rawOrderStart(input: PlaceOrderInput, taskQueue: string): Workfl
 }
 
 /** Waits until the read model shows the order in one of `statuses`; returns its row. */
-export function orderInReadModel(stack: BenchStack, orderId: string, statuses: readonly OrderStatus[], timeoutMs = 120_000) {
+export function orderInReadModel(stack: BenchStack, orderId: string, statuses: readonly OrderStatus[], timeoutMs = 300_000) {
   return pollUntil(
     async () =>
       (await stack.db
@@ -72,7 +72,7 @@ export function orderInReadModel(stack: BenchStack, orderId: string, statuses: r
 }
 
 /** Waits until the read model shows the order's label bought; returns its tracking number. */
-export function labelInReadModel(stack: BenchStack, orderId: string, timeoutMs = 120_000): Promise<string> {
+export function labelInReadModel(stack: BenchStack, orderId: string, timeoutMs = 300_000): Promise<string> {
   return pollUntil(
     async () => {
       const found = await stack.db
@@ -101,7 +101,7 @@ export function parcelOf(stack: BenchStack, orderId: string): Promise<string> {
           .executeTakeFirst()
       )?.tracking_number ?? null,
     `a parcel for ${orderId}`,
-    120_000,
+    300_000,
     100,
   )
 }

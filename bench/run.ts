@@ -57,6 +57,10 @@ const loadSamples: number[] = []
 const sampler = setInterval(() => loadSamples.push(loadavg()[0] ?? 0), 2_000)
 const rows: Row[] = []
 const failures: string[] = []
+const notes: string[] = []
+// Ctrl-C stops the stack (PostgreSQL, Temporal, the children) before leaving.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => void stack.stop().finally(() => process.exit(130)))
 try {
   for (const figure of chosen) {
     const began = Date.now()
@@ -68,6 +72,7 @@ try {
         rounds,
         quick,
         size: (full, small) => (quick ? small : full),
+        note: (text) => notes.push(`${figure.name}: ${text}`),
       })
       const samples = loadSamples.slice(firstSample)
       const loadAverage = samples.length > 0 ? samples.reduce((a, b) => a + b, 0) / samples.length : (loadavg()[0] ?? 0)
@@ -95,6 +100,7 @@ const machine = {
 }
 const finishedAt = new Date()
 console.log(`\n${table}\n`)
+if (notes.length > 0) console.log(`notes:\n${notes.map((text) => `- ${text}`).join('\n')}\n`)
 console.log(
   `ratio = candidate ÷ baseline (medians over rounds); spread = smallest–largest per-round ratio; load = mean 1-min load average.\n` +
     `machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB RAM, load ${machine.loadAverageDuringRun?.toFixed(1)} ` +
@@ -107,7 +113,7 @@ if (!options['no-save']) {
   const settings = { quick, rounds, figures: chosen.map((f) => f.name), sqlitePragmas: sqlitePragmas ?? 'defaults', workerTuning }
   await writeFile(
     file,
-    `${JSON.stringify({ startedAt, finishedAt, machine, settings, rows: summaries, failures, table }, null, 2)}\n`,
+    `${JSON.stringify({ startedAt, finishedAt, machine, settings, rows: summaries, notes, failures, table }, null, 2)}\n`,
   )
   console.log(`written to ${file}`)
 }

@@ -4,19 +4,19 @@
  * and 32 in flight: throughput and latency percentiles.
  */
 import type { Figure } from '../figure.js'
-import { closedLoop } from '../load.js'
+import { closedLoop, failuresOf } from '../load.js'
 import { orderInputs, placeThroughApi, rawOrderStart } from '../order-driver.js'
 import { alternate, row } from '../report.js'
 import { percentile } from '../stats.js'
 
 export const placement: Figure = {
   name: 'placement',
-  async run({ stack, rounds, size }) {
+  async run({ stack, rounds, size, note }) {
     const token = await stack.token('customer', 'cust_bench_placement')
     const rows = []
     for (const method of ['card', 'cod'] as const) {
       for (const inFlight of [1, 8, 32]) {
-        const count = inFlight === 1 ? size(10, 3) : size(inFlight * 3, inFlight)
+        const count = { 1: size(6, 2), 8: size(16, 8), 32: size(64, 32) }[inFlight] ?? inFlight
         const what = `POST /v1/orders ${method}, ${inFlight} in flight`
         const baselineName = 'raw client.workflow.start'
         const throughput = row('placement', `${what}: throughput`, {
@@ -31,7 +31,8 @@ export const placement: Figure = {
         for (let round = 0; round < rounds; round++) {
           const inputs = await orderInputs(stack, count, method, 'cust_bench_placement_raw')
           const record = (side: 'baseline' | 'candidate', result: Awaited<ReturnType<typeof closedLoop>>) => {
-            if (result.failures > 0) throw new Error(`${what} (${side}): ${result.failures} failed: ${result.firstError}`)
+            const failed = failuresOf(`${what} (${side})`, result)
+            if (failed) note(failed)
             throughput[side].push(result.throughput)
             p50[side].push(percentile(result.latenciesMs, 50))
             p95[side].push(percentile(result.latenciesMs, 95))
@@ -52,7 +53,8 @@ export const placement: Figure = {
         rows.push(throughput, p50, p95, p99)
       }
     }
-    await stack.settle()
+    // What was placed keeps the worker busy for a while: the next figure starts once it has caught up.
+    await stack.settle(size(300_000, 60_000))
     return rows
   },
 }
