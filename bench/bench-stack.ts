@@ -15,12 +15,14 @@ import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker'
 import { type Role, signAccessToken } from '../api/auth.js'
 import { CARRIER_SIGNATURE_HEADER, signCarrierPayload } from '../api/carrier-signature.js'
 import { priceOrder } from '../commerce/place-order.js'
-import { loadConfig } from '../config.js'
+import { loadConfig, projectRoot } from '../config.js'
 import { type Kysely, createDatabase } from '../db/connection.js'
+import { sql } from 'kysely'
 import { migrateToLatest } from '../db/migrate.js'
 import type { Database } from '../db/schema.js'
 import { freePort } from '../dev/free-port.js'
 import { startLocalStack } from '../dev/local-stack.js'
+import { startTemporalDevServer } from '../dev/temporal-dev-server.js'
 import type { PaymentInstruction, PlaceOrderInput } from '../domain/order-types.js'
 import type { CarrierEventStatus } from '../domain/vocabulary.js'
 import { createLogger } from '../logger.js'
@@ -76,9 +78,14 @@ export interface BenchStack {
   }): Promise<HttpAnswer>
   /** The priced input of an order, as the API would start its workflow with. */
   orderInput(orderId: string, customerId: string, payment: PaymentInstruction): Promise<PlaceOrderInput>
-  /** A fresh worker child process on its own task queue: the real order worker, or the baselines'. */
-  startWorker(kind: 'order' | 'baseline', taskQueue: string): Promise<BenchChild>
-  /** Waits (at most `maxMs`) until no order is PENDING: the worker has caught up with what the last figure placed. */
+  /** A fresh worker child process on its own task queue: the real order worker, or the baselines'; on another Temporal when given. */
+  startWorker(kind: 'order' | 'baseline', taskQueue: string, temporalAddress?: string): Promise<BenchChild>
+  /** Another Temporal dev server, on a SQLite file of its own with these pragmas; stopped with the stack. */
+  startTemporal(sqlitePragmas: Record<string, string>): Promise<{ address: string; stop(): Promise<void> }>
+  /**
+   * Waits (at most `maxMs`) until no order is PENDING and none changed in the last 3 s: the worker has caught
+   * up with what the last figure placed.
+   */
   settle(maxMs?: number): Promise<void>
   stop(): Promise<void>
 }
@@ -132,14 +139,35 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       LOG_LEVEL: 'warn',
       NODE_ENV: 'development',
     }
-    const startWorker = (kind: 'order' | 'baseline', queue: string) =>
+    const startWorker = (kind: 'order' | 'baseline', queue: string, address = stack.temporalAddress) =>
       kind === 'order'
         ? startChild({
             script: 'bench/order-worker-process.ts',
             args: [JSON.stringify(options.workerTuning)],
-            env: { ...childEnv, TEMPORAL_TASK_QUEUE: queue },
+            env: { ...childEnv, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: queue },
           })
-        : startChild({ script: 'bench/baseline-worker-process.ts', args: [queue, baselineBundlePath], env: childEnv })
+        : startChild({
+            script: 'bench/baseline-worker-process.ts',
+            args: [queue, baselineBundlePath],
+            env: { ...childEnv, TEMPORAL_ADDRESS: address },
+          })
+    let extraServers = 0
+    const startTemporal = async (sqlitePragmas: Record<string, string>) => {
+      const server = await startTemporalDevServer({
+        projectRoot,
+        cliPath: config.temporal.cliPath,
+        pathVariable: config.temporal.searchPath,
+        namespace: config.temporal.namespace,
+        dbFilename: join(scratch, `temporal-${++extraServers}.db`),
+        port: null,
+        uiPort: null,
+        allowDownload: true,
+        logger,
+        sqlitePragmas,
+      })
+      stops.push(server.stop)
+      return server
+    }
 
     const children = [
       startWorker('order', taskQueue),
@@ -201,16 +229,17 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
           },
         ),
       startWorker,
+      startTemporal,
       async settle(maxMs = 60_000) {
         const deadline = Date.now() + maxMs
         while (Date.now() < deadline) {
-          const { count } = await db
+          const { busy } = await db
             .selectFrom('orders')
-            .select((eb) => eb.fn.countAll<string>().as('count'))
-            .where('status', '=', 'PENDING')
+            .select((eb) => eb.fn.countAll<string>().as('busy'))
+            .where((eb) => eb.or([eb('status', '=', 'PENDING'), eb('updated_at', '>', sql<Date>`now() - interval '3 seconds'`)]))
             .executeTakeFirstOrThrow()
-          if (Number(count) === 0) return
-          await pause(500)
+          if (Number(busy) === 0) return
+          await pause(1_000)
         }
       },
       stop,

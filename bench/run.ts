@@ -8,7 +8,8 @@
  * Options:
  * - `--quick`: one small round of each figure (under a minute; what CI runs)
  * - `--rounds <n>`: rounds of each figure (3 by default)
- * - `--only <figure,figure>`: just these figures (placement, lifecycle, history, reads, admin updates, worker memory)
+ * - `--only <figure,figure>`: just these figures (placement, lifecycle, history, reads, admin updates, worker memory,
+ *   sqlite pragmas)
  * - `--sqlite-pragma <name=value>`: a pragma for the dev server's SQLite file, repeatable (replaces the defaults)
  * - `--worker-tuning '<json>'`: `OrderWorkerTuning` for the order worker (`{"maxCachedWorkflows": 500}`)
  * - `--no-save`: print the table but write no JSON (quick runs write `<timestamp>-quick.json`, which git ignores)
@@ -25,10 +26,11 @@ import { history } from './figures/history.js'
 import { lifecycle } from './figures/lifecycle.js'
 import { placement } from './figures/placement.js'
 import { reads } from './figures/reads.js'
+import { sqlitePragmas as sqlitePragmaFigure } from './figures/sqlite-pragmas.js'
 import { workerMemory } from './figures/worker-memory.js'
 import { type Row, markdownTable, summarise } from './report.js'
 
-const figures: Figure[] = [placement, lifecycle, history, reads, adminUpdates, workerMemory]
+const figures: Figure[] = [placement, lifecycle, history, reads, adminUpdates, workerMemory, sqlitePragmaFigure]
 
 const { values: options } = parseArgs({
   options: {

@@ -54,7 +54,7 @@ export const placement: Figure = {
       }
     }
     // What was placed keeps the worker busy for a while: the next figure starts once it has caught up.
-    await stack.settle(size(300_000, 60_000))
+    await stack.settle(size(300_000, 90_000))
     return rows
   },
 }
