@@ -79,7 +79,12 @@ export interface BenchStack {
   /** The priced input of an order, as the API would start its workflow with. */
   orderInput(orderId: string, customerId: string, payment: PaymentInstruction): Promise<PlaceOrderInput>
   /** A fresh worker child process on its own task queue: the real order worker, or the baselines'; on another Temporal when given. */
-  startWorker(kind: 'order' | 'baseline', taskQueue: string, temporalAddress?: string): Promise<BenchChild>
+  startWorker(
+    kind: 'order' | 'baseline',
+    taskQueue: string,
+    temporalAddress?: string,
+    tuning?: OrderWorkerTuning,
+  ): Promise<BenchChild>
   /** Another Temporal dev server, on a SQLite file of its own with these pragmas; stopped with the stack. */
   startTemporal(sqlitePragmas: Record<string, string>): Promise<{ address: string; stop(): Promise<void> }>
   /**
@@ -139,11 +144,16 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       LOG_LEVEL: 'warn',
       NODE_ENV: 'development',
     }
-    const startWorker = (kind: 'order' | 'baseline', queue: string, address = stack.temporalAddress) =>
+    const startWorker = (
+      kind: 'order' | 'baseline',
+      queue: string,
+      address = stack.temporalAddress,
+      tuning: OrderWorkerTuning = options.workerTuning,
+    ) =>
       kind === 'order'
         ? startChild({
             script: 'bench/order-worker-process.ts',
-            args: [JSON.stringify(options.workerTuning)],
+            args: [JSON.stringify(tuning)],
             env: { ...childEnv, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: queue },
           })
         : startChild({

@@ -9,7 +9,7 @@
  * - `--quick`: one small round of each figure (under a minute; what CI runs)
  * - `--rounds <n>`: rounds of each figure (3 by default)
  * - `--only <figure,figure>`: just these figures (placement, lifecycle, history, reads, admin updates, worker memory,
- *   sqlite pragmas)
+ *   sqlite pragmas, worker tuning)
  * - `--sqlite-pragma <name=value>`: a pragma for the dev server's SQLite file, repeatable (replaces the defaults)
  * - `--worker-tuning '<json>'`: `OrderWorkerTuning` for the order worker (`{"maxCachedWorkflows": 500}`)
  * - `--no-save`: print the table but write no JSON (quick runs write `<timestamp>-quick.json`, which git ignores)
@@ -28,9 +28,19 @@ import { placement } from './figures/placement.js'
 import { reads } from './figures/reads.js'
 import { sqlitePragmas as sqlitePragmaFigure } from './figures/sqlite-pragmas.js'
 import { workerMemory } from './figures/worker-memory.js'
+import { workerTuning as workerTuningFigure } from './figures/worker-tuning.js'
 import { type Row, markdownTable, summarise } from './report.js'
 
-const figures: Figure[] = [placement, lifecycle, history, reads, adminUpdates, workerMemory, sqlitePragmaFigure]
+const figures: Figure[] = [
+  placement,
+  lifecycle,
+  history,
+  reads,
+  adminUpdates,
+  workerMemory,
+  sqlitePragmaFigure,
+  workerTuningFigure,
+]
 
 const { values: options } = parseArgs({
   options: {
