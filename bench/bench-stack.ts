@@ -6,7 +6,7 @@
  * beside them. Carrier autopilot off (the bench sends the carrier's events),
  * rate limits lifted.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -281,7 +281,6 @@ async function addEndlessProduct(db: Kysely<Database>): Promise<string> {
 }
 
 async function bundleBaselines(outputPath: string): Promise<void> {
-  const { writeFile } = await import('node:fs/promises')
   const workflowsPath = fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url))
   const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') })
   await writeFile(outputPath, code)
