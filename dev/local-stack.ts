@@ -17,6 +17,10 @@ export interface LocalStackOptions {
   ephemeralUi?: boolean
   /** The codec server the ephemeral stack's Web UI decodes payloads through. */
   codecEndpoint?: string
+  /** Keep an ephemeral stack's Temporal in a SQLite file in its scratch dir, as `npm start` does, not in memory. */
+  temporalOnDisk?: boolean
+  /** The SQLite pragmas of a Temporal on disk; the dev server's durable defaults when omitted. */
+  sqlitePragmas?: Readonly<Record<string, string>>
 }
 
 export interface LocalStack {
@@ -69,7 +73,8 @@ export async function startLocalStack(config: Config, logger: Logger, options: L
         cliPath: config.temporal.cliPath,
         pathVariable: config.temporal.searchPath,
         namespace: config.temporal.namespace,
-        dbFilename: options.ephemeral ? null : join(config.dataDir, 'temporal.db'),
+        dbFilename: !options.ephemeral || options.temporalOnDisk ? join(dataDir, 'temporal.db') : null,
+        ...(options.sqlitePragmas ? { sqlitePragmas: options.sqlitePragmas } : {}),
         port: options.ephemeral ? null : config.temporal.devServerPort,
         uiPort,
         ...(codecEndpoint ? { codecEndpoint } : {}),

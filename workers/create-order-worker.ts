@@ -18,6 +18,13 @@ import { withClientSpans } from '../tracing.js'
 /** Where the workflow code comes from: a prebuilt bundle, or the source bundled at start. */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url))
 
+/** Worker settings the benchmark measures (`npm run bench -- --worker-tuning '{...}'`); the SDK's defaults when left out. */
+export interface OrderWorkerTuning {
+  maxCachedWorkflows?: number
+  maxConcurrentWorkflowTaskExecutions?: number
+  maxConcurrentActivityTaskExecutions?: number
+}
+
 export interface OrderWorkerProps {
   connection: NativeConnection
   namespace: string
@@ -40,6 +47,7 @@ export interface OrderWorkerProps {
   mailer?: Mailer | null
   /** How webhooks are delivered: `webhookDefaults`, private targets refused, unless given. */
   webhooks?: Partial<WebhookDeliverySettings>
+  tuning?: OrderWorkerTuning
 }
 
 /**
@@ -73,6 +81,7 @@ export async function createOrderWorker(props: OrderWorkerProps): Promise<Worker
     dataConverter: orderEngineDataConverter(props.payloadKeys),
     shutdownGraceTime: props.shutdownGraceMs ?? 0,
     ...tracingWorkerOptions({ prebuiltBundle: Boolean(props.workflowBundlePath) }),
+    ...props.tuning,
     ...(props.workflowBundlePath ? { workflowBundle: { codePath: props.workflowBundlePath } } : { workflowsPath }),
   })
 }

@@ -1,0 +1,60 @@
+/**
+ * Placement: `POST /v1/orders` (card and COD) against a raw
+ * `client.workflow.start` of the same workflow with the same input, at 1, 8
+ * and 32 in flight: throughput and latency percentiles.
+ */
+import type { Figure } from '../figure.js'
+import { closedLoop, failuresOf } from '../load.js'
+import { orderInputs, placeThroughApi, rawOrderStart } from '../order-driver.js'
+import { alternate, row } from '../report.js'
+import { percentile } from '../stats.js'
+
+export const placement: Figure = {
+  name: 'placement',
+  async run({ stack, rounds, size, note }) {
+    const token = await stack.token('customer', 'cust_bench_placement')
+    const rows = []
+    for (const method of ['card', 'cod'] as const) {
+      for (const inFlight of [1, 8, 32]) {
+        const count = { 1: size(6, 2), 8: size(16, 8), 32: size(64, 32) }[inFlight] ?? inFlight
+        const what = `POST /v1/orders ${method}, ${inFlight} in flight`
+        const baselineName = 'raw client.workflow.start'
+        const throughput = row('placement', `${what}: throughput`, {
+          baselineName,
+          unit: 'orders/s',
+          better: 'higher',
+          goal: '≥ 0.9×',
+        })
+        const p50 = row('placement', `${what}: p50`, { baselineName, unit: 'ms', better: 'lower' })
+        const p95 = row('placement', `${what}: p95`, { baselineName, unit: 'ms', better: 'lower' })
+        const p99 = row('placement', `${what}: p99`, { baselineName, unit: 'ms', better: 'lower', goal: '≤ raw p99 + 10 ms' })
+        for (let round = 0; round < rounds; round++) {
+          const inputs = await orderInputs(stack, count, method, 'cust_bench_placement_raw')
+          const record = (side: 'baseline' | 'candidate', result: Awaited<ReturnType<typeof closedLoop>>) => {
+            const failed = failuresOf(`${what} (${side})`, result)
+            if (failed) note(failed)
+            throughput[side].push(result.throughput)
+            p50[side].push(percentile(result.latenciesMs, 50))
+            p95[side].push(percentile(result.latenciesMs, 95))
+            p99[side].push(percentile(result.latenciesMs, 99))
+          }
+          await alternate(
+            round,
+            async () => record('candidate', await closedLoop({ count, inFlight }, () => placeThroughApi(stack, token, method))),
+            async () =>
+              record(
+                'baseline',
+                await closedLoop({ count, inFlight }, (i) =>
+                  stack.client.workflow.start('orderWorkflow', rawOrderStart(inputs[i]!, stack.taskQueue)),
+                ),
+              ),
+          )
+        }
+        rows.push(throughput, p50, p95, p99)
+      }
+    }
+    // What was placed keeps the worker busy for a while: the next figure starts once it has caught up.
+    await stack.settle(size(300_000, 90_000))
+    return rows
+  },
+}

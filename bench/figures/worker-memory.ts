@@ -1,0 +1,76 @@
+/**
+ * Worker memory: the resident set a fresh order worker process grows by per
+ * parked order (cash on delivery, awaiting its admin) against a fresh
+ * baselines' worker per parked minimal workflow (`parkedWorkflow`: one
+ * `condition` and nothing else). Each side has a task queue of its own.
+ */
+import { randomUUID } from 'node:crypto'
+import type { BenchStack } from '../bench-stack.js'
+import type { BenchChild } from '../child-process.js'
+import type { Figure } from '../figure.js'
+import { pause, pollUntil } from '../load.js'
+import { orderInReadModel, orderInputs, rawOrderStart } from '../order-driver.js'
+import { alternate, row } from '../report.js'
+
+/** KiB of resident memory `park` costs per workflow, measured on a worker idle before and after. */
+async function rssPerWorkflow(worker: BenchChild, count: number, park: () => Promise<void>): Promise<number> {
+  await pause(3_000)
+  const before = await worker.rssKiB()
+  await park()
+  await pause(3_000)
+  return ((await worker.rssKiB()) - before) / count
+}
+
+async function parkOrders(stack: BenchStack, taskQueue: string, count: number): Promise<void> {
+  const inputs = await orderInputs(stack, count, 'cod', 'cust_bench_memory')
+  for (const input of inputs) await stack.client.workflow.start('orderWorkflow', rawOrderStart(input, taskQueue))
+  for (const input of inputs) await orderInReadModel(stack, input.orderId, ['AWAITING_CONFIRMATION'])
+}
+
+async function parkMinimal(stack: BenchStack, taskQueue: string, count: number): Promise<void> {
+  const handles = []
+  for (let i = 0; i < count; i++)
+    handles.push(await stack.client.workflow.start('parkedWorkflow', { workflowId: `parked-${randomUUID()}`, taskQueue }))
+  for (const handle of handles) {
+    // Started, its first task scheduled, started and completed: the worker holds it, parked.
+    await pollUntil(async () => ((await handle.describe()).historyLength >= 4 ? true : null), `${handle.workflowId} parked`)
+  }
+}
+
+export const workerMemory: Figure = {
+  name: 'worker memory',
+  async run({ stack, rounds, size }) {
+    const count = size(150, 30)
+    const perOrder = row('worker memory', `worker RSS per parked workflow, ${count} parked`, {
+      baselineName: 'minimal parked workflow',
+      unit: 'KiB',
+      better: 'lower',
+      goal: '≤ 1.5×',
+    })
+    // Two rounds at most: each starts two fresh workers and parks every workflow anew.
+    for (let round = 0; round < Math.min(rounds, 2); round++) {
+      await alternate(
+        round,
+        async () => {
+          const queue = `bench-memory-orders-${round}`
+          const worker = await stack.startWorker('order', queue)
+          try {
+            perOrder.candidate.push(await rssPerWorkflow(worker, count, () => parkOrders(stack, queue, count)))
+          } finally {
+            await worker.stop()
+          }
+        },
+        async () => {
+          const queue = `bench-memory-parked-${round}`
+          const worker = await stack.startWorker('baseline', queue)
+          try {
+            perOrder.baseline.push(await rssPerWorkflow(worker, count, () => parkMinimal(stack, queue, count)))
+          } finally {
+            await worker.stop()
+          }
+        },
+      )
+    }
+    return [perOrder]
+  },
+}
