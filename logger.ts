@@ -20,11 +20,7 @@ export type LogFormat = 'auto' | 'human'
  * formats); anywhere else they stay JSON, one object a line, for a log collector. Without pino-pretty installed (a
  * production image without dev dependencies) lines stay JSON. A `destination` stream (tests) always gets JSON.
  */
-export function createLogger(
-  level: string,
-  name = 'order-engine',
-  output: LogFormat | pino.DestinationStream = 'auto',
-): Logger {
+export function createLogger(level: string, name = 'order-engine', output: LogFormat | pino.DestinationStream = 'auto'): Logger {
   const options = { name, level, mixin: traceFieldsOf }
   if (typeof output !== 'string') return pino(options, output)
   const human = level !== 'silent' && (output === 'human' || process.stdout.isTTY === true) && prettyInstalled()

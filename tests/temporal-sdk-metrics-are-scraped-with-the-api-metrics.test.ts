@@ -62,7 +62,9 @@ describe('the Temporal SDK metrics', () => {
     console.log(`${names.length} temporal_ series names in /metrics:\n  ${names.join('\n  ')}`)
 
     for (const text of [core, scrape]) {
-      expect(series(text, 'temporal_activity_execution_latency_seconds_count').join('\n')).toMatch(/activity_type="createShipment"/)
+      expect(series(text, 'temporal_activity_execution_latency_seconds_count').join('\n')).toMatch(
+        /activity_type="createShipment"/,
+      )
       expect(series(text, 'temporal_workflow_task_schedule_to_start_latency_seconds_count').length).toBeGreaterThan(0)
       expect(series(text, 'temporal_num_pollers').length).toBeGreaterThan(0)
       expect(series(text, 'temporal_sticky_cache_size').length).toBeGreaterThan(0)
