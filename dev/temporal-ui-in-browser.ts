@@ -12,6 +12,11 @@ export interface TemporalUiProps {
   uiUrl: string
   namespace: string
   timeoutMs?: number
+  /**
+   * The codec server the UI decodes payloads through: the browser signs in to it with the token (its session
+   * cookie) and the UI's "Include cross-origin credentials" is turned on, as a support person does once.
+   */
+  codec?: { url: string; token: string }
 }
 
 /** One browser on the Temporal Web UI; close it when done. */
@@ -49,6 +54,19 @@ export async function openTemporalUi(props: TemporalUiProps): Promise<TemporalUi
   })
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
   page.setDefaultTimeout(timeout)
+  if (props.codec) {
+    const signedIn = await page.request.post(`${props.codec.url}/session`, {
+      form: { token: props.codec.token },
+      maxRedirects: 0,
+    })
+    if (signedIn.status() >= 400) throw new Error(`the codec server refused the sign-in: ${signedIn.status()}`)
+    // The UI keeps these in its origin's localStorage (its Codec Server settings, values as JSON): this browser's
+    // own settings over the server's (`overrideRemoteCodecConfiguration`), so that credentials are included.
+    const settings = { endpoint: props.codec.url, includeCredentials: true, overrideRemoteCodecConfiguration: true }
+    await page.addInitScript(
+      `for (const [name, value] of Object.entries(${JSON.stringify(settings)})) window.localStorage.setItem(name, JSON.stringify(value))`,
+    )
+  }
   const namespaceUrl = `${props.uiUrl}/namespaces/${encodeURIComponent(props.namespace)}`
   return {
     page,

@@ -20,7 +20,7 @@ import { notificationDispatcherId } from '../workers/notification-dispatcher-set
 import { createProducts, startOrder, waitForOrder } from './support/fixtures.js'
 import { type FreshDatabase, createFreshDatabase } from './support/fresh-database.js'
 import { settled } from './support/patience.js'
-import { type TestServices, connectServices } from './support/services.js'
+import { type TestServices, connectServices, testPayloadKeysSetting } from './support/services.js'
 import { type CaughtMail, type SmtpAnswer, type SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher.js'
 
 let database: FreshDatabase
@@ -38,6 +38,7 @@ function startWorkerProcess(taskQueue: string, smtpUrl: string): ChildProcess {
       NODE_ENV: 'development',
       LOG_LEVEL: 'silent',
       DATA_DIR: mkdtempSync(join(tmpdir(), 'notify-worker-')),
+      TEMPORAL_PAYLOAD_KEYS: testPayloadKeysSetting,
       DATABASE_URL: database.url,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_NAMESPACE: 'default',

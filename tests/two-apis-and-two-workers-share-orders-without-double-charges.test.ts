@@ -11,7 +11,7 @@ import { freePort } from '../dev/free-port.js'
 import { orderWorkflowId } from '../workflows/messages.js'
 import { createProducts, shippingAddressInput, stockOf } from './support/fixtures.js'
 import { settled } from './support/patience.js'
-import { type TestServices, connectServices } from './support/services.js'
+import { type TestServices, connectServices, testPayloadKeysSetting } from './support/services.js'
 
 const jwtSecret = `scale-out-secret-${randomUUID()}`
 const taskQueue = `scale-out-${randomUUID()}`
@@ -27,6 +27,7 @@ function startProcess(entry: 'api/main.ts' | 'workers/main.ts', env: Record<stri
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
       DATA_DIR: mkdtempSync(join(tmpdir(), 'scale-out-')),
+      TEMPORAL_PAYLOAD_KEYS: testPayloadKeysSetting,
       DATABASE_URL: inject('databaseUrl'),
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: taskQueue,
@@ -165,18 +166,19 @@ describe('two API processes and two worker processes on one Temporal and one Pos
     }
     await expect.poll(notifications, settled).toEqual(expected)
 
-    // Both workers took tasks: the activity tasks were started by two identities.
+    // Both workers took tasks: the orders' workflow and activity tasks were started by two identities (an order's
+    // tasks stay with the worker that first ran it, its sticky queue and eager activities, so orders are the unit).
     const identities = new Set<string>()
     for (const id of orderIds) {
       const history = await services.client.workflow.getHandle(orderWorkflowId(id)).fetchHistory()
       for (const event of history.events ?? []) {
-        const identity = event.activityTaskStartedEventAttributes?.identity
+        const identity = event.workflowTaskStartedEventAttributes?.identity ?? event.activityTaskStartedEventAttributes?.identity
         if (identity) identities.add(identity)
       }
     }
     console.log(
       `${orderIds.length} orders through 2 APIs (${answers.length} requests): ${confirmed.length} confirmed, ${cancelled.length} cancelled; ` +
-        `${payments.length} authorizations; activity tasks started by ${[...identities].join(', ')}`,
+        `${payments.length} authorizations; tasks started by ${[...identities].join(', ')}`,
     )
     expect(identities.size).toBe(2)
   })

@@ -10,24 +10,14 @@ import { createDatabase, type Kysely } from '../../db/connection.js'
 import type { Database } from '../../db/schema.js'
 import { createLogger, installTemporalLogging } from '../../logger.js'
 import { type TemporalEndpoint, connectTemporal } from '../../temporal/client.js'
-import type { PayloadKey } from '../../temporal/payload-encryption.js'
 import { connectWorkerToTemporal } from '../../temporal/worker-connection.js'
 import { createOrderWorker, type OrderWorkerProps } from '../../workers/create-order-worker.js'
 
 export const logger = createLogger(process.env['TEST_LOG_LEVEL'] ?? 'silent', 'test')
 
-/**
- * The payload key of every test client and worker: fixed, so that a history recorded in a test
- * (`tests/histories/`) still opens in the replay test of a later run. A test key, never a real one.
- */
-export const testPayloadKeys: readonly PayloadKey[] = [
-  { id: 'test-2026-12', key: Buffer.from('b3JkZXItZW5naW5lIHRlc3QgcGF5bG9hZCBrZXkgMDE=', 'base64') },
-]
+import { testPayloadKeys } from './test-payload-keys.js'
 
-/** {@link testPayloadKeys} as `TEMPORAL_PAYLOAD_KEYS`, for the processes a test starts (`npm run admin`). */
-export const testPayloadKeysSetting = testPayloadKeys
-  .map(({ id, key }) => `${id}:${Buffer.from(key).toString('base64')}`)
-  .join(',')
+export { testPayloadKeys, testPayloadKeysSetting } from './test-payload-keys.js'
 
 /** The run's shared Temporal dev server, in the namespace every test uses. */
 export function testTemporal(): TemporalEndpoint {
