@@ -33,6 +33,7 @@ import { createOrderWorker } from '../workers/create-order-worker.js'
 import { carrierEventSignal, orderWorkflowId, refundPaymentUpdate, statusQuery } from '../workflows/messages.js'
 import { CHROMIUM_PATH, chromiumInstalled } from './docs-in-browser.js'
 import { startLocalStack } from './local-stack.js'
+import { type CodecServerForUi, reserveCodecEndpoint, serveCodecServerForUi } from './codec-server-for-ui.js'
 import { openTemporalUi } from './temporal-ui-in-browser.js'
 
 if (!chromiumInstalled()) {
@@ -52,11 +53,21 @@ const scratch = mkdtempSync(join(tmpdir(), 'order-engine-ui-'))
 const config = loadConfig({ DATA_DIR: scratch, NODE_ENV: 'development', LOG_LEVEL: 'warn' })
 const logger = createLogger('warn', 'ui-screenshots')
 installTemporalLogging(logger, { level: 'ERROR' })
+const codecEndpoint = await reserveCodecEndpoint()
 const stack = await startLocalStack(config, logger, {
   ephemeral: true,
   ephemeralUi: true,
+  codecEndpoint: codecEndpoint.url,
   scratchDir: scratch,
   allowCliDownload: true,
+})
+// Payloads (summaries and details too) are sealed: the UI shows them through the codec server, as support sees them.
+const codec = await serveCodecServerForUi({
+  endpoint: codecEndpoint,
+  uiUrl: stack.describe.temporalUi ?? '',
+  payloadKeys: config.temporal.payloadKeys,
+  namespace: config.temporal.namespace,
+  logger,
 })
 const db = createDatabase({ connectionString: stack.databaseUrl })
 const endpoint = { ...config.temporal, address: stack.temporalAddress }
@@ -89,7 +100,7 @@ try {
       token: 'tok_visa',
     })
     await until(demo, confirmed, (order) => order.fulfillmentStatus === 'LABEL_CREATED')
-    await screenshots(stack.describe.temporalUi ?? '', config.temporal.namespace, delivered)
+    await screenshots(stack.describe.temporalUi ?? '', config.temporal.namespace, delivered, codec)
   } finally {
     worker.shutdown()
     await running
@@ -101,6 +112,7 @@ try {
   await workerConnection.close()
   await connection.close()
   await db.destroy()
+  await codec.close()
   await stack.stop()
   rmSync(scratch, { recursive: true, force: true })
 }
@@ -175,9 +187,9 @@ async function until(demo: Demo, orderId: string, ready: (order: OrderState) => 
   }
 }
 
-async function screenshots(uiUrl: string, namespace: string, orderId: string): Promise<void> {
+async function screenshots(uiUrl: string, namespace: string, orderId: string, codec: CodecServerForUi): Promise<void> {
   mkdirSync(outputDir, { recursive: true })
-  const ui = await openTemporalUi({ uiUrl, namespace })
+  const ui = await openTemporalUi({ uiUrl, namespace, codec })
   try {
     await ui.openWorkflowList()
     await ui.showOrderColumns()

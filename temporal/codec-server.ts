@@ -145,8 +145,12 @@ function sameSecret(given: string, expected: string): boolean {
 
 /** `{ payloads: [{ metadata: { key: base64 }, data: base64 }] }`, Temporal's JSON of payloads, or null. */
 function payloadsOf(body: unknown): Payload[] | null {
-  if (typeof body !== 'object' || body === null || !Array.isArray((body as { payloads?: unknown }).payloads)) return null
-  const entries = (body as { payloads: unknown[] }).payloads
+  if (typeof body !== 'object' || body === null) return null
+  // A call with nothing to convert (a query without arguments, from the temporal CLI) sends no list, or null.
+  const listed = (body as { payloads?: unknown }).payloads
+  if (listed === undefined || listed === null) return []
+  if (!Array.isArray(listed)) return null
+  const entries: unknown[] = listed
   if (entries.length > MAX_PAYLOADS) return null
   const payloads: Payload[] = []
   for (const entry of entries) {

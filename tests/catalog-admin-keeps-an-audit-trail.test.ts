@@ -277,6 +277,14 @@ describe('the catalog audit trail', () => {
         'POST /v1/orders/{id}/refunds',
         'POST /v1/products/{sku}/stock-adjustments',
         'PUT /v1/products/{sku}',
+        'GET /v1/webhook-endpoints',
+        'POST /v1/webhook-endpoints',
+        'GET /v1/webhook-endpoints/{id}',
+        'PATCH /v1/webhook-endpoints/{id}',
+        'DELETE /v1/webhook-endpoints/{id}',
+        'POST /v1/webhook-endpoints/{id}/secret-rotation',
+        'GET /v1/webhook-endpoints/{id}/deliveries',
+        'POST /v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redelivery',
       ].sort(),
     )
   })

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { projectRoot } from '../config.js'
 import { findTemporalCli } from '../dev/temporal-cli.js'
 import { orderWorkflowId } from '../workflows/messages.js'
@@ -18,11 +18,16 @@ const cli = findTemporalCli({
 })
 const skipped = cli ? '' : ' [skipped: no temporal CLI on PATH, in TEMPORAL_CLI_PATH or in .tools/; npm install puts one there]'
 
-/** Runs `temporal <args>` against the run's Temporal, as an operator would; never throws. */
+/**
+ * Runs `temporal <args>` against the run's Temporal, as an operator would (payloads decoded through the codec
+ * server, as the README shows); never throws.
+ */
 async function temporal(...args: string[]): Promise<{ code: number; out: string }> {
   const { address, namespace } = testTemporal()
+  const codec = inject('codecServer')
+  const connection = ['--address', address, '--namespace', namespace, '--codec-endpoint', codec.url]
   try {
-    const { stdout, stderr } = await run(cli!.path, [...args, '--address', address, '--namespace', namespace], {
+    const { stdout, stderr } = await run(cli!.path, [...args, ...connection, '--codec-auth', `Bearer ${codec.token}`], {
       timeout: 60_000,
     })
     return { code: 0, out: stdout + stderr }

@@ -5,14 +5,14 @@ import { ConfigError, loadConfig } from '../config.js'
 import { type TemporalEndpoint, connectTemporal } from '../temporal/client.js'
 import { connectWorkerToTemporal } from '../temporal/worker-connection.js'
 import { createProducts, startOrder, waitForOrder } from './support/fixtures.js'
-import { connectServices } from './support/services.js'
+import { connectServices, testPayloadKeysSetting } from './support/services.js'
 import { type TestCertificates, type TlsProxy, makeTestCertificates, serverName, startTlsProxy } from './support/tls-proxy.js'
 
 let certificates: TestCertificates
 
 /** The endpoint the config module makes of these variables, as every process of the engine does. */
 function endpointFrom(env: Record<string, string>): TemporalEndpoint {
-  const { temporal } = loadConfig({ DATA_DIR: tmpdir(), ...env })
+  const { temporal } = loadConfig({ DATA_DIR: tmpdir(), TEMPORAL_PAYLOAD_KEYS: testPayloadKeysSetting, ...env })
   if (!temporal.address) throw new Error('TEMPORAL_ADDRESS missing')
   return { ...temporal, address: temporal.address }
 }

@@ -12,6 +12,7 @@ import { projectRoot } from '../config.js'
 import { createProducts, shippingAddressInput } from './support/fixtures.js'
 import { type HttpStack, carrierSecret, startHttpStack, waitForHttpOrder } from './support/http-stack.js'
 import { settleMs } from './support/patience.js'
+import { testPayloadKeysSetting } from './support/services.js'
 
 let stack: HttpStack
 let customer: string
@@ -40,6 +41,8 @@ function startSimulator(secret: string): { child: ChildProcess; output: () => st
       CARRIER_WEBHOOK_SECRET: secret,
       JWT_SECRET: 'the-simulator-needs-no-tokens-but-production-wants-one',
       CARRIER_AUTOPILOT_STEP: '300ms',
+      // Production wants every setting of the engine, the payload keys too, though the simulator never uses them.
+      TEMPORAL_PAYLOAD_KEYS: testPayloadKeysSetting,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -68,6 +68,7 @@ describe('the notification inbox', () => {
       .toEqual([
         ['email', 'skipped', true], // this test's worker has no SMTP server: recorded skipped
         ['order_stream', 'delivered', true],
+        ['webhooks', 'delivered', true], // handed to outbound webhooks (no endpoint wants it here)
       ])
   })
 

@@ -1,17 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { randomBytes } from 'node:crypto'
 import type { TestProject } from 'vitest/node'
 import { loadConfig } from '../../config.js'
 import { createDatabase } from '../../db/connection.js'
 import { migrateToLatest } from '../../db/migrate.js'
+import { reserveCodecEndpoint, serveCodecServerForUi } from '../../dev/codec-server-for-ui.js'
 import { startLocalStack } from '../../dev/local-stack.js'
 import { createLogger } from '../../logger.js'
-import { serveApp } from '../../api/serve.js'
-import { freePort } from '../../dev/free-port.js'
-import { createCodecServer } from '../../temporal/codec-server.js'
-import { PayloadEncryptionCodec } from '../../temporal/payload-encryption.js'
 import { testPayloadKeys } from './test-payload-keys.js'
 import { buildWorkflowBundle } from '../../workers/build-workflow-bundle.js'
 
@@ -37,27 +33,22 @@ export default async function setup(project: TestProject) {
   const config = loadConfig({ ...process.env, DATA_DIR: scratch, NODE_ENV: 'test' })
   const logger = createLogger(process.env['TEST_LOG_LEVEL'] ?? 'warn', 'test-stack')
   // The Web UI decodes payloads through a codec server over the test key, as npm start's does.
-  const codecPort = await freePort()
-  const codecUrl = `http://localhost:${codecPort}`
+  const codecEndpoint = await reserveCodecEndpoint()
   const stack = await startLocalStack(config, logger, {
     ephemeral: true,
     ephemeralUi: true,
-    codecEndpoint: codecUrl,
+    codecEndpoint: codecEndpoint.url,
     scratchDir: scratch,
     allowCliDownload: true,
   })
   const uiUrl = stack.describe.temporalUi ?? ''
-  const codecToken = randomBytes(24).toString('base64url')
-  const codecServer = await serveApp(
-    createCodecServer({
-      codec: new PayloadEncryptionCodec(testPayloadKeys),
-      token: codecToken,
-      allowedOrigins: uiUrl ? [uiUrl, uiUrl.replace('//localhost:', '//127.0.0.1:')] : [],
-      namespace: 'default',
-      logger,
-    }),
-    { host: '127.0.0.1', port: codecPort },
-  )
+  const codecServer = await serveCodecServerForUi({
+    endpoint: codecEndpoint,
+    uiUrl,
+    payloadKeys: testPayloadKeys,
+    namespace: 'default',
+    logger,
+  })
   const db = createDatabase({ connectionString: stack.databaseUrl, maxConnections: 1 })
   await migrateToLatest(db)
   await db.destroy()
@@ -68,7 +59,7 @@ export default async function setup(project: TestProject) {
   project.provide('temporalAddress', stack.temporalAddress)
   project.provide('workflowBundlePath', workflowBundlePath)
   project.provide('temporalUiUrl', uiUrl)
-  project.provide('codecServer', { url: codecUrl, token: codecToken })
+  project.provide('codecServer', { url: codecServer.url, token: codecServer.token })
 
   return async () => {
     await codecServer.close()

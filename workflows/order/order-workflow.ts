@@ -8,20 +8,20 @@
  * a cancellation, a decline or a lapsed confirmation runs the undos in
  * reverse, where nothing can cancel them (`leaving-the-happy-path.ts`).
  *
- * The story runs where a Temporal-level cancellation (the Web UI's Request
- * Cancellation, `temporal workflow cancel`, `handle.cancel()`) cannot cut it
- * short: such a request is an operator's cancellation, honoured like a
- * customer's before hand-over and recorded as too late after it
- * (`operator-cancellation.ts`).
+ * A Temporal-level cancellation (Request Cancellation, `temporal workflow
+ * cancel`, `handle.cancel()`) cannot cut the story short: it is an operator's
+ * cancellation, honoured like a customer's before hand-over and recorded as
+ * too late after it (`operator-cancellation.ts`).
  *
  * Versioning: orders stay open for weeks, so a change here that issues other
  * commands than before branches on `patched()` (README, "Versioning").
  */
-import { CancellationScope, CancelledFailure, allHandlersFinished, condition, patched, sleep } from '@temporalio/workflow'
+import { CancellationScope, CancelledFailure, allHandlersFinished, condition, patched } from '@temporalio/workflow'
 import { finalStatuses } from '../../domain/order-rules.js'
 import { timerSummaries } from '../../domain/order-summaries.js'
 import type { OrderState } from '../../domain/order-types.js'
 import { runDatabaseStepsLocally } from './activity-proxies.js'
+import { AuthorizationLapse } from './authorization-lapse.js'
 import { actOnCancelRequest, OrderCancellation, stopIfCancelRequested } from './cancellation.js'
 import { awaitCodConfirmation } from './cash-on-delivery.js'
 import { Compensation } from './compensation.js'
@@ -135,25 +135,6 @@ async function whileTheParcelTravels(run: OrderRun, input: OrderWorkflowInput): 
     await refundOnRequest(order, refunds)
     const event = inbox.carrierEvents.shift()
     if (event) await followCarrier(run, event)
-  }
-}
-
-/**
- * The held authorization's lapse, as one timer for the whole wait for pickup
- * (`condition(news, timeout)` starts and cancels a timer at every wake-up:
- * two events each). A timer still pending when the order ends is dropped
- * with the workflow; it records nothing.
- */
-class AuthorizationLapse {
-  private timer: { expiresAt: string | null | undefined; lapsed: Promise<false> } | null = null
-
-  /** Resolves false when the hold lapses; the same timer while the hold's expiry stays the same. */
-  after({ order }: OrderRun, holdLeft: number, summary: string): Promise<false> {
-    const expiresAt = order.state.payment.authorizationExpiresAt
-    if (this.timer && this.timer.expiresAt === expiresAt) return this.timer.lapsed
-    const lapsed = sleep(holdLeft, { summary }).then(() => false as const)
-    this.timer = { expiresAt, lapsed }
-    return lapsed
   }
 }
 
