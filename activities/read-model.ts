@@ -1,7 +1,7 @@
 import { type Kysely, type Transaction, sql } from 'kysely'
 import type { Logger } from 'pino'
 import { queueCustomerNotice } from '../db/notification-outbox.js'
-import { type OrderSnapshot, writeOrderSnapshot } from '../db/order-read-model.js'
+import { type OrderSnapshot, saveOrderSnapshot } from '../db/order-read-model.js'
 import type { Database } from '../db/schema.js'
 import type { TimelineEntry } from '../domain/order-types.js'
 import type { ProcessingFailure } from '../workflows/processing-failure.js'
@@ -66,7 +66,7 @@ export function createReadModelActivities({ db, logger }: ReadModelDeps) {
       const queued: NoticeRequest[] = []
       const failedForGood = await db.transaction().execute(async (trx) => {
         const failed: ProcessingFailure[] = []
-        const recorded = await part(trx, order.orderId, 'recordOrder', () => writeOrderSnapshot(trx, order, newTimelineEntries))
+        const recorded = await part(trx, order.orderId, 'recordOrder', () => saveOrderSnapshot(trx, order, newTimelineEntries))
         if (recorded) failed.push(recorded)
         for (const notice of notices) {
           const refused = await part(trx, order.orderId, 'notifyCustomer', async () => {

@@ -14,7 +14,7 @@ import {
   markWebhookEndpointFailing,
   markWebhookEndpointHealthy,
 } from '../db/webhook-endpoints.js'
-import { type OrderEventType, type OrderNoticeKind, orderEventTypes } from '../domain/order-events.js'
+import { type OrderEvent, type OrderNoticeKind, orderEventTypes } from '../domain/order-events.js'
 import { type WebhookDeliveryInput, webhookDeliveryWorkflowId } from '../workflows/webhook-delivery-ids.js'
 import { failingForGoodAtOnce } from './failure-classification.js'
 import type { NotificationKind } from './notifications.js'
@@ -45,16 +45,8 @@ export interface WebhookActivityDeps {
   webhooks?: Partial<WebhookDeliverySettings>
 }
 
-/** An order event, as the outbox dispatcher publishes it. */
-export interface OrderEventInput {
-  /** Stable per event (`orderEventId(row)`): the same id published twice is delivered once. */
-  eventId: string
-  type: OrderEventType
-  orderId: string
-  /** ISO 8601. */
-  occurredAt: string
-  data?: Record<string, unknown>
-}
+/** An order event, as the outbox dispatcher publishes it ({@link OrderEvent}; `data` may be left out). */
+export type OrderEventInput = Omit<OrderEvent, 'data'> & { data?: Record<string, unknown> }
 
 /** What one attempt came to, and when the workflow should try again (null: the run is over). */
 export interface WebhookAttemptResult {

@@ -94,7 +94,8 @@ function orderUpsert(qc: QueryCreator<Database>, snapshot: OrderSnapshot, replac
  * a late retry never overwrites newer state; timeline entries are keyed by
  * sequence and written once. Text Postgres cannot hold (NUL, lone
  * surrogates) is stored as U+FFFD (see `storable`), so no text that reached
- * the order can stop its read model.
+ * the order can stop its read model. `db` may be a transaction the caller holds
+ * (bookkeeping queues the customer's notice in the same one).
  */
 export async function saveOrderSnapshot(
   db: Kysely<Database>,
@@ -102,18 +103,6 @@ export async function saveOrderSnapshot(
   timelineEntries: readonly TimelineEntry[],
 ): Promise<void> {
   await orderUpsert(withTimelineEntries(db, snapshot.orderId, timelineEntries), snapshot, 'older').execute()
-}
-
-/**
- * {@link saveOrderSnapshot} on `trx`, a transaction the caller holds (so a
- * notice to the customer is queued in the same one).
- */
-export async function writeOrderSnapshot(
-  trx: Kysely<Database>,
-  snapshot: OrderSnapshot,
-  timelineEntries: readonly TimelineEntry[],
-): Promise<void> {
-  await saveOrderSnapshot(trx, snapshot, timelineEntries)
 }
 
 /**

@@ -8,12 +8,10 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { orderEventId } from '../domain/order-events.js'
-import { ensureNotificationDispatcher, notificationDispatcherId } from '../workers/notification-dispatcher-setup.js'
 import { type FreshDatabase, createFreshDatabase } from './support/fresh-database.js'
 import { createProducts, shippingAddressInput } from './support/fixtures.js'
 import { type HttpStack, startHttpStack, waitForHttpOrder } from './support/http-stack.js'
 import { settled } from './support/patience.js'
-import { logger } from './support/services.js'
 import { type WebhookReceiver, startWebhookReceiver } from './support/webhook-receiver.js'
 
 let fresh: FreshDatabase
@@ -24,6 +22,7 @@ beforeAll(async () => {
   const allowLocal = { httpsOnly: false, allowPrivateTargets: true }
   fresh = await createFreshDatabase()
   stack = await startHttpStack({
+    notificationDispatcher: true,
     databaseUrl: fresh.url,
     app: { webhookTargetRules: allowLocal },
     webhooks: {
@@ -31,15 +30,10 @@ beforeAll(async () => {
       retry: { initialIntervalMs: 300, backoffCoefficient: 2, maximumIntervalMs: 1_000, giveUpAfterMs: 120_000 },
     },
   })
-  await ensureNotificationDispatcher(stack.services.client, { taskQueue: stack.services.taskQueue, logger })
   receiver = await startWebhookReceiver(() => 200)
 }, 120_000)
 
 afterAll(async () => {
-  await stack?.services.client.workflow
-    .getHandle(notificationDispatcherId(stack.services.taskQueue))
-    .terminate('test over')
-    .catch(() => undefined)
   await receiver?.close()
   await stack?.close()
   await fresh?.drop()

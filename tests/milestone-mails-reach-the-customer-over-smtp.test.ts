@@ -11,12 +11,10 @@ import { createSmtpMailer } from '../adapters/email/mailer.js'
 import { signAccessToken } from '../api/auth.js'
 import { listNotificationAttempts } from '../db/notification-deliveries.js'
 import { formatMoney } from '../domain/notification-messages.js'
-import { ensureNotificationDispatcher, notificationDispatcherId } from '../workers/notification-dispatcher-setup.js'
 import { createProducts } from './support/fixtures.js'
 import { type FreshDatabase, createFreshDatabase } from './support/fresh-database.js'
 import { type HttpStack, jwtSecret, startHttpStack, waitForHttpOrder } from './support/http-stack.js'
 import { settled } from './support/patience.js'
-import { logger } from './support/services.js'
 import { type SmtpCatcher, startSmtpCatcher } from './support/smtp-catcher.js'
 
 let database: FreshDatabase
@@ -29,18 +27,14 @@ beforeAll(async () => {
   database = await createFreshDatabase()
   smtp = await startSmtpCatcher({ answer: (mail) => (mail.to === refusedAddress ? 'refuse' : 'accept') })
   stack = await startHttpStack({
+    notificationDispatcher: true,
     databaseUrl: database.url,
     mailer: createSmtpMailer({ url: smtp.url, from: 'Test shop <orders@shop.example>' }),
     app: { refundWindowMs: 600_000 },
   })
-  await ensureNotificationDispatcher(stack.services.client, { taskQueue: stack.services.taskQueue, logger })
   admin = await stack.token('admin', 'admin_mail')
 })
 afterAll(async () => {
-  await stack?.services.client.workflow
-    .getHandle(notificationDispatcherId(stack.services.taskQueue))
-    .terminate('test over')
-    .catch(() => undefined)
   await stack?.close()
   await smtp?.close()
   await database?.drop()

@@ -17,6 +17,7 @@ import { createOrderChangeFeed, type OrderChangeFeed } from '../../db/order-chan
 import { inject } from 'vitest'
 import { connectServices, logger, type RunningWorker, type TestServices } from './services.js'
 import { settleMs } from './patience.js'
+import { ensureNotificationDispatcher, notificationDispatcherId } from '../../workers/notification-dispatcher-setup.js'
 
 /** The HS256 secret of the test apps' tokens. */
 export const jwtSecret = 'test-jwt-secret-that-is-long-enough-0123'
@@ -64,6 +65,8 @@ export interface HttpStackOptions {
   orderEventsHeartbeatMs?: number
   /** The order change feed's `application_name`, to find its connection in `pg_stat_activity`. */
   changeFeedName?: string
+  /** Runs the outbox dispatcher on this stack's task queue (notifications, webhooks); terminated at close. */
+  notificationDispatcher?: boolean
   /** The API's payment clients; only the sandbox when omitted. */
   payments?: ApiPayments
   /** The worker's providers besides the sandbox. */
@@ -155,10 +158,19 @@ export async function startHttpStack(options: HttpStackOptions = {}): Promise<Ht
       stack.worker = await services.startWorker(workerOptions)
     },
     async close() {
+      if (options.notificationDispatcher) {
+        await services.client.workflow
+          .getHandle(notificationDispatcherId(services.taskQueue))
+          .terminate('test over')
+          .catch(() => undefined)
+      }
       await orderChanges.close()
       await server.close()
       await services.close()
     },
+  }
+  if (options.notificationDispatcher) {
+    await ensureNotificationDispatcher(services.client, { taskQueue: services.taskQueue, logger })
   }
   return stack
 }
