@@ -9,6 +9,7 @@
  * ```
  */
 import { ApplicationFailure, defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow'
+import type { OrderEditRequest } from '../domain/fulfilment.js'
 import type { OrderOverview } from '../domain/order-summaries.js'
 import type { Actor, CarrierEvent, OrderState, PaymentEvent } from '../domain/order-types.js'
 import type { PaymentStatus, RefundReason } from '../domain/vocabulary.js'
@@ -67,6 +68,8 @@ export const paymentProgressUpdate = defineUpdate<PaymentProgress, []>('awaitPay
 export interface CancelOrderRequest {
   actor: Actor
   note: string | null
+  /** After the first hand-over: only these parcels (`shipment-<orderId>-<n>`), not yet handed over. All when omitted. */
+  shipmentIds?: string[] | undefined
 }
 
 /** Cancels the order before pickup; answers with the cancelled order. */
@@ -99,6 +102,15 @@ export interface RefundPaymentRequest {
 export const refundPaymentUpdate = defineUpdate<OrderState, [RefundPaymentRequest]>('refundPayment')
 
 /**
+ * The customer or an admin edits the order before the carrier has any parcel:
+ * the new full set of lines and optionally a new address. The order re-prices
+ * from the catalog, reserves the difference, re-plans the parcels and settles
+ * the money; refused (see `orderEditRefusals`) when it cannot. Answers with the
+ * edited order. Sent with the update id {@link editUpdateId}.
+ */
+export const editOrderUpdate = defineUpdate<OrderState, [OrderEditRequest]>('editOrder')
+
+/**
  * The `type` of the ApplicationFailure an update validator throws when it
  * refuses; its first detail is the refusal reason.
  */
@@ -123,6 +135,11 @@ export function orderIdFromWorkflowId(workflowId: string): string | null {
  */
 export function cancelUpdateId(requestKey: string): string {
   return `cancel-${requestKey}`
+}
+
+/** The update id of an edit: the same key edits once. */
+export function editUpdateId(requestKey: string): string {
+  return `edit-${requestKey}`
 }
 
 /** The update id of a cash-on-delivery confirmation sent with a request key. */
