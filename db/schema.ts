@@ -5,6 +5,7 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
 import type { Cancellation, PaymentState, PricedLine, ShipmentState, ShippingAddress } from '../domain/order-types.js'
 import type { NotificationAttemptOutcome, NotificationDeliveryStatus } from '../domain/notifications.js'
+import type { ReturnReason, ReturnStatus } from '../domain/returns.js'
 import type { CodCollectionOutcome, FulfillmentStatus, OrderStatus, PaymentMethod, PaymentStatus } from '../domain/vocabulary.js'
 import type {
   OrderEventType,
@@ -323,6 +324,67 @@ export interface WebhookDeliveryAttemptsTable {
   error: string | null
 }
 
+/** A return an order's after-sales workflow keeps, as its read model writes it; `version` guards against late writes. */
+export interface ReturnsTable {
+  id: string
+  order_id: string
+  customer_id: string
+  status: ReturnStatus
+  /** The reason of the return as a whole: the first line's that is the shop's fault, else the first line's. */
+  reason: ReturnReason
+  lines: JSONColumnType<Record<string, unknown>[]>
+  /** The replacement lines and their parcel, for an exchange; null when the customer asked for money. */
+  exchange: JSONColumnType<Record<string, unknown> | null, string | null, string | null>
+  label_carrier: string | null
+  label_tracking_number: string | null
+  currency: string
+  /** What the return refunded (or, cash on delivery, recorded as owed), in minor units; null until then. */
+  refund_amount: number | null
+  items_written_off: Generated<number>
+  /** Until when the customer may hand the parcel to the carrier; the return closes by itself after it. */
+  ship_by: Timestamp | null
+  /** The admin's note on approval or rejection. */
+  note: string | null
+  requested_at: Timestamp
+  approved_at: Timestamp | null
+  rejected_at: Timestamp | null
+  received_at: Timestamp | null
+  refunded_at: Timestamp | null
+  closed_at: Timestamp | null
+  updated_at: Timestamp
+  version: number
+}
+
+/** Money owed to a cash-on-delivery customer; an admin settles it outside the system and records it here. */
+export interface CodRefundsOwedTable {
+  /** The refund's id in the after-sales workflow. */
+  id: string
+  order_id: string
+  return_id: string | null
+  currency: string
+  amount: number
+  reason: string
+  owed_since: Timestamp
+  settled_at: Timestamp | null
+  /** Who settled it, as `role:subject`. */
+  settled_by: string | null
+  /** The admin's reference of the transfer. */
+  reference: string | null
+}
+
+/** The simulated carrier's return labels, one per return. */
+export interface SimulatedReturnParcelsTable {
+  tracking_number: string
+  return_id: string
+  order_id: string
+  label_id: string
+  status: string
+  events_sent: Generated<number>
+  cancelled_at: Timestamp | null
+  next_event_at: Timestamp
+  created_at: CreatedAt
+}
+
 export interface Database {
   products: ProductsTable
   product_prices: ProductPricesTable
@@ -348,4 +410,7 @@ export interface Database {
   webhook_events: WebhookEventsTable
   webhook_deliveries: WebhookDeliveriesTable
   webhook_delivery_attempts: WebhookDeliveryAttemptsTable
+  returns: ReturnsTable
+  cod_refunds_owed: CodRefundsOwedTable
+  simulated_return_parcels: SimulatedReturnParcelsTable
 }
