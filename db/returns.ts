@@ -1,118 +1,112 @@
 /**
- * The returns read model: the returns an order's after-sales workflow keeps,
- * the cash-on-delivery refunds owed, and the after-sales entries of the
- * order's timeline. Written by the after-sales bookkeeping activity, read by
- * the API, the CLI and the carrier webhook.
+ * The returns read model: an order's after-sales (its refunds and window),
+ * its returns, the cash-on-delivery refunds owed, and the counters of
+ * returns. Written by the after-sales bookkeeping activity, in one
+ * transaction; read by the API, the CLI and the carrier webhook.
  */
 import { type Kysely, type Selectable, sql } from 'kysely'
-import type { TimelineEntry } from '../domain/order-types.js'
-import type { ReturnReason, ReturnStatus } from '../domain/returns.js'
-import type { CodRefundsOwedTable, Database, ReturnsTable } from './schema.js'
+import {
+  type AfterSalesCounts,
+  type AfterSalesState,
+  type ReturnReason,
+  type ReturnState,
+  shopFaultReasons,
+} from '../domain/returns.js'
+import type { AfterSalesTable, CodRefundsOwedTable, Database, ReturnsTable } from './schema.js'
 import { storable } from './storable-text.js'
 
+export type AfterSalesRow = Selectable<AfterSalesTable>
 export type ReturnRow = Selectable<ReturnsTable>
 export type CodRefundOwedRow = Selectable<CodRefundsOwedTable>
 
 /**
- * The after-sales workflow's timeline entries are numbered from 1 in that
- * workflow; in the order's timeline they follow every entry of the order's
- * own workflow (positive, below this) and never meet the staff-only ones
- * (negative): entry n is `AFTER_SALES_SEQ_BASE + n`.
+ * The reason of a return as a whole (the `reason` column): its first line's
+ * that is the shop's fault, else its first line's.
  */
-export const AFTER_SALES_SEQ_BASE = 1_000_000_000
-
-/** One return as the read model stores it. */
-export interface ReturnRecord {
-  id: string
-  orderId: string
-  customerId: string
-  status: ReturnStatus
-  reason: ReturnReason
-  lines: Record<string, unknown>[]
-  exchange: Record<string, unknown> | null
-  label: { carrier: string; trackingNumber: string } | null
-  currency: string
-  refundAmount: number | null
-  itemsWrittenOff: number
-  shipBy: string | null
-  note: string | null
-  requestedAt: string
-  approvedAt: string | null
-  rejectedAt: string | null
-  receivedAt: string | null
-  refundedAt: string | null
-  closedAt: string | null
-  updatedAt: string
-  version: number
-}
-
-/** A refund owed to a cash-on-delivery customer, as the after-sales workflow recorded it. */
-export interface CodRefundOwedRecord {
-  id: string
-  orderId: string
-  returnId: string | null
-  currency: string
-  amount: number
-  reason: string
-  owedSince: string
-}
-
-function returnRowOf(record: ReturnRecord) {
-  const r = storable(record)
-  return {
-    id: r.id,
-    order_id: r.orderId,
-    customer_id: r.customerId,
-    status: r.status,
-    reason: r.reason,
-    lines: JSON.stringify(r.lines),
-    exchange: r.exchange ? JSON.stringify(r.exchange) : null,
-    label_carrier: r.label?.carrier ?? null,
-    label_tracking_number: r.label?.trackingNumber ?? null,
-    currency: r.currency,
-    refund_amount: r.refundAmount,
-    items_written_off: r.itemsWrittenOff,
-    ship_by: r.shipBy,
-    note: r.note,
-    requested_at: r.requestedAt,
-    approved_at: r.approvedAt,
-    rejected_at: r.rejectedAt,
-    received_at: r.receivedAt,
-    refunded_at: r.refundedAt,
-    closed_at: r.closedAt,
-    updated_at: r.updatedAt,
-    version: r.version,
-  }
+export function returnReasonOf(lines: ReturnState['lines']): ReturnReason {
+  return (lines.find((line) => shopFaultReasons.has(line.reason)) ?? lines[0])?.reason ?? 'other'
 }
 
 /**
- * Writes returns as the after-sales workflow has them. A return's row is
- * replaced only by a newer version, so a late retry never overwrites newer
- * state. `db` may be a transaction the caller holds.
+ * Writes the after-sales row of `state` when it is newer than the row
+ * stands (or there is none): true when it was written. Every other part of
+ * an after-sales write is made only when this one was, so a late or
+ * repeated write changes nothing and counts nothing twice.
  */
-export async function saveReturns(db: Kysely<Database>, records: readonly ReturnRecord[]): Promise<void> {
-  if (records.length === 0) return
+export async function saveAfterSalesRow(db: Kysely<Database>, state: AfterSalesState): Promise<boolean> {
+  const s = storable(state)
+  const row = {
+    order_id: s.orderId,
+    customer_id: s.customerId,
+    currency: s.currency,
+    refunds: JSON.stringify(s.refunds),
+    refundable: s.refundable,
+    window_ends_at: s.windowEndsAt,
+    closed: s.closed,
+    version: s.version,
+  }
+  const { order_id: _orderId, customer_id: _customerId, ...changes } = row
+  const written = await db
+    .insertInto('after_sales')
+    .values(row)
+    .onConflict((oc) =>
+      oc
+        .column('order_id')
+        .doUpdateSet({ ...changes, updated_at: sql`now()` })
+        .where('after_sales.version', '<', row.version),
+    )
+    .returning('order_id')
+    .executeTakeFirst()
+  return written !== undefined
+}
+
+/** Writes an order's returns as its after-sales state has them (call after {@link saveAfterSalesRow} said yes). */
+export async function saveReturns(db: Kysely<Database>, state: AfterSalesState): Promise<void> {
+  if (state.returns.length === 0) return
+  const rows = storable(state.returns).map((r) => ({
+    id: r.id,
+    order_id: state.orderId,
+    customer_id: storable(state.customerId),
+    status: r.status,
+    reason: returnReasonOf(r.lines),
+    lines: JSON.stringify(r.lines),
+    note: r.note,
+    label_carrier: r.label?.carrier ?? null,
+    label_tracking_number: r.label?.trackingNumber ?? null,
+    ship_by: r.shipBy,
+    received: JSON.stringify(r.received),
+    refund_amount: r.refund?.amount ?? null,
+    refund_shipping: r.refund?.shipping ?? null,
+    currency: r.refund?.currency ?? state.currency,
+    exchange: r.exchange ? JSON.stringify(r.exchange) : null,
+    restocked: r.restocked,
+    written_off: r.writtenOff,
+    timeline: JSON.stringify(r.timeline),
+    requested_at: r.requestedAt,
+    updated_at: r.updatedAt,
+    version: state.version,
+  }))
   await db
     .insertInto('returns')
-    .values(records.map(returnRowOf))
+    .values(rows)
     .onConflict((oc) =>
       oc
         .column('id')
         .doUpdateSet((eb) => ({
           status: eb.ref('excluded.status'),
           lines: eb.ref('excluded.lines'),
-          exchange: eb.ref('excluded.exchange'),
+          note: eb.ref('excluded.note'),
           label_carrier: eb.ref('excluded.label_carrier'),
           label_tracking_number: eb.ref('excluded.label_tracking_number'),
-          refund_amount: eb.ref('excluded.refund_amount'),
-          items_written_off: eb.ref('excluded.items_written_off'),
           ship_by: eb.ref('excluded.ship_by'),
-          note: eb.ref('excluded.note'),
-          approved_at: eb.ref('excluded.approved_at'),
-          rejected_at: eb.ref('excluded.rejected_at'),
-          received_at: eb.ref('excluded.received_at'),
-          refunded_at: eb.ref('excluded.refunded_at'),
-          closed_at: eb.ref('excluded.closed_at'),
+          received: eb.ref('excluded.received'),
+          refund_amount: eb.ref('excluded.refund_amount'),
+          refund_shipping: eb.ref('excluded.refund_shipping'),
+          currency: eb.ref('excluded.currency'),
+          exchange: eb.ref('excluded.exchange'),
+          restocked: eb.ref('excluded.restocked'),
+          written_off: eb.ref('excluded.written_off'),
+          timeline: eb.ref('excluded.timeline'),
           updated_at: eb.ref('excluded.updated_at'),
           version: eb.ref('excluded.version'),
         }))
@@ -121,52 +115,89 @@ export async function saveReturns(db: Kysely<Database>, records: readonly Return
     .execute()
 }
 
-/** Records refunds owed to a cash-on-delivery customer, once each; a settled one is never reopened. */
-export async function recordCodRefundsOwed(db: Kysely<Database>, records: readonly CodRefundOwedRecord[]): Promise<void> {
-  if (records.length === 0) return
+/** Writes the refunds an order owes its cash-on-delivery customer, settled or not, as its after-sales state has them. */
+export async function saveCodRefundsOwed(db: Kysely<Database>, state: AfterSalesState): Promise<void> {
+  if (state.codRefundsOwed.length === 0) return
+  const rows = storable(state.codRefundsOwed).map((owed) => ({
+    order_id: state.orderId,
+    id: owed.id,
+    return_id: owed.returnId,
+    currency: owed.currency,
+    amount: owed.amount,
+    owed_since: owed.owedSince,
+    settled_at: owed.settledAt,
+    settled_by: owed.settledBy ? `${owed.settledBy.type}:${owed.settledBy.id ?? ''}` : null,
+    reference: owed.reference,
+  }))
   await db
     .insertInto('cod_refunds_owed')
-    .values(
-      storable(records).map((r) => ({
-        id: r.id,
-        order_id: r.orderId,
-        return_id: r.returnId,
-        currency: r.currency,
-        amount: r.amount,
-        reason: r.reason,
-        owed_since: r.owedSince,
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['order_id', 'id']).doUpdateSet((eb) => ({
+        settled_at: eb.fn.coalesce('cod_refunds_owed.settled_at', eb.ref('excluded.settled_at')),
+        settled_by: eb.fn.coalesce('cod_refunds_owed.settled_by', eb.ref('excluded.settled_by')),
+        reference: eb.fn.coalesce('cod_refunds_owed.reference', eb.ref('excluded.reference')),
       })),
     )
-    .onConflict((oc) => oc.column('id').doNothing())
     .execute()
 }
 
 /**
- * Appends after-sales entries to the order's timeline (numbered after the
- * order's own, see {@link AFTER_SALES_SEQ_BASE}); each is written once.
+ * Counts what an after-sales write says happened (call only when
+ * {@link saveAfterSalesRow} wrote): `return` by `<reason>/<outcome>`, one
+ * per return line, and `return_written_off` by units, in the sharded
+ * counters the metrics read.
  */
-export async function appendAfterSalesTimeline(
-  db: Kysely<Database>,
-  orderId: string,
-  entries: readonly TimelineEntry[],
-): Promise<void> {
-  if (entries.length === 0) return
+export async function countAfterSales(db: Kysely<Database>, orderId: string, counts: AfterSalesCounts): Promise<void> {
+  const increments = new Map<string, { metric: 'return' | 'return_written_off'; label: string; by: number }>()
+  for (const { reason, outcome } of counts.returns) {
+    const label = `${reason}/${outcome}`
+    const current = increments.get(label)
+    increments.set(label, { metric: 'return', label, by: (current?.by ?? 0) + 1 })
+  }
+  if (counts.itemsWrittenOff > 0) {
+    increments.set('', { metric: 'return_written_off', label: '', by: counts.itemsWrittenOff })
+  }
+  if (increments.size === 0) return
   await db
-    .insertInto('order_timeline')
+    .insertInto('order_metric_counts')
     .values(
-      storable(entries).map((entry) => ({
-        order_id: orderId,
-        seq: AFTER_SALES_SEQ_BASE + entry.seq,
-        occurred_at: entry.at,
-        actor_type: entry.actor.type,
-        actor_id: entry.actor.id,
-        type: entry.type,
-        message: entry.message,
-        data: entry.data ? JSON.stringify(entry.data) : null,
+      [...increments.values()].map(({ metric, label, by }) => ({
+        metric,
+        label,
+        shard: sql<number>`(hashtext(${orderId}::text) & 15)::smallint`,
+        value: by,
       })),
     )
-    .onConflict((oc) => oc.columns(['order_id', 'seq']).doNothing())
+    .onConflict((oc) =>
+      oc.columns(['metric', 'label', 'shard']).doUpdateSet((eb) => ({
+        value: sql<number>`${eb.ref('order_metric_counts.value')} + ${eb.ref('excluded.value')}`,
+      })),
+    )
     .execute()
+}
+
+/**
+ * Shows the after-sales refunds on the order's own row: its `payment.refunded`
+ * becomes what was captured less what is left to refund, when that is more.
+ * The row's version is left alone (it is the order workflow's), so an order
+ * whose workflow still runs is never kept from writing its own changes.
+ */
+export async function showAfterSalesRefundsOnOrder(db: Kysely<Database>, state: AfterSalesState): Promise<void> {
+  await db
+    .updateTable('orders')
+    .set({
+      payment: sql`jsonb_set(payment, '{refunded}', to_jsonb((payment->>'captured')::integer - ${state.refundable}))`,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', state.orderId)
+    .where(sql<boolean>`(payment->>'captured')::integer - ${state.refundable} > (payment->>'refunded')::integer`)
+    .execute()
+}
+
+/** An order's after-sales row, or null when its after-sales workflow never started. */
+export async function findAfterSalesRow(db: Kysely<Database>, orderId: string): Promise<AfterSalesRow | null> {
+  return (await db.selectFrom('after_sales').selectAll().where('order_id', '=', orderId).executeTakeFirst()) ?? null
 }
 
 /** One return, or null. */
@@ -194,60 +225,11 @@ export async function findReturnByTrackingNumber(
 
 /** An order's refunds owed to its cash-on-delivery customer, oldest first. */
 export async function listCodRefundsOwed(db: Kysely<Database>, orderId: string): Promise<CodRefundOwedRow[]> {
-  return db.selectFrom('cod_refunds_owed').selectAll().where('order_id', '=', orderId).orderBy('owed_since').execute()
-}
-
-/**
- * Marks a refund owed as settled by an admin (a bank transfer outside the
- * system, with its reference); settling twice keeps the first settlement.
- * Returns the row as it stands, or null when the order owes no such refund.
- */
-export async function settleCodRefundOwed(
-  db: Kysely<Database>,
-  input: { orderId: string; refundId: string; settledBy: string; reference: string },
-): Promise<CodRefundOwedRow | null> {
-  await db
-    .updateTable('cod_refunds_owed')
-    .set({ settled_at: sql`now()`, settled_by: input.settledBy, reference: input.reference })
-    .where('id', '=', input.refundId)
-    .where('order_id', '=', input.orderId)
-    .where('settled_at', 'is', null)
-    .execute()
-  const row = await db
+  return db
     .selectFrom('cod_refunds_owed')
     .selectAll()
-    .where('id', '=', input.refundId)
-    .where('order_id', '=', input.orderId)
-    .executeTakeFirst()
-  return row ?? null
-}
-
-/**
- * The returns counters: every return by its reason and each outcome it
- * reached (`requested` counts them all), and the items written off. Each
- * milestone has its timestamp, so the counts only grow.
- */
-export async function countReturns(db: Kysely<Database>) {
-  const [byReason, writtenOff] = await Promise.all([
-    db
-      .selectFrom('returns')
-      .select((eb) => [
-        'reason',
-        eb.fn.countAll<string>().as('requested'),
-        eb.fn.count<string>('approved_at').as('approved'),
-        eb.fn.count<string>('rejected_at').as('rejected'),
-        eb.fn.count<string>('received_at').as('received'),
-        eb.fn.count<string>('refunded_at').as('refunded'),
-        sql<string>`count(*) filter (where closed_at is not null and approved_at is not null and received_at is null)`.as(
-          'expired',
-        ),
-      ])
-      .groupBy('reason')
-      .execute(),
-    db
-      .selectFrom('returns')
-      .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('items_written_off'), sql<string>`0`).as('n'))
-      .executeTakeFirstOrThrow(),
-  ])
-  return { byReason, itemsWrittenOff: Number(writtenOff.n) }
+    .where('order_id', '=', orderId)
+    .orderBy('owed_since')
+    .orderBy('id')
+    .execute()
 }

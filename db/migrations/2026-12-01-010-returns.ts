@@ -3,22 +3,42 @@ import { type Kysely, sql } from 'kysely'
 /**
  * Returns (RMA), cash-on-delivery refunds owed, and the simulated carrier's
  * return parcels.
+ * - `after_sales`: one row per order whose after-sales workflow has started:
+ *   its refunds, what is left to refund, its window, and its `version`,
+ *   which guards every after-sales write (a late retry changes nothing and
+ *   counts nothing twice). `returns_total{reason,outcome}` and the items
+ *   written off are counted in `order_metric_counts` (metrics `return` and
+ *   `return_written_off`) by that write.
  * - `returns`: one row per return an order's after-sales workflow keeps, as
  *   its read model writes it (version guarded, like `orders`). `lines` holds
- *   what was asked back and, once received, what arrived and whether it is
+ *   what was asked back, `received` what arrived and whether it is
  *   resellable; `exchange` the replacement lines and their parcel, when the
- *   customer asked for goods instead of money. Each milestone has its
- *   timestamp, so the counters (`returns_total{reason,outcome}`) only grow.
+ *   customer asked for goods instead of money; `timeline` the return's own
+ *   entries.
  *   Listed by order (`GET /v1/orders/{id}/returns`) and found by the return
  *   parcel's tracking number (the carrier webhook).
  * - `cod_refunds_owed`: money a cash-on-delivery customer is owed (there is
  *   no card to refund): settled by an admin outside the system (a bank
- *   transfer), with who settled it, when, and their reference.
+ *   transfer), with who settled it, when, and their reference; its id is
+ *   `cod-refund-<n>` within its order.
  * - `simulated_return_parcels`: the labels the simulated carrier sold for
  *   returns, one per return, which its autopilot moves to the store.
  * Frozen: never edit, add a migration.
  */
 export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('after_sales')
+    .addColumn('order_id', 'uuid', (col) => col.primaryKey().references('orders.id').onDelete('cascade'))
+    .addColumn('customer_id', 'text', (col) => col.notNull())
+    .addColumn('currency', 'text', (col) => col.notNull())
+    .addColumn('refunds', 'jsonb', (col) => col.notNull())
+    .addColumn('refundable', 'integer', (col) => col.notNull())
+    .addColumn('window_ends_at', 'timestamptz')
+    .addColumn('closed', 'boolean', (col) => col.notNull())
+    .addColumn('version', 'integer', (col) => col.notNull())
+    .addColumn('updated_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
+    .execute()
+
   await db.schema
     .createTable('returns')
     .addColumn('id', 'uuid', (col) => col.primaryKey())
@@ -27,20 +47,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('status', 'text', (col) => col.notNull())
     .addColumn('reason', 'text', (col) => col.notNull())
     .addColumn('lines', 'jsonb', (col) => col.notNull())
-    .addColumn('exchange', 'jsonb')
+    .addColumn('note', 'text')
     .addColumn('label_carrier', 'text')
     .addColumn('label_tracking_number', 'text')
-    .addColumn('currency', 'text', (col) => col.notNull())
-    .addColumn('refund_amount', 'integer')
-    .addColumn('items_written_off', 'integer', (col) => col.notNull().defaultTo(0))
     .addColumn('ship_by', 'timestamptz')
-    .addColumn('note', 'text')
+    .addColumn('received', 'jsonb', (col) => col.notNull())
+    .addColumn('refund_amount', 'integer')
+    .addColumn('refund_shipping', 'integer')
+    .addColumn('currency', 'text', (col) => col.notNull())
+    .addColumn('exchange', 'jsonb')
+    .addColumn('restocked', 'integer', (col) => col.notNull().defaultTo(0))
+    .addColumn('written_off', 'integer', (col) => col.notNull().defaultTo(0))
+    .addColumn('timeline', 'jsonb', (col) => col.notNull())
     .addColumn('requested_at', 'timestamptz', (col) => col.notNull())
-    .addColumn('approved_at', 'timestamptz')
-    .addColumn('rejected_at', 'timestamptz')
-    .addColumn('received_at', 'timestamptz')
-    .addColumn('refunded_at', 'timestamptz')
-    .addColumn('closed_at', 'timestamptz')
     .addColumn('updated_at', 'timestamptz', (col) => col.notNull())
     .addColumn('version', 'integer', (col) => col.notNull())
     .execute()
@@ -55,18 +74,17 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('cod_refunds_owed')
-    .addColumn('id', 'text', (col) => col.primaryKey())
     .addColumn('order_id', 'uuid', (col) => col.notNull().references('orders.id').onDelete('cascade'))
+    .addColumn('id', 'text', (col) => col.notNull())
     .addColumn('return_id', 'uuid')
     .addColumn('currency', 'text', (col) => col.notNull())
     .addColumn('amount', 'integer', (col) => col.notNull().check(sql`amount > 0`))
-    .addColumn('reason', 'text', (col) => col.notNull())
     .addColumn('owed_since', 'timestamptz', (col) => col.notNull())
     .addColumn('settled_at', 'timestamptz')
     .addColumn('settled_by', 'text')
     .addColumn('reference', 'text')
+    .addPrimaryKeyConstraint('cod_refunds_owed_pk', ['order_id', 'id'])
     .execute()
-  await db.schema.createIndex('cod_refunds_owed_by_order').on('cod_refunds_owed').column('order_id').execute()
   await db.schema
     .createIndex('cod_refunds_owed_unsettled')
     .on('cod_refunds_owed')
@@ -92,4 +110,5 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('simulated_return_parcels').execute()
   await db.schema.dropTable('cod_refunds_owed').execute()
   await db.schema.dropTable('returns').execute()
+  await db.schema.dropTable('after_sales').execute()
 }
