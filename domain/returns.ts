@@ -56,6 +56,8 @@ export type ExchangeLine = PricedLine
 
 /** The replacement a return asks for instead of money. */
 export interface ExchangeState {
+  /** The key the replacement's stock reservation and parcel are kept under (a UUID of its own). */
+  stockKey: string
   lines: ExchangeLine[]
   /** Replacement total less the returned lines' total: charged when positive, refunded when negative. */
   difference: number
@@ -165,6 +167,12 @@ export interface AfterSalesInput {
 /** Why the after-sales workflow refused an update (the first detail of its `refuseUpdate`). */
 export const afterSalesRefusals = [
   'invalid_input',
+  'not_allowed',
+  'not_admin',
+  'not_refundable',
+  'order_closed',
+  'exceeds_refundable',
+  'invalid_amount',
   'not_delivered',
   'return_window_closed',
   'unknown_sku',
@@ -261,4 +269,92 @@ export interface AfterSalesActivities {
     restocked: number
     writtenOff: number
   }>
+}
+
+/** Whether a return still ties up its units: not rejected, and not closed before anything arrived. */
+function holdsUnits(ret: ReturnState): boolean {
+  return ret.status !== 'REJECTED' && !(ret.status === 'CLOSED' && ret.received.length === 0)
+}
+
+/** Units of each sku being returned or returned: what arrived for a received return, what was asked for before. */
+export function unitsBeingReturned(returns: readonly ReturnState[]): Map<string, number> {
+  const units = new Map<string, number>()
+  for (const ret of returns.filter(holdsUnits)) {
+    for (const line of ret.received.length > 0 ? ret.received : ret.lines) {
+      units.set(line.sku, (units.get(line.sku) ?? 0) + line.quantity)
+    }
+  }
+  return units
+}
+
+/** Units of each sku the order delivered. */
+function unitsDelivered(order: AfterSalesOrder): Map<string, number> {
+  const units = new Map<string, number>()
+  for (const line of order.lines) units.set(line.sku, (units.get(line.sku) ?? 0) + line.quantity)
+  return units
+}
+
+const isCount = (quantity: unknown) => Number.isSafeInteger(quantity) && (quantity as number) > 0
+
+/**
+ * Why a return request is refused, or null: lines of a delivered order, within
+ * the window, never more than delivered less what is already being returned.
+ */
+export function returnRequestRefusal(
+  sales: AfterSalesState,
+  order: AfterSalesOrder,
+  request: {
+    returnId: string
+    actor: Actor
+    lines: readonly ReturnLine[]
+    exchange?: readonly { sku: string; quantity: number }[] | null | undefined
+  },
+  nowMs: number,
+): AfterSalesRefusal | null {
+  const { lines, exchange } = request
+  if (!Array.isArray(lines) || lines.length === 0 || typeof request.returnId !== 'string') return 'invalid_input'
+  if (lines.some((line) => !isCount(line?.quantity) || !(returnReasons as readonly string[]).includes(line.reason)))
+    return 'invalid_input'
+  if (exchange && (!Array.isArray(exchange) || exchange.length === 0 || exchange.some((line) => !isCount(line?.quantity))))
+    return 'invalid_input'
+  if (sales.returns.some((ret) => ret.id === request.returnId)) return 'invalid_input'
+  if (request.actor.type === 'customer' && request.actor.id !== order.customerId) return 'not_allowed'
+  if (order.status !== 'DELIVERED' || !order.deliveredAt) return 'not_delivered'
+  if (!sales.windowEndsAt || nowMs >= new Date(sales.windowEndsAt).getTime()) return 'return_window_closed'
+  const delivered = unitsDelivered(order)
+  if (lines.some((line) => !delivered.has(line.sku))) return 'unknown_sku'
+  const asked = new Map(unitsBeingReturned(sales.returns))
+  for (const line of lines) asked.set(line.sku, (asked.get(line.sku) ?? 0) + line.quantity)
+  return [...asked].some(([sku, units]) => units > (delivered.get(sku) ?? 0)) ? 'more_than_delivered' : null
+}
+
+/** Why a receipt is refused, or null: at most what the return asked for, sku by sku. */
+export function receiptRefusal(ret: ReturnState, lines: readonly ReceivedLine[]): AfterSalesRefusal | null {
+  if (!Array.isArray(lines) || lines.some((line) => !isCount(line?.quantity) || typeof line.resellable !== 'boolean'))
+    return 'invalid_input'
+  if (ret.status !== 'APPROVED' && ret.status !== 'IN_TRANSIT') return 'not_receivable'
+  const asked = new Map<string, number>()
+  for (const line of ret.lines) asked.set(line.sku, (asked.get(line.sku) ?? 0) + line.quantity)
+  for (const line of lines) asked.set(line.sku, (asked.get(line.sku) ?? 0) - line.quantity)
+  return [...asked.values()].some((left) => left < 0) ? 'received_more_than_returned' : null
+}
+
+/**
+ * What a received return gives back: the lines that arrived at the price paid,
+ * and the shipping when the whole order has come back or a reason is the shop's
+ * fault (once per order).
+ */
+export function refundOfReceipt(
+  order: AfterSalesOrder,
+  sales: AfterSalesState,
+  ret: ReturnState,
+): { lines: number; shipping: number } {
+  const price = new Map(order.lines.map((line) => [line.sku, line.unitPrice]))
+  const lines = ret.received.reduce((sum, line) => sum + line.quantity * (price.get(line.sku) ?? 0), 0)
+  const back = unitsBeingReturned(sales.returns.filter((other) => other.received.length > 0))
+  const whole = [...unitsDelivered(order)].every(([sku, units]) => (back.get(sku) ?? 0) >= units)
+  const receivedSkus = new Set(ret.received.map((line) => line.sku))
+  const shopFault = ret.lines.some((line) => receivedSkus.has(line.sku) && shopFaultReasons.has(line.reason))
+  const shippingRefunded = sales.returns.some((other) => other.id !== ret.id && (other.refund?.shipping ?? 0) > 0)
+  return { lines, shipping: (whole || shopFault) && !shippingRefunded && lines > 0 ? order.totals.shipping : 0 }
 }
