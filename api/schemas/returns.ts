@@ -76,20 +76,33 @@ export const ReturnView = z
     id: z.string().uuid(),
     orderId: z.string().uuid(),
     status: z.enum(returnStatuses),
-    reason: z.enum(returnReasons).openapi({ description: "The return's reason as a whole: the first line's that is the shop's fault, else the first line's." }),
+    reason: z.enum(returnReasons).openapi({
+      description: "The return's reason as a whole: the first line's that is the shop's fault, else the first line's.",
+    }),
     lines: z.array(z.object({ sku: z.string(), quantity: z.number().int(), reason: z.enum(returnReasons) })),
     note: z.string().nullable(),
-    label: Parcel.nullable().openapi({ description: 'The return label, once approved: the customer hands the parcel over with it.' }),
-    shipBy: z.string().nullable().openapi({ description: 'An approved return closes by itself unless the carrier has the parcel by then.' }),
+    label: Parcel.nullable().openapi({
+      description: 'The return label, once approved: the customer hands the parcel over with it.',
+    }),
+    shipBy: z
+      .string()
+      .nullable()
+      .openapi({ description: 'An approved return closes by itself unless the carrier has the parcel by then.' }),
     received: z.array(z.object({ sku: z.string(), quantity: z.number().int(), resellable: z.boolean() })),
     refund: z
       .object({ amount: z.number().int(), currency: z.string(), shipping: z.number().int() })
       .nullable()
-      .openapi({ description: 'Minor units, shipping included (cash on delivery: owed, see the order\'s codRefunds).' }),
+      .openapi({ description: "Minor units, shipping included (cash on delivery: owed, see the order's codRefunds)." }),
     exchange: z
       .object({
         lines: z.array(
-          z.object({ sku: z.string(), name: z.string(), quantity: z.number().int(), unitPrice: z.number().int(), lineTotal: z.number().int() }),
+          z.object({
+            sku: z.string(),
+            name: z.string(),
+            quantity: z.number().int(),
+            unitPrice: z.number().int(),
+            lineTotal: z.number().int(),
+          }),
         ),
         difference: z.number().int(),
         parcel: Parcel.nullable(),
