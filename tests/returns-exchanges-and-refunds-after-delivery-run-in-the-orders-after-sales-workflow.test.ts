@@ -12,11 +12,11 @@
 import { randomUUID } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, type WorkflowHandle } from '@temporalio/client'
+import type { WorkflowHandle } from '@temporalio/client'
 import type { UpdateDefinition } from '@temporalio/common'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Actor, OrderState } from '../domain/order-types.js'
-import { type AfterSalesState, afterSalesOrderOf, afterSalesWorkflowId } from '../domain/returns.js'
+import { type AfterSalesState, afterSalesWorkflowId } from '../domain/returns.js'
 import {
   afterSalesQuery,
   afterSalesRefundUpdate,
@@ -38,6 +38,7 @@ import {
   stockOf,
   waitForOrder,
 } from './support/fixtures.js'
+import { askAfterSales } from './support/after-sales.js'
 import { settleMs } from './support/patience.js'
 import { connectServices, type TestServices } from './support/services.js'
 
@@ -78,20 +79,13 @@ async function deliveredOrder(lines: { sku: string; quantity: number }[], method
   return { orderId, order }
 }
 
-/** Sends an after-sales update as the API's use cases do: Update-with-Start, the workflow started if it is not running. */
-async function ask<Ret, Args extends [unknown]>(
+function ask<Ret, Args extends [unknown]>(
   order: OrderState,
   update: UpdateDefinition<Ret, Args>,
   arg: Args[0],
   windows: { returnWindowMs?: number; returnShipDeadlineMs?: number } = {},
 ): Promise<Ret> {
-  const startWorkflowOperation = new WithStartWorkflowOperation<typeof afterSalesWorkflow>('afterSalesWorkflow', {
-    workflowId: afterSalesWorkflowId(order.orderId),
-    taskQueue: services.taskQueue,
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    args: [{ order: afterSalesOrderOf(order), returnWindowMs: 60_000, returnShipDeadlineMs: 60_000, ...windows }],
-  })
-  return services.client.workflow.executeUpdateWithStart(update, { args: [arg] as unknown as Args, startWorkflowOperation })
+  return askAfterSales(services, order, update, arg, windows)
 }
 
 async function refusalOf(attempt: Promise<unknown>): Promise<string | null> {
@@ -121,6 +115,12 @@ async function until(orderId: string, ready: (state: AfterSalesState) => boolean
 async function record(orderId: string, name: string): Promise<void> {
   if (!recordTo) return
   mkdirSync(recordTo, { recursive: true })
+  // Saved once idle, waiting for news with its timers started, as a deploy would meet it.
+  for (;;) {
+    const { raw } = await afterSalesOf(orderId).describe()
+    if (!raw.pendingWorkflowTask && (raw.pendingActivities ?? []).length === 0) break
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
   const history = await afterSalesOf(orderId).fetchHistory()
   writeFileSync(join(recordTo, `2026-12-01-${name}.json`), JSON.stringify(history, null, 2) + '\n')
 }
