@@ -393,19 +393,6 @@ export interface CodRefundsOwedTable {
   reference: string | null
 }
 
-/** The simulated carrier's return labels, one per return. */
-export interface SimulatedReturnParcelsTable {
-  tracking_number: string
-  return_id: string
-  order_id: string
-  label_id: string
-  status: string
-  events_sent: Generated<number>
-  cancelled_at: Timestamp | null
-  next_event_at: Timestamp
-  created_at: CreatedAt
-}
-
 export interface Database {
   products: ProductsTable
   product_prices: ProductPricesTable
@@ -434,5 +421,4 @@ export interface Database {
   after_sales: AfterSalesTable
   returns: ReturnsTable
   cod_refunds_owed: CodRefundsOwedTable
-  simulated_return_parcels: SimulatedReturnParcelsTable
 }

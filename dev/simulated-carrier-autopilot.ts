@@ -19,8 +19,11 @@ export interface CarrierAutopilotProps {
 
 /**
  * Moves the simulated carrier's parcels along their journey, one event per
- * step, by posting to the carrier-events endpoint. A parcel whose label was
- * cancelled is never picked up. Stop it with the returned function.
+ * step, by posting to the carrier-events endpoint: the parcels of orders and
+ * the return parcels customers send back (their labels are keyed by the
+ * return's id), which the API hands to the order's after-sales workflow. A
+ * parcel whose label was cancelled is never picked up. Stop it with the
+ * returned function.
  */
 export function startCarrierAutopilot(props: CarrierAutopilotProps): () => Promise<void> {
   let running = true
@@ -30,6 +33,12 @@ export function startCarrierAutopilot(props: CarrierAutopilotProps): () => Promi
     const due = await props.db
       .selectFrom('simulated_parcels')
       .select(['tracking_number', 'status', 'events_sent'])
+      // A return's label is keyed by the return's id: its parcel travels to the warehouse.
+      .select((eb) =>
+        eb
+          .exists(eb.selectFrom('returns').select('returns.id').whereRef('returns.id', '=', 'simulated_parcels.order_id'))
+          .as('is_return'),
+      )
       .where('cancelled_at', 'is', null)
       .where('status', '!=', 'DELIVERED')
       .where('next_event_at', '<=', sql<Date>`now()`)
@@ -45,7 +54,7 @@ export function startCarrierAutopilot(props: CarrierAutopilotProps): () => Promi
           trackingNumber: parcel.tracking_number,
           status: next,
           occurredAt: new Date().toISOString(),
-          location: next === 'DELIVERED' ? 'Front door' : 'Sorting centre',
+          location: next !== 'DELIVERED' ? 'Sorting centre' : parcel.is_return ? 'Warehouse' : 'Front door',
         })
       } catch (error) {
         props.logger.warn({ err: error, trackingNumber: parcel.tracking_number }, 'carrier event not delivered; will retry')

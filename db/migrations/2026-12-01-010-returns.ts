@@ -1,8 +1,8 @@
 import { type Kysely, sql } from 'kysely'
 
 /**
- * Returns (RMA), cash-on-delivery refunds owed, and the simulated carrier's
- * return parcels.
+ * After-sales: returns (RMA), refunds after delivery, and cash-on-delivery
+ * refunds owed.
  * - `after_sales`: one row per order whose after-sales workflow has started:
  *   its refunds, what is left to refund, its window, and its `version`,
  *   which guards every after-sales write (a late retry changes nothing and
@@ -21,8 +21,6 @@ import { type Kysely, sql } from 'kysely'
  *   no card to refund): settled by an admin outside the system (a bank
  *   transfer), with who settled it, when, and their reference; its id is
  *   `cod-refund-<n>` within its order.
- * - `simulated_return_parcels`: the labels the simulated carrier sold for
- *   returns, one per return, which its autopilot moves to the store.
  * Frozen: never edit, add a migration.
  */
 export async function up(db: Kysely<any>): Promise<void> {
@@ -91,23 +89,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .column('owed_since')
     .where(sql.ref('settled_at'), 'is', null)
     .execute()
-
-  await db.schema
-    .createTable('simulated_return_parcels')
-    .addColumn('tracking_number', 'text', (col) => col.primaryKey())
-    .addColumn('return_id', 'uuid', (col) => col.notNull().unique())
-    .addColumn('order_id', 'uuid', (col) => col.notNull())
-    .addColumn('label_id', 'text', (col) => col.notNull())
-    .addColumn('status', 'text', (col) => col.notNull())
-    .addColumn('events_sent', 'integer', (col) => col.notNull().defaultTo(0))
-    .addColumn('cancelled_at', 'timestamptz')
-    .addColumn('next_event_at', 'timestamptz', (col) => col.notNull())
-    .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
-    .execute()
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('simulated_return_parcels').execute()
   await db.schema.dropTable('cod_refunds_owed').execute()
   await db.schema.dropTable('returns').execute()
   await db.schema.dropTable('after_sales').execute()
