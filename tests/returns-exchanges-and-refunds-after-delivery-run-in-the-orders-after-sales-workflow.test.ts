@@ -157,6 +157,8 @@ describe("an order's after-sales", () => {
       note: 'the shirt has a hole',
     })
     expect(requested.status).toBe('REQUESTED')
+    // Linked to its order for operators: `OrderId='<id>'` lists it in the CLI and the Web UI.
+    expect((await afterSalesOf(orderId).describe()).searchAttributes['OrderId']).toEqual([orderId])
     const approved = await ask(order, approveReturnUpdate, { returnId, actor: admin, note: 'sorry' })
     expect(approved).toMatchObject({ status: 'APPROVED', label: { carrier: 'simcarrier' } })
     const tracking = approved.label!.trackingNumber

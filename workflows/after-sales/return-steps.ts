@@ -110,9 +110,8 @@ export async function approve(sales: AfterSalesRecord, ret: ReturnState, decisio
 export async function reject(sales: AfterSalesRecord, ret: ReturnState, decision: ReturnDecision): Promise<ReturnState> {
   if (ret.status !== 'REQUESTED') throw refuseUpdate('not_requested')
   ret.status = 'REJECTED'
-  sales.note(ret, decision.actor, 'return_rejected', `Return rejected${decision.note ? `: ${decision.note}` : ''}`, {
-    note: decision.note,
-  })
+  // The admin's note stays in the data (staff see it; the customer's timeline shows the message alone).
+  sales.note(ret, decision.actor, 'return_rejected', 'Return rejected', { note: decision.note })
   sales.tell({ kind: 'return_rejected', occurrence: occurrenceOf(sales, ret), data: { returnId: ret.id, note: decision.note } })
   sales.count(ret, 'rejected')
   await sales.save(`Record return ${ret.id.slice(0, 8)} REJECTED`)
