@@ -324,6 +324,37 @@ describe("an order's after-sales", () => {
     await record(orderId, 'after-sales-cod-return-owed-then-settled-open')
   })
 
+  it('closes a received return without its refund when the provider refuses it, so nothing waits forever', async () => {
+    const [sku] = await createProducts(services.db, [{ onHand: 2, unitPrice: 2_000 }])
+    const { orderId, order } = await deliveredOrder([{ sku: sku!, quantity: 1 }])
+    const returnId = randomUUID()
+    const lines = [{ sku: sku!, quantity: 1, reason: 'no_longer_needed' as const }]
+    await ask(order, requestReturnUpdate, { returnId, actor: customer, lines, note: null })
+    await ask(order, approveReturnUpdate, { returnId, actor: admin, note: null })
+    // Refunded in full from the provider's own dashboard meanwhile: the provider refuses any more.
+    await services.db
+      .updateTable('sandbox_payments')
+      .set((eb) => ({ refunded_amount: eb.ref('captured_amount') }))
+      .where('order_id', '=', orderId)
+      .execute()
+    const closed = await ask(order, receiveReturnUpdate, {
+      returnId,
+      actor: admin,
+      lines: [{ sku: sku!, quantity: 1, resellable: true }],
+      note: null,
+    })
+    expect(closed).toMatchObject({ status: 'CLOSED', refund: null, restocked: 1 })
+    expect(closed.timeline.map((entry) => entry.type)).toEqual([
+      'return_requested',
+      'return_approved',
+      'return_received',
+      'refund_failed',
+      'return_closed',
+    ])
+    expect((await afterSalesOf(orderId).query(afterSalesQuery)).refunds).toEqual([])
+    await record(orderId, 'after-sales-return-received-refund-refused-by-the-provider-closed-open')
+  })
+
   it('takes no more returned than delivered from 20 concurrent requests for the same lines', async () => {
     const [sku] = await createProducts(services.db, [{ onHand: 3, unitPrice: 1_000 }])
     const { order } = await deliveredOrder([{ sku: sku!, quantity: 3 }])
