@@ -42,8 +42,9 @@ class OrderWorkflowClosed extends Error {
  *
  * While the order's workflow runs, it refunds. Once it has closed on a
  * delivered order, the refund is a goodwill refund of the order's
- * after-sales workflow (started by it if need be, Update-with-Start), within
- * REFUND_WINDOW after delivery, with the same update id and refusals.
+ * after-sales workflow (started by it if need be, Update-with-Start), until
+ * the order's `refundableUntil` (else REFUND_WINDOW after delivery), with the
+ * same update id and refusals.
  *
  * @throws OrderNotFound, OrderUpdateRefused, OrderUpdateTimedOut, IdempotencyKeyReused, IdempotencyKeyInFlight
  */
@@ -91,7 +92,9 @@ async function refundAfterSales(deps: RefundDeps, orderId: string, refund: Param
   if (!row) throw new OrderNotFound(orderId)
   const { deliveredAt } = afterSalesOrderOf(await orderStateFromReadModel(deps.db, row))
   const windowMs = deps.refundWindowMs ?? DEFAULT_REFUND_WINDOW_MS
-  if (!deliveredAt || Date.now() > new Date(deliveredAt).getTime() + windowMs) {
+  const closesAt =
+    row.payment.refundableUntil ?? (deliveredAt ? new Date(new Date(deliveredAt).getTime() + windowMs).toISOString() : null)
+  if (!closesAt || Date.now() > new Date(closesAt).getTime()) {
     throw new OrderUpdateRefused('refund_window_closed', 'The refund window of this order has closed')
   }
   const { key, ...request } = refund
@@ -101,5 +104,6 @@ async function refundAfterSales(deps: RefundDeps, orderId: string, refund: Param
   })
   const order = orderViewFromRow((await findOrderRow(deps.db, orderId)) ?? row)
   const refunded = Math.max(order.payment.refunded, order.payment.captured - state.refundable)
-  return { ...order, payment: { ...order.payment, refunded } }
+  const paymentStatus = refunded >= order.payment.captured ? 'REFUNDED' : 'PARTIALLY_REFUNDED'
+  return { ...order, paymentStatus, payment: { ...order.payment, refunded } }
 }

@@ -179,7 +179,8 @@ export async function countAfterSales(db: Kysely<Database>, orderId: string, cou
 
 /**
  * Shows the after-sales refunds on the order's own row: its `payment.refunded`
- * becomes what was captured less what is left to refund, when that is more.
+ * becomes what was captured less what is left to refund, when that is more,
+ * and its payment status PARTIALLY_REFUNDED or REFUNDED.
  * The row's version is left alone (it is the order workflow's), so an order
  * whose workflow still runs is never kept from writing its own changes.
  */
@@ -188,6 +189,7 @@ export async function showAfterSalesRefundsOnOrder(db: Kysely<Database>, state: 
     .updateTable('orders')
     .set({
       payment: sql`jsonb_set(payment, '{refunded}', to_jsonb((payment->>'captured')::integer - ${state.refundable}))`,
+      payment_status: sql`case when ${state.refundable} <= 0 then 'REFUNDED' else 'PARTIALLY_REFUNDED' end`,
       updated_at: sql`now()`,
     })
     .where('id', '=', state.orderId)
