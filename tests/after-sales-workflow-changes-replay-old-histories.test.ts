@@ -52,6 +52,10 @@ const recorded: Record<string, RecordedRun> = {
     open: true,
     steps: ['refundPayment'],
   },
+  '2026-12-01-after-sales-return-received-refund-refused-by-the-provider-closed-open.json': {
+    open: true,
+    steps: ['createReturnLabel', 'restockReturnedLines', 'refundPayment'],
+  },
   '2026-12-01-after-sales-return-rejected-then-one-not-shipped-closed-by-itself-window-passed.json': {
     steps: ['createReturnLabel'],
   },

@@ -157,6 +157,8 @@ describe("an order's after-sales", () => {
       note: 'the shirt has a hole',
     })
     expect(requested.status).toBe('REQUESTED')
+    // Linked to its order for operators: `OrderId='<id>'` lists it in the CLI and the Web UI.
+    expect((await afterSalesOf(orderId).describe()).searchAttributes['OrderId']).toEqual([orderId])
     const approved = await ask(order, approveReturnUpdate, { returnId, actor: admin, note: 'sorry' })
     expect(approved).toMatchObject({ status: 'APPROVED', label: { carrier: 'simcarrier' } })
     const tracking = approved.label!.trackingNumber
@@ -320,6 +322,37 @@ describe("an order's after-sales", () => {
     expect(await refusalOf(again)).toBe('already_settled')
     expect(await notificationsOf(services.db, orderId)).toEqual(expect.arrayContaining(['cod_refund_owed', 'cod_refund_settled']))
     await record(orderId, 'after-sales-cod-return-owed-then-settled-open')
+  })
+
+  it('closes a received return without its refund when the provider refuses it, so nothing waits forever', async () => {
+    const [sku] = await createProducts(services.db, [{ onHand: 2, unitPrice: 2_000 }])
+    const { orderId, order } = await deliveredOrder([{ sku: sku!, quantity: 1 }])
+    const returnId = randomUUID()
+    const lines = [{ sku: sku!, quantity: 1, reason: 'no_longer_needed' as const }]
+    await ask(order, requestReturnUpdate, { returnId, actor: customer, lines, note: null })
+    await ask(order, approveReturnUpdate, { returnId, actor: admin, note: null })
+    // Refunded in full from the provider's own dashboard meanwhile: the provider refuses any more.
+    await services.db
+      .updateTable('sandbox_payments')
+      .set((eb) => ({ refunded_amount: eb.ref('captured_amount') }))
+      .where('order_id', '=', orderId)
+      .execute()
+    const closed = await ask(order, receiveReturnUpdate, {
+      returnId,
+      actor: admin,
+      lines: [{ sku: sku!, quantity: 1, resellable: true }],
+      note: null,
+    })
+    expect(closed).toMatchObject({ status: 'CLOSED', refund: null, restocked: 1 })
+    expect(closed.timeline.map((entry) => entry.type)).toEqual([
+      'return_requested',
+      'return_approved',
+      'return_received',
+      'refund_failed',
+      'return_closed',
+    ])
+    expect((await afterSalesOf(orderId).query(afterSalesQuery)).refunds).toEqual([])
+    await record(orderId, 'after-sales-return-received-refund-refused-by-the-provider-closed-open')
   })
 
   it('takes no more returned than delivered from 20 concurrent requests for the same lines', async () => {

@@ -5,7 +5,7 @@
  * changes the after-sales through this record, as the order's steps do
  * through `OrderRecord`.
  */
-import { upsertSearchAttributes } from '@temporalio/workflow'
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow'
 import type { Actor, TimelineEntry } from '../../domain/order-types.js'
 import {
   type AfterSalesCounts,
@@ -99,6 +99,7 @@ export class AfterSalesRecord {
    */
   async save(summary: string): Promise<void> {
     this.state.version += 1
+    setCurrentDetails(detailsOf(this.state))
     const input = { state: this.state, newTimelineEntries: this.entries, notices: this.notices, counts: this.counts }
     this.entries = []
     this.notices = []
@@ -109,4 +110,14 @@ export class AfterSalesRecord {
       if (!processingFailureOf(error)) throw error
     }
   }
+}
+
+/** The after-sales at a glance, for the Web UI's current details: "**2 returns** · 1 open · 1 COD refund owed · window until …". */
+function detailsOf(state: AfterSalesState): string {
+  const open = state.returns.filter((ret) => !['REJECTED', 'REFUNDED', 'CLOSED'].includes(ret.status)).length
+  const owed = state.codRefundsOwed.filter((one) => !one.settledAt).length
+  const parts = [`**${state.returns.length} return(s)**`, `${open} open`, `${state.refunds.length} refund(s)`]
+  if (owed > 0) parts.push(`${owed} COD refund(s) owed`)
+  parts.push(state.closed ? 'closed' : `returns until ${state.windowEndsAt ?? 'never (not delivered)'}`)
+  return parts.join(' · ')
 }

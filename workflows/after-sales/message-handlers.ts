@@ -40,7 +40,16 @@ function actorOf(input: unknown): { type: string; id: string | null } {
 export function listenForMessages(sales: AfterSalesRecord, jobs: JobQueue, carrierNews: CarrierEvent[]): void {
   setHandler(afterSalesQuery, () => sales.state)
   setHandler(returnCarrierEventSignal, (event) => void carrierNews.push(event))
+  answerReturnMessages(sales, jobs)
+  answerMoneyMessages(sales, jobs)
+}
 
+const adminOnly = (input: unknown) => {
+  if (actorOf(input).type !== 'admin') throw refuseUpdate('not_admin')
+}
+
+/** A return asked for, decided on, and received. */
+function answerReturnMessages(sales: AfterSalesRecord, jobs: JobQueue): void {
   setHandler(
     requestReturnUpdate,
     async (request) => {
@@ -61,9 +70,6 @@ export function listenForMessages(sales: AfterSalesRecord, jobs: JobQueue, carri
     if (!ret) throw refuseUpdate('return_not_found')
     return ret
   }
-  const adminOnly = (input: unknown) => {
-    if (actorOf(input).type !== 'admin') throw refuseUpdate('not_admin')
-  }
   const requested = (input: unknown) => {
     adminOnly(input)
     if (returnNamed(input).status !== 'REQUESTED') throw refuseUpdate('not_requested')
@@ -80,22 +86,22 @@ export function listenForMessages(sales: AfterSalesRecord, jobs: JobQueue, carri
       refuse(receiptRefusal(returnNamed(receipt), receipt.lines))
     },
   })
+}
 
+/** Goodwill refunds, and COD refunds owed settled. */
+function answerMoneyMessages(sales: AfterSalesRecord, jobs: JobQueue): void {
   let asked = 0
+  const goodwill = async (request: RefundPaymentRequest) => {
+    const { amount, actor: by, reason, note } = request
+    await refund(sales, { amount, by, reason, ret: null, note })
+    await sales.save(`Record refund of ${amount}`)
+  }
   setHandler(
     afterSalesRefundUpdate,
     async (request) => {
       asked += request.amount
       try {
-        await jobs.run(() =>
-          refund(sales, {
-            amount: request.amount,
-            by: request.actor,
-            reason: request.reason,
-            ret: null,
-            note: request.note,
-          }).then(() => sales.save(`Record refund of ${request.amount}`)),
-        )
+        await jobs.run(() => goodwill(request))
       } finally {
         asked -= request.amount
       }

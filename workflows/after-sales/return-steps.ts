@@ -3,10 +3,10 @@
  * exchange): each changes the return, notes it in the order's timeline, tells
  * the customer and writes the read model, through the `AfterSalesRecord`.
  */
-import { uuid4 } from '@temporalio/workflow'
+import { ApplicationFailure, uuid4 } from '@temporalio/workflow'
 import type { CarrierEvent } from '../../domain/order-types.js'
 import { EXCHANGE_TOP_UP_CAP, type ReturnState, refundOfReceipt, returnRequestRefusal } from '../../domain/returns.js'
-import { refuseUpdate } from '../messages.js'
+import { UPDATE_REFUSED, refuseUpdate } from '../messages.js'
 import { businessRefusalOf } from '../order/business-refusal.js'
 import type { ReturnDecision, ReturnReceipt, ReturnRequest } from './messages.js'
 import { type AfterSalesRecord, SYSTEM, now } from './after-sales-record.js'
@@ -110,9 +110,8 @@ export async function approve(sales: AfterSalesRecord, ret: ReturnState, decisio
 export async function reject(sales: AfterSalesRecord, ret: ReturnState, decision: ReturnDecision): Promise<ReturnState> {
   if (ret.status !== 'REQUESTED') throw refuseUpdate('not_requested')
   ret.status = 'REJECTED'
-  sales.note(ret, decision.actor, 'return_rejected', `Return rejected${decision.note ? `: ${decision.note}` : ''}`, {
-    note: decision.note,
-  })
+  // The admin's note stays in the data (staff see it; the customer's timeline shows the message alone).
+  sales.note(ret, decision.actor, 'return_rejected', 'Return rejected', { note: decision.note })
   sales.tell({ kind: 'return_rejected', occurrence: occurrenceOf(sales, ret), data: { returnId: ret.id, note: decision.note } })
   sales.count(ret, 'rejected')
   await sales.save(`Record return ${ret.id.slice(0, 8)} REJECTED`)
@@ -185,11 +184,10 @@ async function giveMoneyBack(sales: AfterSalesRecord, ret: ReturnState, receipt:
     sales.note(ret, SYSTEM, 'return_closed', 'Return closed: nothing left to refund')
   } else if (cod) {
     owe(sales, ret, amount)
-  } else {
-    await refund(sales, { amount, by: receipt.actor, reason: 'return', ret })
+  } else if (await refundedOrRefused(sales, ret, () => refund(sales, { amount, by: receipt.actor, reason: 'return', ret }))) {
     ret.status = 'REFUNDED'
   }
-  sales.count(ret, cod ? 'refund_owed' : 'refunded')
+  sales.count(ret, cod ? 'refund_owed' : ret.status === 'REFUNDED' ? 'refunded' : 'refund_refused')
   await sales.save(`Record return ${ret.id.slice(0, 8)} ${ret.status} (${amount} ${sales.state.currency})`)
 }
 
@@ -221,9 +219,30 @@ async function shipExchange(sales: AfterSalesRecord, ret: ReturnState, receipt: 
   const back = Math.min(-exchange.difference, sales.order.payment.method === 'cod' ? Infinity : sales.state.refundable)
   ret.refund = { amount: Math.max(back, 0), currency: sales.state.currency, shipping: 0 }
   if (back > 0 && sales.order.payment.method === 'cod') owe(sales, ret, back)
-  else if (back > 0) await refund(sales, { amount: back, by: receipt.actor, reason: 'exchange_difference', ret })
+  else if (back > 0)
+    await refundedOrRefused(sales, ret, () =>
+      refund(sales, { amount: back, by: receipt.actor, reason: 'exchange_difference', ret }),
+    )
   ret.status = back > 0 && sales.order.payment.method === 'cod' ? 'RECEIVED' : 'CLOSED'
   sales.count(ret, 'exchanged')
   await sales.save(`Record return ${ret.id.slice(0, 8)} ${ret.status} (exchange shipped)`)
   return true
+}
+
+/**
+ * Runs a return's refund; one the provider refuses for good (noted as
+ * `refund_failed` already) closes the return without it, so nothing waits
+ * forever: staff decide, and may make a goodwill refund. False when refused.
+ */
+async function refundedOrRefused(sales: AfterSalesRecord, ret: ReturnState, made: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await made()
+    return true
+  } catch (error) {
+    if (!(error instanceof ApplicationFailure) || error.type !== UPDATE_REFUSED) throw error
+    ret.status = 'CLOSED'
+    ret.refund = null
+    sales.note(ret, SYSTEM, 'return_closed', 'Return closed without its refund: the payment provider refused it; staff will look')
+    return false
+  }
 }
