@@ -5,7 +5,7 @@ import { requestReturnUpdate, returnUpdateId } from '../workflows/after-sales/me
 import type { ReturnView } from '../api/schemas/returns.js'
 import { type AfterSalesDeps, sendAfterSalesUpdateWithStart } from './after-sales-updates.js'
 import { type Caller, actorOf, callerName } from './caller.js'
-import { OrderNotFound } from './commerce-errors.js'
+import { OrderNotFound, OrderUpdateRefused } from './commerce-errors.js'
 import { underIdempotencyKey } from './idempotency-key.js'
 import { findVisibleOrder } from './read-order.js'
 import { requestFingerprint } from './request-fingerprint.js'
@@ -39,6 +39,13 @@ export async function requestReturn(
   if (!isOrderId(orderId)) throw new OrderNotFound(orderId)
   const { request, idempotencyKey } = options
   const order = await findVisibleOrder(deps.db, caller, orderId)
+  // Refused here as the workflow would refuse it, without starting an after-sales workflow for nothing.
+  if (order.status !== 'DELIVERED') {
+    throw new OrderUpdateRefused(
+      'not_delivered',
+      `Only a delivered order's items can be returned; this one is ${order.status.toLowerCase()}`,
+    )
+  }
   const key = { caller, key: idempotencyKey, fingerprint: requestFingerprint({ returnOf: orderId, ...request }), orderId }
   const outcome = await underIdempotencyKey(deps.db, key, 201, async () => {
     const ret = await sendAfterSalesUpdateWithStart(deps, order, requestReturnUpdate, {
