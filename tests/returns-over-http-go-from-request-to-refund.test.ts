@@ -220,6 +220,25 @@ describe('returns over HTTP', () => {
     expect(stack.contractViolations).toEqual([])
   })
 
+  it('answers 20 concurrent first requests for the same lines with no more returned than delivered', async () => {
+    const [sku] = await createProducts(stack.services.db, [{ onHand: 5, unitPrice: 900 }])
+    const order = await deliveredOrder([{ sku: sku!, quantity: 3 }])
+    // 20 requests at once, each for 1 unit, each with its own key: all race to start the one after-sales workflow.
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => askReturn(order.id, { lines: [{ sku, quantity: 1, reason: 'other' }] })),
+    )
+    const statuses = answers.map((answer) => answer.status)
+    const refusals = new Set(answers.filter((answer) => answer.status === 409).map((answer) => answer.body.reason))
+    console.log(
+      `20 concurrent returns of 1 of 3 delivered: ${statuses.filter((s) => s === 201).length} × 201, ${statuses.filter((s) => s === 409).length} × 409 ${[...refusals].join(',')}`,
+    )
+    expect(statuses.filter((status) => status === 201)).toHaveLength(3)
+    expect(statuses.filter((status) => status === 409)).toHaveLength(17)
+    expect([...refusals]).toEqual(['more_than_delivered'])
+    const listed = await until(`/v1/orders/${order.id}/returns`, customer, (list) => list.data.length === 3)
+    expect(listed.data.reduce((sum: number, ret: { lines: { quantity: number }[] }) => sum + ret.lines[0]!.quantity, 0)).toBe(3)
+  })
+
   it("takes a goodwill refund once the order's workflow has completed, once per key, with the order's 409 reasons", async () => {
     const [sku] = await createProducts(stack.services.db, [{ onHand: 3, unitPrice: 3_000 }])
     const order = await deliveredOrder([{ sku: sku!, quantity: 1 }])
