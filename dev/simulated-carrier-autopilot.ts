@@ -33,12 +33,6 @@ export function startCarrierAutopilot(props: CarrierAutopilotProps): () => Promi
     const due = await props.db
       .selectFrom('simulated_parcels')
       .select(['tracking_number', 'status', 'events_sent'])
-      // A return's label is keyed by the return's id: its parcel travels to the warehouse.
-      .select((eb) =>
-        eb
-          .exists(eb.selectFrom('returns').select('returns.id').whereRef('returns.id', '=', 'simulated_parcels.order_id'))
-          .as('is_return'),
-      )
       .where('cancelled_at', 'is', null)
       .where('status', '!=', 'DELIVERED')
       .where('next_event_at', '<=', sql<Date>`now()`)
@@ -54,7 +48,7 @@ export function startCarrierAutopilot(props: CarrierAutopilotProps): () => Promi
           trackingNumber: parcel.tracking_number,
           status: next,
           occurredAt: new Date().toISOString(),
-          location: next !== 'DELIVERED' ? 'Sorting centre' : parcel.is_return ? 'Warehouse' : 'Front door',
+          location: next === 'DELIVERED' ? 'Front door' : 'Sorting centre',
         })
       } catch (error) {
         props.logger.warn({ err: error, trackingNumber: parcel.tracking_number }, 'carrier event not delivered; will retry')
