@@ -125,6 +125,12 @@ export interface Config {
     /** How long after delivery admins may still refund a card or PayPal order. */
     refundWindowMs: number
   }
+  returns: {
+    /** How long after delivery a customer may ask for a return (RETURN_WINDOW, 30 days by default). */
+    windowMs: number
+    /** How long after approval the customer has to ship the return before it closes by itself (RETURN_SHIP_DEADLINE, 14 days). */
+    shipDeadlineMs: number
+  }
   payments: PaymentsConfig
   notifications: {
     /** The SMTP server mails go through; null: `npm start` runs its mail catcher, a lone worker skips mails. */
@@ -270,6 +276,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       codConfirmationTimeoutMs: env.COD_CONFIRMATION_TIMEOUT,
       refundWindowMs: env.REFUND_WINDOW,
     },
+    returns: { windowMs: env.RETURN_WINDOW, shipDeadlineMs: env.RETURN_SHIP_DEADLINE },
     payments: {
       stripe: env.STRIPE_SECRET_KEY
         ? {

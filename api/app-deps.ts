@@ -27,6 +27,10 @@ export interface AppDeps {
    * (the order's workflow stays open that long); no refunds after delivery when omitted.
    */
   refundWindowMs?: number
+  /** How long after delivery a customer may ask for a return (RETURN_WINDOW); the workflow's default when omitted. */
+  returnWindowMs?: number
+  /** How long after approval the customer has to ship a return (RETURN_SHIP_DEADLINE); the workflow's default when omitted. */
+  returnShipDeadlineMs?: number
   /** How long a workflow start or signal may take before the answer is 503 (Temporal unavailable); 5 s by default. */
   temporalCallTimeoutMs?: number
   /** How long the API waits for a workflow to take an update before answering 504 (or 503 if Temporal is down); 8 s by default. */
@@ -64,6 +68,8 @@ type AppSettings =
   | 'storeCurrency'
   | 'codConfirmationTimeoutMs'
   | 'refundWindowMs'
+  | 'returnWindowMs'
+  | 'returnShipDeadlineMs'
   | 'jwtIssuer'
   | 'jwtAudience'
   | 'jwksUrl'
@@ -86,6 +92,8 @@ export function appSettings(config: Config): Required<Pick<AppDeps, AppSettings>
     storeCurrency: config.orders.storeCurrency,
     codConfirmationTimeoutMs: config.orders.codConfirmationTimeoutMs,
     refundWindowMs: config.orders.refundWindowMs,
+    returnWindowMs: config.returns.windowMs,
+    returnShipDeadlineMs: config.returns.shipDeadlineMs,
     jwtIssuer: config.auth.issuer,
     jwtAudience: config.auth.audience,
     jwksUrl: config.auth.jwksUrl,

@@ -23,6 +23,7 @@ import { healthRouter } from './routes/health.js'
 import { metricsRouter } from './routes/metrics.js'
 import { notificationsRouter } from './routes/notifications.js'
 import { ordersRouter } from './routes/orders.js'
+import { orderReturnsRouter, returnsRouter } from './routes/returns.js'
 import { orderPaymentsRouter } from './routes/order-payments.js'
 import { paypalWebhooksRouter } from './routes/paypal-webhooks.js'
 import { productsRouter } from './routes/products.js'
@@ -124,6 +125,8 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/webhooks/stripe', stripeWebhooksRouter(deps))
   app.route('/v1/webhooks/paypal', paypalWebhooksRouter(deps))
   app.route('/v1/orders', orderPaymentsRouter(deps))
+  app.route('/v1/orders', orderReturnsRouter(deps))
+  app.route('/v1/returns', returnsRouter(deps))
   app.route('/v1/notifications', notificationsRouter(deps))
   app.route('/v1/webhook-endpoints', webhookEndpointsRouter(deps))
   registerOrderEventWebhooks(app)

@@ -3,7 +3,8 @@
  * (and why), delivered, whose payment failed, how many wait for an admin to
  * confirm cash on delivery, how many refunds were made (and why), and how
  * many cash-on-delivery collections went wrong, which steps of orders
- * failed for good, and how many notification deliveries failed.
+ * failed for good, how many notification deliveries failed, and returns by
+ * reason and outcome with the items written off.
  *
  * Where the numbers come from: orders move in the worker's workflows, not in
  * the API, and any number of workers and API replicas may run. So the
@@ -30,6 +31,7 @@ import {
   refundReasons,
 } from '../domain/vocabulary.js'
 import { webhookAttemptOutcomes } from '../domain/order-events.js'
+import { returnReasons } from '../domain/returns.js'
 
 /** The order counts at one moment. */
 export interface OrderCounts {
@@ -53,6 +55,10 @@ export interface OrderCounts {
   webhookDeliveries: Record<string, number>
   /** Webhook endpoints disabled for failing for days; an admin must look at each. */
   webhookEndpointsDisabled: number
+  /** Return lines by `<reason>/<outcome>` (requested, approved, rejected, refunded, exchanged, expired). */
+  returns: Record<string, number>
+  /** Returned units that could not be sold again. */
+  returnItemsWrittenOff: number
 }
 
 /**
@@ -75,6 +81,8 @@ export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts
     notificationFailures: {},
     webhookDeliveries: {},
     webhookEndpointsDisabled: 0,
+    returns: {},
+    returnItemsWrittenOff: 0,
   }
   for (const { metric, label, value } of counters) {
     const n = Number(value)
@@ -114,6 +122,12 @@ export async function readOrderCounts(db: Kysely<Database>): Promise<OrderCounts
         break
       case 'webhook_endpoint_disabled':
         counts.webhookEndpointsDisabled = n
+        break
+      case 'return':
+        counts.returns[label] = n
+        break
+      case 'return_written_off':
+        counts.returnItemsWrittenOff = n
         break
     }
   }
@@ -255,6 +269,29 @@ export function registerOrderMetrics(options: OrderMetricsOptions): void {
     'webhook_endpoints_disabled_total',
     'Webhook endpoints disabled because every attempt failed for days; GET /v1/webhook-endpoints?status=disabled lists them',
     (c) => c.webhookEndpointsDisabled,
+  )
+  new Counter({
+    name: 'returns_total',
+    help:
+      'Return lines, by reason and by each outcome their return reached: requested, approved, rejected, refunded, ' +
+      'exchanged, expired (approved but never handed to the carrier)',
+    labelNames: ['reason', 'outcome'],
+    registers,
+    async collect() {
+      const counts = await read()
+      if (!counts) return
+      this.reset()
+      for (const reason of returnReasons) this.inc({ reason, outcome: 'requested' }, 0)
+      for (const [label, n] of Object.entries(counts.returns)) {
+        const [reason = '', outcome = ''] = label.split('/')
+        this.inc({ reason, outcome }, n)
+      }
+    },
+  })
+  counted(
+    'return_items_written_off_total',
+    'Returned units that arrived not resellable and were written off instead of restocked',
+    (c) => c.returnItemsWrittenOff,
   )
   const awaiting = new Gauge({
     name: 'orders_awaiting_confirmation',

@@ -19,6 +19,8 @@ export const problemCatalog = {
   order_not_found: { status: 404, title: 'Order not found' },
   product_not_found: { status: 404, title: 'Product not found' },
   notification_not_found: { status: 404, title: 'Notification not found' },
+  return_not_found: { status: 404, title: 'Return not found' },
+  cod_refund_not_found: { status: 404, title: 'Cash-on-delivery refund not found' },
   unknown_tracking_number: { status: 404, title: 'No shipment has this tracking number' },
   order_update_refused: { status: 409, title: 'The order cannot do this now' },
   idempotency_key_in_flight: { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
@@ -158,6 +160,8 @@ const refusalProblems: { [K in CommerceRefusalKind]: (refusal: Extract<CommerceR
   webhook_delivery_not_found: (r) => new ApiProblem('webhook_delivery_not_found', r.message),
   webhook_url_refused: (r) => withFieldErrors('webhook_url_refused', [{ in: 'body', field: 'url', reason: r.reason }]),
   webhook_delivery_in_progress: (r) => new ApiProblem('webhook_delivery_in_progress', r.message),
+  return_not_found: (r) => new ApiProblem('return_not_found', r.message),
+  cod_refund_not_found: (r) => new ApiProblem('cod_refund_not_found', r.message),
 }
 
 /** The problem a use case's refusal is answered with. */

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util'
 import { isOrderId } from '../db/order-queries.js'
 import { textProblem } from '../api/text-field.js'
+import type { ReceivedLine } from '../domain/returns.js'
 import { type RefundReason, refundReasons } from '../domain/vocabulary.js'
 
 export const adminUsage = [
@@ -12,6 +13,9 @@ export const adminUsage = [
   '       npm run admin -- cancel <orderId> [--reason "…"]',
   `       npm run admin -- refund <orderId> --amount <minor units> --reason ${refundReasons.join('|')} [--note "…"] [--key <id>]`,
   '       npm run admin -- awaiting-confirmation',
+  '       npm run admin -- approve-return|reject-return <orderId> <returnId> [--note "…"]',
+  '       npm run admin -- receive-return <orderId> <returnId> --line <sku>:<quantity>:resellable|written-off … [--note "…"]',
+  '       npm run admin -- settle-cod-refund <orderId> <cod-refund-n> --reference "…" [--note "…"]',
   '  every command: [--admin <id>] (who is acting; admin_cli by default)',
 ].join('\n')
 
@@ -19,6 +23,16 @@ export type AdminCommand =
   | { name: 'awaiting-confirmation'; admin: string }
   | { name: 'status' | 'confirm-cod'; orderId: string; admin: string }
   | { name: 'cancel'; orderId: string; admin: string; reason: string | null }
+  | { name: 'approve-return' | 'reject-return'; orderId: string; returnId: string; admin: string; note: string | null }
+  | {
+      name: 'receive-return'
+      orderId: string
+      returnId: string
+      admin: string
+      lines: ReceivedLine[]
+      note: string | null
+    }
+  | { name: 'settle-cod-refund'; orderId: string; refundId: string; admin: string; reference: string; note: string | null }
   | {
       name: 'refund'
       orderId: string
@@ -65,6 +79,8 @@ export function parseAdminArguments(argv: readonly string[]): AdminArguments {
         amount: { type: 'string' },
         note: { type: 'string' },
         key: { type: 'string' },
+        line: { type: 'string', multiple: true },
+        reference: { type: 'string' },
         admin: { type: 'string', default: 'admin_cli' },
       },
     })
@@ -72,6 +88,7 @@ export function parseAdminArguments(argv: readonly string[]): AdminArguments {
     return refused([(error as Error).message])
   }
   const { values, positionals } = parsed
+  if (positionals[0] !== undefined && positionals[0] in afterSalesCommands) return parseAfterSalesCommand(values, positionals)
   const [name, orderId, ...extra] = positionals
   const problems: string[] = []
   const check = (argument: string, value: string | undefined, limits: Parameters<typeof textProblem>[1]) => {
@@ -91,7 +108,7 @@ export function parseAdminArguments(argv: readonly string[]): AdminArguments {
   }
   if (orderId === undefined) problems.push('orderId is missing')
   else if (!isOrderId(orderId)) problems.push(`orderId ${JSON.stringify(orderId)} is not an order id (a UUID)`)
-  const unused = (['reason', 'amount', 'note', 'key'] as const).filter(
+  const unused = (['reason', 'amount', 'note', 'key', 'line', 'reference'] as const).filter(
     (option) => values[option] !== undefined && !(optionsOf[name] as readonly string[]).includes(option),
   )
   if (unused.length > 0) problems.push(`${name} takes no ${unused.map((option) => `--${option}`).join(', ')}`)
@@ -120,6 +137,76 @@ export function parseAdminArguments(argv: readonly string[]): AdminArguments {
     ok: true,
     command: { name, orderId, admin, amount, reason, note: values.note ?? null, key: values.key ?? null },
   }
+}
+
+/** The after-sales commands, and the options each takes besides --admin. */
+const afterSalesCommands = {
+  'approve-return': ['note'],
+  'reject-return': ['note'],
+  'receive-return': ['line', 'note'],
+  'settle-cod-refund': ['reference', 'note'],
+} as const
+
+type ParsedValues = {
+  reason?: string | undefined
+  amount?: string | undefined
+  note?: string | undefined
+  key?: string | undefined
+  line?: string[] | undefined
+  reference?: string | undefined
+  admin?: string | undefined
+}
+
+/** One `--line <sku>:<quantity>:resellable|written-off` of a receipt. */
+const receivedLineShape = /^([A-Za-z0-9][A-Za-z0-9._-]{0,63}):(\d{1,3}):(resellable|written-off)$/
+
+/** The after-sales commands: on the order's after-sales workflow, naming the return or the COD refund owed. */
+function parseAfterSalesCommand(values: ParsedValues, positionals: readonly string[]): AdminArguments {
+  const [command, orderId, second, ...extra] = positionals
+  const name = command as keyof typeof afterSalesCommands
+  const problems: string[] = []
+  const admin = values.admin ?? 'admin_cli'
+  const check = (argument: string, value: string | undefined, limits: Parameters<typeof textProblem>[1]) => {
+    const problem = value === undefined ? null : textProblem(value, limits)
+    if (problem) problems.push(`${argument} ${problem}`)
+  }
+  check('--admin', admin, adminIdLimits)
+  check('--note', values.note, noteLimits)
+  if (extra.length > 0) problems.push(`unexpected arguments: ${extra.map((word) => JSON.stringify(word)).join(' ')}`)
+  if (orderId === undefined) problems.push('orderId is missing')
+  else if (!isOrderId(orderId)) problems.push(`orderId ${JSON.stringify(orderId)} is not an order id (a UUID)`)
+  const unused = (['reason', 'amount', 'key', 'line', 'reference'] as const).filter(
+    (option) => values[option] !== undefined && !(afterSalesCommands[name] as readonly string[]).includes(option),
+  )
+  if (unused.length > 0) problems.push(`${name} takes no ${unused.map((option) => `--${option}`).join(', ')}`)
+  const note = values.note ?? null
+
+  if (name === 'settle-cod-refund') {
+    if (second === undefined || !/^cod-refund-\d{1,6}$/.test(second)) {
+      problems.push('the COD refund is missing or not one (cod-refund-<n>, as GET /v1/orders/<id>/cod-refunds lists them)')
+    }
+    if (values.reference === undefined) problems.push("--reference is required (the bank transfer's reference)")
+    check('--reference', values.reference, { min: 1, max: 200 })
+    if (problems.length > 0 || !orderId || !second || !values.reference) return refused(problems)
+    return { ok: true, command: { name, orderId, refundId: second, admin, reference: values.reference, note } }
+  }
+  if (second === undefined) problems.push('returnId is missing')
+  else if (!isOrderId(second)) problems.push(`returnId ${JSON.stringify(second)} is not a return id (a UUID)`)
+  if (name === 'receive-return') {
+    const lines: ReceivedLine[] = []
+    for (const line of values.line ?? []) {
+      const match = receivedLineShape.exec(line)
+      const quantity = Number(match?.[2])
+      if (!match || quantity < 1) {
+        problems.push(`--line ${JSON.stringify(line)} must be <sku>:<quantity above 0>:resellable or written-off`)
+      } else lines.push({ sku: match[1]!, quantity, resellable: match[3] === 'resellable' })
+    }
+    if (lines.length === 0 && problems.length === 0) problems.push('--line is required: what arrived, one --line per sku')
+    if (problems.length > 0 || !orderId || !second) return refused(problems)
+    return { ok: true, command: { name, orderId, returnId: second, admin, lines, note } }
+  }
+  if (problems.length > 0 || !orderId || !second) return refused(problems)
+  return { ok: true, command: { name, orderId, returnId: second, admin, note } }
 }
 
 /** The options each command takes besides --admin. */

@@ -8,14 +8,30 @@
  *   npm run admin -- cancel <orderId> [--reason "…"]
  *   npm run admin -- refund <orderId> --amount 500 --reason goodwill [--note "…"] [--key <id>]
  *   npm run admin -- awaiting-confirmation
+ *   npm run admin -- approve-return|reject-return <orderId> <returnId> [--note "…"]
+ *   npm run admin -- receive-return <orderId> <returnId> --line SKU:1:resellable --line SKU2:1:written-off
+ *   npm run admin -- settle-cod-refund <orderId> cod-refund-1 --reference "…"
+ *
+ * The return commands go to the order's after-sales workflow through the
+ * same functions as the API (`commerce/after-sales-updates.ts`).
  *
  * Arguments follow the API's rules (see `admin-arguments.ts`); a refused one
  * is named on stderr with the usage, and the exit code is 2.
  */
 import { randomUUID } from 'node:crypto'
 import { WorkflowUpdateFailedError } from '@temporalio/client'
+import { sendAfterSalesUpdate } from '../commerce/after-sales-updates.js'
+import { OrderUpdateRefused } from '../commerce/commerce-errors.js'
 import { sendCancellation, sendCodConfirmation, sendRefund } from '../commerce/order-updates.js'
 import { loadConfig } from '../config.js'
+import {
+  approveReturnUpdate,
+  receiveReturnUpdate,
+  rejectReturnUpdate,
+  returnActUpdateId,
+  settleCodRefundUpdate,
+  settleCodRefundUpdateId,
+} from '../workflows/after-sales/messages.js'
 import { orderIdFromWorkflowId, orderWorkflowId, statusQuery, updateRefusalOf } from '../workflows/messages.js'
 import type { Actor, OrderState } from '../domain/order-types.js'
 import { connectTemporal } from '../temporal/client.js'
@@ -34,7 +50,9 @@ const { connection, client } = await connectTemporal({ ...config.temporal, ...te
 const actor: Actor = { type: 'admin', id: command.admin }
 
 try {
-  if (command.name === 'awaiting-confirmation') {
+  if (isAfterSalesCommand(command)) {
+    console.log(JSON.stringify(await runAfterSales(command), null, 2))
+  } else if (command.name === 'awaiting-confirmation') {
     for await (const execution of client.workflow.list({ query: `OrderStatus='AWAITING_CONFIRMATION'` })) {
       console.log(orderIdFromWorkflowId(execution.workflowId) ?? execution.workflowId, execution.startTime.toISOString())
     }
@@ -42,7 +60,9 @@ try {
     print(await run(command))
   }
 } catch (error) {
-  if (error instanceof WorkflowUpdateFailedError) {
+  if (error instanceof OrderUpdateRefused) {
+    console.error(`refused: ${error.reason} (${error.detail})`)
+  } else if (error instanceof WorkflowUpdateFailedError) {
     const refusal = updateRefusalOf(error)
     const detail = refusal?.detail ? ` (${refusal.detail})` : ''
     console.error(`refused: ${refusal?.reason ?? error.cause?.message ?? error.message}${detail}`)
@@ -54,8 +74,47 @@ try {
   await connection.close()
 }
 
+type AfterSalesCommand = Extract<
+  AdminCommand,
+  { name: 'approve-return' | 'reject-return' | 'receive-return' | 'settle-cod-refund' }
+>
+
+function isAfterSalesCommand(candidate: AdminCommand): candidate is AfterSalesCommand {
+  return ['approve-return', 'reject-return', 'receive-return', 'settle-cod-refund'].includes(candidate.name)
+}
+
+/** Runs one command on the order's after-sales workflow; answers the return, or the after-sales state. */
+async function runAfterSales(order: AfterSalesCommand): Promise<unknown> {
+  const deps = { temporal: client }
+  const subject = order.name === 'settle-cod-refund' ? order.refundId : `return ${order.returnId}`
+  console.error(`${order.name} order ${order.orderId}, ${subject}`)
+  switch (order.name) {
+    case 'approve-return':
+    case 'reject-return': {
+      const update = order.name === 'approve-return' ? approveReturnUpdate : rejectReturnUpdate
+      const act = order.name === 'approve-return' ? 'approve' : 'reject'
+      return sendAfterSalesUpdate(deps, order.orderId, update, {
+        args: [{ returnId: order.returnId, actor, note: order.note }],
+        updateId: returnActUpdateId(act, order.returnId, 'once'),
+      })
+    }
+    case 'receive-return':
+      return sendAfterSalesUpdate(deps, order.orderId, receiveReturnUpdate, {
+        args: [{ returnId: order.returnId, actor, lines: order.lines, note: order.note }],
+        updateId: returnActUpdateId('receive', order.returnId, 'once'),
+      })
+    case 'settle-cod-refund': {
+      const state = await sendAfterSalesUpdate(deps, order.orderId, settleCodRefundUpdate, {
+        args: [{ codRefundId: order.refundId, actor, reference: order.reference, note: order.note }],
+        updateId: settleCodRefundUpdateId(order.refundId),
+      })
+      return state.codRefundsOwed.find((owed) => owed.id === order.refundId) ?? state
+    }
+  }
+}
+
 /** Runs one command on the order's workflow. */
-async function run(order: Exclude<AdminCommand, { name: 'awaiting-confirmation' }>): Promise<OrderState> {
+async function run(order: Exclude<AdminCommand, { name: 'awaiting-confirmation' } | AfterSalesCommand>): Promise<OrderState> {
   // npm's script banner shows every UUID as *** (it takes them for legacy npm tokens): say which order this is.
   console.error(`${order.name} order ${order.orderId}`)
   switch (order.name) {

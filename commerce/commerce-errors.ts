@@ -181,6 +181,24 @@ export class WebhookDeliveryInProgress extends CommerceError {
   }
 }
 
+/** There is no such return, or it belongs to someone else's order: the two read the same. */
+export class ReturnNotFound extends CommerceError {
+  readonly kind = 'return_not_found'
+  constructor(readonly returnId: string) {
+    super(`There is no return ${returnId}`)
+    this.name = 'ReturnNotFound'
+  }
+}
+
+/** The order owes no cash-on-delivery refund with this id. */
+export class CodRefundNotFound extends CommerceError {
+  readonly kind = 'cod_refund_not_found'
+  constructor(readonly refundId: string) {
+    super(`This order owes no cash-on-delivery refund ${refundId}`)
+    this.name = 'CodRefundNotFound'
+  }
+}
+
 /** Every refusal a use case may answer with. */
 export type CommerceRefusal =
   | OrderNotFound
@@ -200,5 +218,7 @@ export type CommerceRefusal =
   | WebhookDeliveryNotFound
   | WebhookUrlRefused
   | WebhookDeliveryInProgress
+  | ReturnNotFound
+  | CodRefundNotFound
 
 export type CommerceRefusalKind = CommerceRefusal['kind']

@@ -21,6 +21,8 @@ const customerSafeDetails = new Set([
   'occurredAt',
   'location',
   'reason',
+  // After delivery: which return an entry is about.
+  'returnId',
   // Staff-only entries (admins alone see them): a notification that keeps failing.
   'channel',
   'notificationKind',

@@ -33,6 +33,14 @@ export const orderDefaults = {
   refundWindowMs: 30 * 86_400_000,
 } as const
 
+/** The returns policy's defaults: how long after delivery a return may be asked for, and shipped once approved. */
+export const returnDefaults = {
+  /** RETURN_WINDOW: how long after delivery a customer may ask to send items back. */
+  windowMs: 30 * 86_400_000,
+  /** RETURN_SHIP_DEADLINE: how long after approval the customer has to hand the parcel over before the return closes by itself. */
+  shipDeadlineMs: 14 * 86_400_000,
+} as const
+
 /** The payment providers' timing defaults: PAYMENT_ACTION_TIMEOUT and PAYMENT_AUTHORIZATION_VALIDITY. */
 export const paymentDefaults = paymentWindowDefaults
 

@@ -10,6 +10,7 @@ import {
   notificationDefaults,
   orderDefaults,
   paymentDefaults,
+  returnDefaults,
 } from './defaults.js'
 import { duration, flag, jwksAlgorithmList, originList, payloadKeyList, rateLimit, secondsUpTo5Minutes, size } from './parse.js'
 
@@ -81,6 +82,8 @@ export const envSchema = z.object({
     .default(orderDefaults.storeCurrency),
   COD_CONFIRMATION_TIMEOUT: duration.default(orderDefaults.codConfirmationTimeoutMs),
   REFUND_WINDOW: duration.default(orderDefaults.refundWindowMs),
+  RETURN_WINDOW: duration.default(returnDefaults.windowMs),
+  RETURN_SHIP_DEADLINE: duration.default(returnDefaults.shipDeadlineMs),
 
   /** The SMTP server notification mails go through: smtp://user:pass@host:587, smtps://host:465. */
   SMTP_URL: z

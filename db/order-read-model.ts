@@ -43,6 +43,20 @@ function orderRowOf(snapshot: OrderSnapshot) {
  */
 type Replaces = 'older' | 'same-or-older'
 
+/** The `order_timeline` rows of an order's entries, with text Postgres cannot hold made storable. */
+function timelineRowsOf(orderId: string, timelineEntries: readonly TimelineEntry[]) {
+  return storable(timelineEntries).map((entry) => ({
+    order_id: orderId,
+    seq: entry.seq,
+    occurred_at: entry.at,
+    actor_type: entry.actor.type,
+    actor_id: entry.actor.id,
+    type: entry.type,
+    message: entry.message,
+    data: entry.data ? JSON.stringify(entry.data) : null,
+  }))
+}
+
 /**
  * `qc` with the insert of an order's new timeline entries as a CTE (entries
  * are keyed by sequence and written once): the statement built on it writes
@@ -52,22 +66,10 @@ type Replaces = 'older' | 'same-or-older'
  */
 function withTimelineEntries(qc: QueryCreator<Database>, orderId: string, timelineEntries: readonly TimelineEntry[]) {
   if (timelineEntries.length === 0) return qc
-  const entries = storable(timelineEntries)
   return qc.with('new_timeline_entries', (db) =>
     db
       .insertInto('order_timeline')
-      .values(
-        entries.map((entry) => ({
-          order_id: orderId,
-          seq: entry.seq,
-          occurred_at: entry.at,
-          actor_type: entry.actor.type,
-          actor_id: entry.actor.id,
-          type: entry.type,
-          message: entry.message,
-          data: entry.data ? JSON.stringify(entry.data) : null,
-        })),
-      )
+      .values(timelineRowsOf(orderId, timelineEntries))
       .onConflict((oc) => oc.columns(['order_id', 'seq']).doNothing())
       .returning('seq'),
   ) as unknown as QueryCreator<Database>
@@ -103,6 +105,24 @@ export async function saveOrderSnapshot(
   timelineEntries: readonly TimelineEntry[],
 ): Promise<void> {
   await orderUpsert(withTimelineEntries(db, snapshot.orderId, timelineEntries), snapshot, 'older').execute()
+}
+
+/**
+ * Appends entries to an order's timeline without touching its row: the
+ * after-sales workflow's, numbered after the order's own. Each entry is
+ * keyed by its sequence and written once. `db` may be a transaction.
+ */
+export async function appendOrderTimeline(
+  db: Kysely<Database>,
+  orderId: string,
+  timelineEntries: readonly TimelineEntry[],
+): Promise<void> {
+  if (timelineEntries.length === 0) return
+  await db
+    .insertInto('order_timeline')
+    .values(timelineRowsOf(orderId, timelineEntries))
+    .onConflict((oc) => oc.columns(['order_id', 'seq']).doNothing())
+    .execute()
 }
 
 /**

@@ -3,8 +3,16 @@
  * `Generated<T>` columns have a database default; amounts are integer minor units.
  */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
-import type { Cancellation, PaymentState, PricedLine, ShipmentState, ShippingAddress } from '../domain/order-types.js'
+import type {
+  Cancellation,
+  PaymentState,
+  PricedLine,
+  ShipmentState,
+  ShippingAddress,
+  TimelineEntry,
+} from '../domain/order-types.js'
 import type { NotificationAttemptOutcome, NotificationDeliveryStatus } from '../domain/notifications.js'
+import type { AfterSalesRefund, ExchangeState, ReceivedLine, ReturnLine, ReturnReason, ReturnStatus } from '../domain/returns.js'
 import type { CodCollectionOutcome, FulfillmentStatus, OrderStatus, PaymentMethod, PaymentStatus } from '../domain/vocabulary.js'
 import type {
   OrderEventType,
@@ -230,10 +238,12 @@ export interface OrderMetricCountsTable {
     | 'notification_failed'
     | 'webhook_delivery'
     | 'webhook_endpoint_disabled'
+    | 'return'
+    | 'return_written_off'
   /**
    * The payment method for `placed`, the reason for `cancelled` and `refund`, the problem for `cod_problem`,
    * the step for `processing_failed`, the channel for `notification_failed`, the outcome for `webhook_delivery`,
-   * else empty.
+   * `<reason>/<outcome>` for `return` (one per return line), else empty.
    */
   label: string
   shard: number
@@ -323,6 +333,66 @@ export interface WebhookDeliveryAttemptsTable {
   error: string | null
 }
 
+/** An order's after-sales workflow as its read model writes it; `version` guards every after-sales write. */
+export interface AfterSalesTable {
+  order_id: string
+  customer_id: string
+  currency: string
+  refunds: JSONColumnType<AfterSalesRefund[]>
+  /** Captured less refunded, in minor units. */
+  refundable: number
+  window_ends_at: Timestamp | null
+  closed: boolean
+  version: number
+  updated_at: UpdatedAt
+}
+
+/** A return an order's after-sales workflow keeps, as its read model writes it. */
+export interface ReturnsTable {
+  id: string
+  order_id: string
+  customer_id: string
+  status: ReturnStatus
+  /** The return's reason as a whole: its first line's that is the shop's fault, else its first line's. */
+  reason: ReturnReason
+  lines: JSONColumnType<ReturnLine[]>
+  /** The customer's words when asking. */
+  note: string | null
+  label_carrier: string | null
+  label_tracking_number: string | null
+  /** Until when the customer may hand the parcel to the carrier; the return closes by itself after it. */
+  ship_by: Timestamp | null
+  received: JSONColumnType<ReceivedLine[]>
+  /** What the return refunded (cash on delivery: recorded as owed), shipping included, in minor units; null until then. */
+  refund_amount: number | null
+  refund_shipping: number | null
+  currency: string
+  /** The replacement lines and their parcel, for an exchange; null when the customer asked for money. */
+  exchange: JSONColumnType<ExchangeState | null, string | null, string | null>
+  restocked: Generated<number>
+  written_off: Generated<number>
+  timeline: JSONColumnType<TimelineEntry[]>
+  requested_at: Timestamp
+  updated_at: Timestamp
+  version: number
+}
+
+/** Money owed to a cash-on-delivery customer; an admin settles it outside the system (a bank transfer). */
+export interface CodRefundsOwedTable {
+  order_id: string
+  /** `cod-refund-<n>` within the order. */
+  id: string
+  return_id: string | null
+  currency: string
+  amount: number
+  owed_since: Timestamp
+  settled_at: Timestamp | null
+  /** Who settled it, as `role:subject`. */
+  settled_by: string | null
+  /** The bank transfer's reference. */
+  reference: string | null
+}
+
 export interface Database {
   products: ProductsTable
   product_prices: ProductPricesTable
@@ -348,4 +418,7 @@ export interface Database {
   webhook_events: WebhookEventsTable
   webhook_deliveries: WebhookDeliveriesTable
   webhook_delivery_attempts: WebhookDeliveryAttemptsTable
+  after_sales: AfterSalesTable
+  returns: ReturnsTable
+  cod_refunds_owed: CodRefundsOwedTable
 }

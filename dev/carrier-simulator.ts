@@ -2,7 +2,7 @@
  * `npm run carrier:simulate`: the simulated carrier on its own, for stacks
  * where the API and the worker run as separate processes (docker compose,
  * Kubernetes). It moves the parcels whose labels the worker bought with the
- * simulated carrier along their journey, posting each event, signed, to the
+ * simulated carrier along their journey (return parcels too, to the warehouse), posting each event, signed, to the
  * API's carrier webhook at PUBLIC_URL (CARRIER_SIMULATOR_API_URL overrides it).
  * `npm start` runs the same autopilot in its own process.
  */

@@ -19,8 +19,11 @@ export interface CarrierAutopilotProps {
 
 /**
  * Moves the simulated carrier's parcels along their journey, one event per
- * step, by posting to the carrier-events endpoint. A parcel whose label was
- * cancelled is never picked up. Stop it with the returned function.
+ * step, by posting to the carrier-events endpoint: the parcels of orders and
+ * the return parcels customers send back (their labels are keyed by the
+ * return's id), which the API hands to the order's after-sales workflow. A
+ * parcel whose label was cancelled is never picked up. Stop it with the
+ * returned function.
  */
 export function startCarrierAutopilot(props: CarrierAutopilotProps): () => Promise<void> {
   let running = true

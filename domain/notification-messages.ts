@@ -51,7 +51,8 @@ export function isNotificationKind(kind: string): kind is NotificationKind {
 
 /**
  * The facts a message is written from: the outbox row's own data first (a
- * refund's amount, a cancellation's reason), the order's row for the rest.
+ * refund's amount, a cancellation's reason, a return label's tracking
+ * number), the order's row for the rest.
  * Null for a kind without words or an order without a row.
  */
 export function notificationFactsOf(notification: StoredNotification): NotificationFacts | null {
@@ -63,8 +64,9 @@ export function notificationFactsOf(notification: StoredNotification): Notificat
     currency: typeof data['currency'] === 'string' ? data['currency'] : order.currency,
     total: order.total,
     paymentMethod: order.paymentMethod,
-    trackingNumber: order.trackingNumber,
-    carrier: order.carrier,
+    // A return label's or a replacement parcel's tracking number, else the order's parcel's.
+    trackingNumber: typeof data['trackingNumber'] === 'string' ? data['trackingNumber'] : order.trackingNumber,
+    carrier: typeof data['carrier'] === 'string' ? data['carrier'] : order.carrier,
     cancellationReason: typeof data['reason'] === 'string' ? data['reason'] : order.cancellationReason,
     refundedAmount: typeof data['amount'] === 'number' ? data['amount'] : kind === 'refunded' ? order.refunded : null,
   }
@@ -168,6 +170,46 @@ const templates: Record<MessageLanguage, Templates> = {
       subject: `Your order ${w.ref} came back to us`,
       paragraphs: [`Your order ${w.ref} was returned to us by the carrier.`, ...trackingLine.en(w)],
     }),
+    return_requested: (w) => ({
+      subject: `We received your return request for order ${w.ref}`,
+      paragraphs: [
+        `We received your request to return items of your order ${w.ref}.`,
+        'We will write again once we have looked at it.',
+      ],
+    }),
+    return_approved: (w) => ({
+      subject: `Your return for order ${w.ref} is approved`,
+      paragraphs: [
+        `Your return for order ${w.ref} is approved. Please hand the parcel to the carrier with the return label.`,
+        ...trackingLine.en(w),
+      ],
+    }),
+    return_rejected: (w) => ({
+      subject: `Your return for order ${w.ref} was not accepted`,
+      paragraphs: [`We could not accept your return for order ${w.ref}. Please reply to this mail if you have questions.`],
+    }),
+    return_received: (w) => ({
+      subject: `Your return for order ${w.ref} arrived`,
+      paragraphs: [`Your return for order ${w.ref} arrived at our warehouse.`],
+    }),
+    return_closed: (w) => ({
+      subject: `Your return for order ${w.ref} was closed`,
+      paragraphs: [`Your return for order ${w.ref} was closed: the parcel did not reach the carrier in time.`],
+    }),
+    exchange_shipped: (w) => ({
+      subject: `The replacement for your order ${w.ref} has shipped`,
+      paragraphs: [`The replacement items for your order ${w.ref} are on their way.`, ...trackingLine.en(w)],
+    }),
+    cod_refund_owed: (w) => ({
+      subject: `We owe you ${w.refunded ?? w.total} for your order ${w.ref}`,
+      paragraphs: [
+        `We owe you ${w.refunded ?? w.total} for your order ${w.ref}, paid on delivery. We will send it by bank transfer.`,
+      ],
+    }),
+    cod_refund_settled: (w) => ({
+      subject: `We sent you ${w.refunded ?? w.total} for your order ${w.ref}`,
+      paragraphs: [`We sent you ${w.refunded ?? w.total} by bank transfer for your order ${w.ref}.`],
+    }),
   },
   fr: {
     placed: (w) => ({
@@ -214,6 +256,48 @@ const templates: Record<MessageLanguage, Templates> = {
       subject: `Votre commande ${w.ref} nous a été retournée`,
       paragraphs: [`Le transporteur nous a retourné votre commande ${w.ref}.`, ...trackingLine.fr(w)],
     }),
+    return_requested: (w) => ({
+      subject: `Nous avons reçu votre demande de retour pour la commande ${w.ref}`,
+      paragraphs: [
+        `Nous avons reçu votre demande de retour d’articles de votre commande ${w.ref}.`,
+        'Nous vous écrirons après l’avoir examinée.',
+      ],
+    }),
+    return_approved: (w) => ({
+      subject: `Votre retour pour la commande ${w.ref} est accepté`,
+      paragraphs: [
+        `Votre retour pour la commande ${w.ref} est accepté. Remettez le colis au transporteur avec l’étiquette de retour.`,
+        ...trackingLine.fr(w),
+      ],
+    }),
+    return_rejected: (w) => ({
+      subject: `Votre retour pour la commande ${w.ref} n’a pas été accepté`,
+      paragraphs: [
+        `Nous ne pouvons pas accepter votre retour pour la commande ${w.ref}. Répondez à ce mail pour toute question.`,
+      ],
+    }),
+    return_received: (w) => ({
+      subject: `Votre retour pour la commande ${w.ref} est arrivé`,
+      paragraphs: [`Votre retour pour la commande ${w.ref} est arrivé à notre entrepôt.`],
+    }),
+    return_closed: (w) => ({
+      subject: `Votre retour pour la commande ${w.ref} a été clos`,
+      paragraphs: [`Votre retour pour la commande ${w.ref} a été clos : le colis n’a pas été remis au transporteur à temps.`],
+    }),
+    exchange_shipped: (w) => ({
+      subject: `Le remplacement pour votre commande ${w.ref} est expédié`,
+      paragraphs: [`Les articles de remplacement pour votre commande ${w.ref} sont en route.`, ...trackingLine.fr(w)],
+    }),
+    cod_refund_owed: (w) => ({
+      subject: `Nous vous devons ${w.refunded ?? w.total} pour votre commande ${w.ref}`,
+      paragraphs: [
+        `Nous vous devons ${w.refunded ?? w.total} pour votre commande ${w.ref}, payée à la livraison. Nous vous l’enverrons par virement.`,
+      ],
+    }),
+    cod_refund_settled: (w) => ({
+      subject: `Nous vous avons envoyé ${w.refunded ?? w.total} pour votre commande ${w.ref}`,
+      paragraphs: [`Nous vous avons envoyé ${w.refunded ?? w.total} par virement pour votre commande ${w.ref}.`],
+    }),
   },
   de: {
     placed: (w) => ({
@@ -259,6 +343,48 @@ const templates: Record<MessageLanguage, Templates> = {
     returned: (w) => ({
       subject: `Ihre Bestellung ${w.ref} kam zu uns zurück`,
       paragraphs: [`Der Paketdienst hat Ihre Bestellung ${w.ref} an uns zurückgeschickt.`, ...trackingLine.de(w)],
+    }),
+    return_requested: (w) => ({
+      subject: `Wir haben Ihre Rücksendeanfrage zur Bestellung ${w.ref} erhalten`,
+      paragraphs: [
+        `Wir haben Ihre Anfrage erhalten, Artikel Ihrer Bestellung ${w.ref} zurückzusenden.`,
+        'Wir melden uns, sobald wir sie geprüft haben.',
+      ],
+    }),
+    return_approved: (w) => ({
+      subject: `Ihre Rücksendung zur Bestellung ${w.ref} ist genehmigt`,
+      paragraphs: [
+        `Ihre Rücksendung zur Bestellung ${w.ref} ist genehmigt. Bitte geben Sie das Paket mit dem Rücksendeetikett beim Paketdienst ab.`,
+        ...trackingLine.de(w),
+      ],
+    }),
+    return_rejected: (w) => ({
+      subject: `Ihre Rücksendung zur Bestellung ${w.ref} wurde nicht angenommen`,
+      paragraphs: [
+        `Wir können Ihre Rücksendung zur Bestellung ${w.ref} nicht annehmen. Antworten Sie auf diese Mail, wenn Sie Fragen haben.`,
+      ],
+    }),
+    return_received: (w) => ({
+      subject: `Ihre Rücksendung zur Bestellung ${w.ref} ist angekommen`,
+      paragraphs: [`Ihre Rücksendung zur Bestellung ${w.ref} ist in unserem Lager angekommen.`],
+    }),
+    return_closed: (w) => ({
+      subject: `Ihre Rücksendung zur Bestellung ${w.ref} wurde geschlossen`,
+      paragraphs: [`Ihre Rücksendung zur Bestellung ${w.ref} wurde geschlossen: Das Paket wurde nicht rechtzeitig abgegeben.`],
+    }),
+    exchange_shipped: (w) => ({
+      subject: `Der Ersatz für Ihre Bestellung ${w.ref} wurde versandt`,
+      paragraphs: [`Die Ersatzartikel für Ihre Bestellung ${w.ref} sind unterwegs.`, ...trackingLine.de(w)],
+    }),
+    cod_refund_owed: (w) => ({
+      subject: `Wir schulden Ihnen ${w.refunded ?? w.total} für Ihre Bestellung ${w.ref}`,
+      paragraphs: [
+        `Wir schulden Ihnen ${w.refunded ?? w.total} für Ihre per Nachnahme bezahlte Bestellung ${w.ref}. Wir überweisen den Betrag.`,
+      ],
+    }),
+    cod_refund_settled: (w) => ({
+      subject: `Wir haben Ihnen ${w.refunded ?? w.total} für Ihre Bestellung ${w.ref} überwiesen`,
+      paragraphs: [`Wir haben Ihnen ${w.refunded ?? w.total} für Ihre Bestellung ${w.ref} überwiesen.`],
     }),
   },
 }

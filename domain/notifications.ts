@@ -16,6 +16,15 @@ export const notificationKinds = [
   'returned',
   'refunded',
   'delivery_exception',
+  // After delivery, from the order's after-sales workflow.
+  'return_requested',
+  'return_approved',
+  'return_rejected',
+  'return_received',
+  'return_closed',
+  'exchange_shipped',
+  'cod_refund_owed',
+  'cod_refund_settled',
 ] as const
 export type NotificationKind = (typeof notificationKinds)[number]
 

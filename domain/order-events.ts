@@ -17,6 +17,14 @@ export const orderEventTypes = [
   'order.cancelled',
   'order.refunded',
   'order.returned',
+  'order.return_requested',
+  'order.return_approved',
+  'order.return_rejected',
+  'order.return_received',
+  'order.return_closed',
+  'order.exchange_shipped',
+  'order.cod_refund_owed',
+  'order.cod_refund_settled',
 ] as const
 export type OrderEventType = (typeof orderEventTypes)[number]
 
@@ -30,11 +38,19 @@ export const orderEventDescriptions: Record<OrderEventType, string> = {
   'order.cancelled': 'The order was cancelled; `data.reason` says why.',
   'order.refunded': 'Money was refunded, in part or in full.',
   'order.returned': 'The parcel came back to the store: refunded and restocked.',
+  'order.return_requested': 'The customer (or an admin) asked to send items back; `data.returnId` names the return.',
+  'order.return_approved': 'An admin approved a return; `data.trackingNumber` is the return label for the customer.',
+  'order.return_rejected': 'An admin rejected a return; nothing comes back, nothing is refunded.',
+  'order.return_received': 'A return arrived at the warehouse: resellable items restocked, the rest written off.',
+  'order.return_closed': 'A return closed without arriving: nobody handed the parcel to the carrier in time.',
+  'order.exchange_shipped': 'The replacement of an exchange shipped as a new parcel; `data.trackingNumber` follows it.',
+  'order.cod_refund_owed': 'A cash-on-delivery order is owed a refund (`data.amount`): staff pay it outside the system.',
+  'order.cod_refund_settled': "Staff recorded the transfer of a cash-on-delivery refund owed, with the transfer's reference.",
 }
 
 /**
- * The event type of each kind of customer notice the order workflow writes
- * to its outbox (`notification_outbox.kind`). The outbox dispatcher
+ * The event type of each kind of customer notice the order and after-sales
+ * workflows write to the outbox (`notification_outbox.kind`). The outbox dispatcher
  * publishes each outbox row as the event named here.
  */
 export const orderEventTypeOfNotice = {
@@ -46,6 +62,14 @@ export const orderEventTypeOfNotice = {
   cancelled: 'order.cancelled',
   refunded: 'order.refunded',
   returned: 'order.returned',
+  return_requested: 'order.return_requested',
+  return_approved: 'order.return_approved',
+  return_rejected: 'order.return_rejected',
+  return_received: 'order.return_received',
+  return_closed: 'order.return_closed',
+  exchange_shipped: 'order.exchange_shipped',
+  cod_refund_owed: 'order.cod_refund_owed',
+  cod_refund_settled: 'order.cod_refund_settled',
 } as const satisfies Record<string, OrderEventType>
 export type OrderNoticeKind = keyof typeof orderEventTypeOfNotice
 

@@ -102,6 +102,22 @@ describe('the OpenAPI document is the contract', () => {
       body: refund,
       headers: { 'Idempotency-Key': randomUUID() },
     })
+    // Returns: this order is not delivered (409), and these returns do not exist (404).
+    const returnBody = { lines: [{ sku, quantity: 1, reason: 'damaged' }] }
+    await call('POST', `/v1/orders/${id}/returns`, {
+      token: customer,
+      body: returnBody,
+      headers: { 'Idempotency-Key': randomUUID() },
+    })
+    await call('POST', `/v1/orders/${id}/returns`, { token: customer, body: returnBody })
+    await call('GET', `/v1/orders/${id}/returns`, { token: customer })
+    await call('GET', `/v1/orders/${id}/cod-refunds`, { token: customer })
+    await call('POST', `/v1/orders/${id}/cod-refunds/cod-refund-1/settlement`, { token: admin, body: { reference: 'TR-1' } })
+    const noReturn = randomUUID()
+    await call('GET', `/v1/returns/${noReturn}`, { token: customer })
+    await call('POST', `/v1/returns/${noReturn}/approval`, { token: admin })
+    await call('POST', `/v1/returns/${noReturn}/rejection`, { token: admin, body: { note: 'no' } })
+    await call('POST', `/v1/returns/${noReturn}/receipt`, { token: admin, body: { lines: [] } })
     await call('POST', '/v1/webhooks/stripe', { body: { id: 'evt_unsigned', type: 'payment_intent.succeeded' } })
     await call('POST', '/v1/webhooks/paypal', { body: { id: 'WH-unsigned', event_type: 'CHECKOUT.ORDER.APPROVED' } })
     await call('GET', `/v1/orders/${id}/timeline`, { token: customer })

@@ -253,11 +253,19 @@ describe('outbound webhooks', () => {
     const document = (await (await fetch(`${stack.baseUrl}/openapi.json`)).json()) as { webhooks: Record<string, unknown> }
     expect(Object.keys(document.webhooks).sort()).toEqual([
       'order.cancelled',
+      'order.cod_refund_owed',
+      'order.cod_refund_settled',
       'order.confirmed',
       'order.delivered',
       'order.delivery_exception',
+      'order.exchange_shipped',
       'order.placed',
       'order.refunded',
+      'order.return_approved',
+      'order.return_closed',
+      'order.return_received',
+      'order.return_rejected',
+      'order.return_requested',
       'order.returned',
       'order.shipped',
     ])

@@ -3,11 +3,14 @@ import Stripe from 'stripe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createStripeClient } from '../adapters/payments/stripe-client.js'
 import { createStripePaymentProvider } from '../adapters/payments/stripe-payment-provider.js'
-import { cancelOrderUpdate, carrierEventSignal, refundPaymentUpdate } from '../workflows/messages.js'
+import { afterSalesWorkflowId } from '../domain/returns.js'
+import { afterSalesQuery, afterSalesRefundUpdate } from '../workflows/after-sales/messages.js'
+import { cancelOrderUpdate, carrierEventSignal } from '../workflows/messages.js'
 import type { OrderState } from '../domain/order-types.js'
 import type { orderWorkflow } from '../workflows/index.js'
 import { type FakeStripe, startFakeStripe } from './support/fake-stripe.js'
 import { carrierEvent, createProducts, startOrder, waitForOrder } from './support/fixtures.js'
+import { askAfterSales } from './support/after-sales.js'
 import { connectServices, type TestServices } from './support/services.js'
 import { settleMs } from './support/patience.js'
 
@@ -52,7 +55,7 @@ describe('the fake Stripe holds us to idempotency keys', () => {
 
 type Ending = 'delivered' | 'cancelled_before_capture' | 'returned_after_capture' | 'refunded_in_parts_after_delivery'
 
-/** How long orders refunded after delivery stay open for it. */
+/** The refund window set at delivery (`payment.refundableUntil`); the refunds themselves go through after-sales. */
 const refundWindowMs = 15_000
 
 /** Drives one order to its ending the way carriers and customers would. */
@@ -67,17 +70,26 @@ async function driveOrder(handle: WorkflowHandle<typeof orderWorkflow>, ending: 
     carrierEventSignal,
     carrierEvent(confirmed, ending === 'returned_after_capture' ? 'RETURNED_TO_SENDER' : 'DELIVERED'),
   )
-  if (ending === 'refunded_in_parts_after_delivery') {
-    await waitForOrder(handle, (order) => order.status === 'DELIVERED', settleMs)
-    // Two refunds, the first sent twice (an admin's retry): its update id makes it one.
-    const refund = (amount: number, updateId: string) =>
-      handle.executeUpdate(refundPaymentUpdate, {
-        args: [{ actor: { type: 'admin', id: 'admin_test' }, amount, reason: 'returned_items', note: null }],
-        updateId,
-      })
-    await Promise.all([refund(300, 'first'), refund(200, 'second'), refund(300, 'first')])
+  const order = await handle.result()
+  if (ending !== 'refunded_in_parts_after_delivery') return order
+  // The order's workflow has closed at delivery: refunds go through its after-sales workflow.
+  // Two refunds, the first sent twice (an admin's retry): its update id makes it one.
+  const refund = (amount: number, updateId: string) =>
+    askAfterSales(
+      services,
+      order,
+      afterSalesRefundUpdate,
+      { actor: { type: 'admin', id: 'admin_test' }, amount, reason: 'returned_items', note: null },
+      { updateId },
+    )
+  await Promise.all([refund(300, 'first'), refund(200, 'second'), refund(300, 'first')])
+  const { refundable } = await services.client.workflow.getHandle(afterSalesWorkflowId(order.orderId)).query(afterSalesQuery)
+  // The order as its read model shows it, after-sales refunds included.
+  return {
+    ...order,
+    paymentStatus: 'PARTIALLY_REFUNDED',
+    payment: { ...order.payment, refunded: order.payment.captured - refundable },
   }
-  return handle.result()
 }
 
 describe('card payments through Stripe, with 30 % of responses lost after the work is done', () => {

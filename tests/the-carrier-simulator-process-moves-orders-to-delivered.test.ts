@@ -100,4 +100,37 @@ describe('npm run carrier:simulate', () => {
       'Carrier: DELIVERED',
     ])
   })
+
+  it('brings a return parcel back to the warehouse once its return is approved', async () => {
+    await Promise.all(simulators.map((child) => stopped(child)))
+    const admin = await stack.token('admin', 'admin_simulator')
+    const orderId = await placeCardOrder()
+    startSimulator(carrierSecret)
+    const delivered = await waitForHttpOrder(stack, customer, orderId, (order) => order.status === 'DELIVERED')
+    const asked = await stack.call('POST', `/v1/orders/${orderId}/returns`, {
+      token: customer,
+      headers: { 'Idempotency-Key': randomUUID() },
+      body: { lines: [{ sku: delivered.lines[0].sku, quantity: 1, reason: 'no_longer_needed' }] },
+    })
+    expect(asked.status, JSON.stringify(asked.body)).toBe(201)
+    const approved = await stack.call('POST', `/v1/returns/${asked.body.id}/approval`, { token: admin })
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200)
+
+    const deadline = Date.now() + settleMs
+    let entries: { type: string; message: string; details: Record<string, unknown> }[] = []
+    while (Date.now() < deadline) {
+      const timeline = await stack.call('GET', `/v1/orders/${orderId}/timeline`, { token: customer })
+      entries = timeline.body.data.filter((entry: { type: string }) => entry.type === 'return_carrier_event')
+      if (entries.some((entry) => entry.details['status'] === 'DELIVERED')) break
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    expect(entries.map((entry) => entry.message)).toEqual([
+      'Return parcel: PICKED_UP',
+      'Return parcel: IN_TRANSIT',
+      'Return parcel: OUT_FOR_DELIVERY',
+      'Return parcel: DELIVERED',
+    ])
+    const ret = await stack.call('GET', `/v1/returns/${asked.body.id}`, { token: customer })
+    expect(ret.body).toMatchObject({ status: 'IN_TRANSIT', label: approved.body.label })
+  })
 })

@@ -392,6 +392,12 @@ const recorded: Record<string, RecordedOrder> = {
     steps: ['refundPayment', 'local:notifyCustomer', 'refundPayment', 'local:notifyCustomer'],
     patches: ['small-history'],
   },
+  // Recorded on patched('order-closes-at-journey-end'): the order's workflow completes at delivery.
+  '2026-12-01-card-order-delivered-closes-at-its-journeys-end.json': {
+    outcome: { status: 'DELIVERED', paymentStatus: 'PAID' },
+    steps: smallHistoryCardSteps,
+    patches: ['small-history', 'order-closes-at-journey-end'],
+  },
 }
 
 const folder = new URL('./histories/', import.meta.url)

@@ -12,6 +12,8 @@ export const OrderStatusKey = defineSearchAttributeKey('OrderStatus', SearchAttr
 export const CustomerIdKey = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD)
 export const PaymentMethodKey = defineSearchAttributeKey('PaymentMethod', SearchAttributeType.KEYWORD)
 export const OrderTotalKey = defineSearchAttributeKey('OrderTotal', SearchAttributeType.INT)
+/** The order an after-sales workflow (`order-<id>-aftersales`) belongs to. */
+export const OrderIdKey = defineSearchAttributeKey('OrderId', SearchAttributeType.KEYWORD)
 
 /** Every custom search attribute, with the type the server must register it as. */
-export const orderSearchAttributes = [OrderStatusKey, CustomerIdKey, PaymentMethodKey, OrderTotalKey] as const
+export const orderSearchAttributes = [OrderStatusKey, CustomerIdKey, PaymentMethodKey, OrderTotalKey, OrderIdKey] as const

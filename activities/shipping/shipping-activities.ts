@@ -29,6 +29,21 @@ export function createShippingActivities({ db, carrier }: ShippingDeps) {
       return label
     },
 
+    /**
+     * Buys the label of a return parcel, from the customer's address back to
+     * the shop: the carrier keys it by the return's id, so a retry gets the
+     * same label. The returns read model records its tracking number, so the
+     * parcel's events reach the order's after-sales workflow.
+     */
+    async createReturnLabel(input: {
+      orderId: string
+      returnId: string
+      address: ShippingAddress
+      lines: OrderLineRequest[]
+    }): Promise<Label> {
+      return carrier.createLabel({ orderId: input.returnId, address: input.address, lines: input.lines })
+    },
+
     async cancelShipment(input: { orderId: string; trackingNumber: string }): Promise<void> {
       await carrier.cancelLabel(input)
     },

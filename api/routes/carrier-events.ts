@@ -8,12 +8,18 @@ import { problemResponses } from '../schemas/problems.js'
 import { text } from '../text-field.js'
 import { validationProblem } from '../validation-hook.js'
 
-const Accepted = z.object({ status: z.enum(['accepted', 'ignored']), orderId: z.string(), reason: z.string().nullable() })
+const Accepted = z.object({
+  status: z.enum(['accepted', 'ignored']),
+  orderId: z.string(),
+  returnId: z.string().nullable().openapi({ description: 'The return whose parcel this is; null for an order parcel.' }),
+  reason: z.string().nullable(),
+})
 
 /**
  * `/v1/carrier-events`: the carrier's tracking webhook. The signature is
- * checked on the raw body; the event goes to the order's workflow, which
- * ignores duplicates and never moves an order backwards.
+ * checked on the raw body; the event goes to the order's workflow (or, for a
+ * return parcel, to the order's after-sales workflow), which ignores
+ * duplicates and never moves a parcel backwards.
  */
 export function carrierEventsRouter(deps: AppDeps) {
   const router = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
@@ -28,7 +34,7 @@ export function carrierEventsRouter(deps: AppDeps) {
     },
     responses: {
       202: {
-        description: 'Accepted, or ignored because the order is closed',
+        description: 'Accepted, or ignored because the order (or, for a return parcel, its after-sales) is closed',
         content: { 'application/json': { schema: Accepted } },
       },
       ...problemResponses(400, 401, 404, 413),
@@ -44,13 +50,13 @@ export function carrierEventsRouter(deps: AppDeps) {
   router.openapi(receive, async (c) => {
     const event = c.req.valid('json')
     const relayed = await relayCarrierEvent(deps, { ...event, location: event.location ?? null })
-    const { orderId } = relayed
+    const { orderId, returnId } = relayed
     if (relayed.status === 'ignored') {
-      c.var.logger.info({ orderId, eventId: event.eventId }, 'carrier event for a closed order ignored')
-      return c.json({ status: 'ignored' as const, orderId, reason: 'order_closed' }, 202)
+      c.var.logger.info({ orderId, returnId, eventId: event.eventId }, 'carrier event for a closed workflow ignored')
+      return c.json({ status: 'ignored' as const, orderId, returnId, reason: relayed.reason }, 202)
     }
-    c.var.logger.info({ orderId, eventId: event.eventId, carrierStatus: event.status }, 'carrier event relayed')
-    return c.json({ status: 'accepted' as const, orderId, reason: null }, 202)
+    c.var.logger.info({ orderId, returnId, eventId: event.eventId, carrierStatus: event.status }, 'carrier event relayed')
+    return c.json({ status: 'accepted' as const, orderId, returnId, reason: null }, 202)
   })
   return router
 }

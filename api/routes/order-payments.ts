@@ -79,8 +79,10 @@ export function orderPaymentsRouter(deps: AppDeps) {
     description:
       'Allowed once the money is captured (at pickup, or at approval for PayPal with intent CAPTURE), while the parcel travels ' +
       'and until the refund window after delivery closes (REFUND_WINDOW, 30 days by default). Several partial refunds may follow ' +
-      'each other, up to what was captured. 409 with `reason`: `exceeds_refundable`, `not_refundable` (nothing captured, or ' +
-      'cash on delivery), `order_closed`, `refund_window_closed`. Retrying with the same Idempotency-Key never refunds twice.',
+      "each other, up to what was captured. Once the order's workflow has closed on delivery, the refund is a goodwill refund of " +
+      "the order's after-sales workflow (`order-<id>-aftersales`), with the same rules. 409 with `reason`: `exceeds_refundable`, " +
+      '`not_refundable` (nothing captured, or cash on delivery), `order_closed`, `refund_window_closed`. ' +
+      'Retrying with the same Idempotency-Key never refunds twice.',
     middleware: [admins, adminActionRateLimit(deps)] as const,
     ...adminOnly,
     request: {

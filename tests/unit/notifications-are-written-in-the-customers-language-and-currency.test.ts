@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { renderNotificationEmail } from '../../adapters/email/notification-email.js'
 import { contactEmailOf, languageTagOf, preferredLanguageOf } from '../../api/contact-fields.js'
-import { formatMoney, messageLanguageOf, notificationMessage } from '../../domain/notification-messages.js'
+import { formatMoney, messageLanguageOf, notificationFactsOf, notificationMessage } from '../../domain/notification-messages.js'
 import { orderEventOf } from '../../domain/notifications.js'
 
 const orderId = '6f1c2a9b-0000-4000-8000-000000000001'
@@ -17,6 +17,24 @@ const facts = {
 }
 
 describe('notification messages', () => {
+  it('give an approved return its return label, and a COD refund owed its amount, in each language', () => {
+    const order = {
+      currency: 'EUR',
+      total: 3_599,
+      paymentMethod: 'cod',
+      refunded: 0,
+      trackingNumber: 'SIM-OUT',
+      carrier: 'simcarrier',
+      cancellationReason: null,
+    }
+    const approved = notificationFactsOf({ kind: 'return_approved', orderId, data: { trackingNumber: 'SIM-BACK' }, order })
+    expect(approved?.trackingNumber).toBe('SIM-BACK')
+    expect(notificationMessage(approved!, 'de').paragraphs).toContain('Sendungsnummer: SIM-BACK')
+    const owed = notificationFactsOf({ kind: 'cod_refund_owed', orderId, data: { amount: 2_399, currency: 'EUR' }, order })
+    expect(notificationMessage(owed!, 'fr').subject).toBe('Nous vous devons 23,99\u00a0€ pour votre commande 6F1C2A9B')
+    expect(notificationMessage(owed!, 'en').subject).toBe('We owe you €23.99 for your order 6F1C2A9B')
+  })
+
   it('write amounts from minor units in the currency’s own exponent, as the language writes money', () => {
     expect(formatMoney(3_599, 'USD', 'en')).toBe('$35.99')
     expect(formatMoney(3_599, 'JPY', 'en')).toBe('¥3,599')

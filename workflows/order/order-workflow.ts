@@ -3,7 +3,7 @@
  *
  * Read it top to bottom as the order's story: price, reserve, pay (or wait for
  * an admin to confirm cash on delivery), ship, follow the carrier, deliver,
- * keep the refund window open. Each step lives in a module named for what it
+ * close (after-sales is `workflows/after-sales/`). Each step lives in a module named for what it
  * does; every step that succeeds registers its undo (`compensation.ts`), and
  * a cancellation, a decline or a lapsed confirmation runs the undos in
  * reverse, where nothing can cancel them (`leaving-the-happy-path.ts`).
@@ -34,7 +34,7 @@ import type { OrderRun } from './order-run.js'
 import { buyLabel, followCarrier, noteLateCarrierEvents } from './parcel-journey.js'
 import { authorizationTimeLeft, holdPayment } from './payment.js'
 import { checkPriceStillHolds, reserveStock } from './placement.js'
-import { RefundQueue, keepRefundWindowOpen, refundOnRequest } from './refunds.js'
+import { RefundQueue, closeAtTheJourneysEnd, refundOnRequest } from './refunds.js'
 
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderState> {
   const carried = input.carriedOver
@@ -57,7 +57,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   await CancellationScope.nonCancellable(async () => {
     try {
       await fulfil(run, input)
-      await keepRefundWindowOpen(run.order, run.refunds, {
+      await closeAtTheJourneysEnd(run.order, run.refunds, {
         cancelAsked: () => run.inbox.cancelRequest !== null,
         actOnCancelRequest: () => actOnCancelRequest(run),
       })
@@ -140,7 +140,7 @@ async function whileTheParcelTravels(run: OrderRun, input: OrderWorkflowInput): 
 
 /** The order has ended: refunds still waiting are answered, late carrier news noted, every handler let finish. */
 async function closeTheBooks(run: OrderRun): Promise<void> {
-  run.refunds.closed = true
+  run.refunds.close()
   if (run.inbox.carrierEvents.length > 0 && patched('late-carrier-events-noted') && noteLateCarrierEvents(run)) {
     await run.order.save()
   }

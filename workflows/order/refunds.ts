@@ -1,10 +1,10 @@
 /**
  * Money given back: refunds admins ask for, queued and made one at a time in
  * the order asked, and the refund window a delivered card or PayPal order
- * stays open for. Each refund has its own number, so its idempotency key is
+ * stayed open for before it closed at its journey's end. Each refund has its own number, so its idempotency key is
  * its own (`refund`, `refund-2`, …).
  */
-import { condition } from '@temporalio/workflow'
+import { condition, patched } from '@temporalio/workflow'
 import { refundableAmount } from '../../domain/order-rules.js'
 import type { Actor } from '../../domain/order-types.js'
 import type { RefundPaymentRequest } from '../messages.js'
@@ -36,14 +36,27 @@ export class RefundQueue {
   /** Set when the order has ended: refunds still waiting are answered. */
   closed = false
 
-  /** Queues a refund; it is answered once made, refused, or the order ends. */
+  /** Queues a refund; it is answered once made, refused, or the order ends (refused at once when it has). */
   ask(request: RefundPaymentRequest): QueuedRefund {
+    if (this.closed) return { request, done: true, refusal: ORDER_CLOSED }
     const queued: QueuedRefund = { request, done: false }
     this.waiting.push(queued)
     this.requested += request.amount
     return queued
   }
+
+  /** The order has ended: refunds still waiting are refused, and so is any asked for from now on. */
+  close(): void {
+    this.closed = true
+    for (let queued = this.waiting.shift(); queued; queued = this.waiting.shift()) {
+      this.requested -= queued.request.amount
+      Object.assign(queued, { done: true, refusal: ORDER_CLOSED })
+    }
+  }
 }
+
+/** Why a refund reaching an order that has ended is not made here (the after-sales workflow makes it). */
+const ORDER_CLOSED = 'order_closed: the order has closed; a refund now goes through its after-sales'
 
 /**
  * Gives `amount` of the captured money back under the next refund number. A
@@ -124,6 +137,21 @@ export async function refundOnRequest(order: OrderRecord, refunds: RefundQueue):
     refunds.requested -= request.amount
     queued.done = true
   }
+}
+
+/**
+ * The journey has ended: the order closes once the refunds asked for meanwhile
+ * are made (after-sales, goodwill refunds included, is a workflow of its own,
+ * `workflows/after-sales/`). An order that got here before
+ * `patched('order-closes-at-journey-end')` keeps its refund window open.
+ */
+export async function closeAtTheJourneysEnd(
+  order: OrderRecord,
+  refunds: RefundQueue,
+  news: { cancelAsked(): boolean; actOnCancelRequest(): Promise<void> },
+): Promise<void> {
+  if (patched('order-closes-at-journey-end')) return refundOnRequest(order, refunds)
+  return keepRefundWindowOpen(order, refunds, news)
 }
 
 /**
