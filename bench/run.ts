@@ -12,6 +12,7 @@
  *   sqlite pragmas, worker tuning)
  * - `--sqlite-pragma <name=value>`: a pragma for the dev server's SQLite file, repeatable (replaces the defaults)
  * - `--worker-tuning '<json>'`: `OrderWorkerTuning` for the order worker (`{"maxCachedWorkflows": 500}`)
+ * - `--cpu-prof-api <dir>`: the API runs under `node --cpu-prof` and writes its profile to `<dir>` when the bench ends
  * - `--no-save`: print the table but write no JSON (quick runs write `<timestamp>-quick.json`, which git ignores)
  */
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -50,6 +51,7 @@ const { values: options } = parseArgs({
     'sqlite-pragma': { type: 'string', multiple: true },
     'worker-tuning': { type: 'string', default: '{}' },
     'no-save': { type: 'boolean', default: false },
+    'cpu-prof-api': { type: 'string' },
   },
 })
 const quick = options.quick ?? false
@@ -63,7 +65,12 @@ const workerTuning = JSON.parse(options['worker-tuning'] ?? '{}') as OrderWorker
 
 const startedAt = new Date()
 console.log(`bench: ${quick ? 'quick, ' : ''}${rounds} round(s) of ${chosen.map((f) => f.name).join(', ')}; starting the stack`)
-const stack = await startBenchStack({ ...(sqlitePragmas ? { sqlitePragmas } : {}), workerTuning })
+const apiProfileDir = options['cpu-prof-api']
+const stack = await startBenchStack({
+  ...(sqlitePragmas ? { sqlitePragmas } : {}),
+  workerTuning,
+  ...(apiProfileDir ? { apiProfileDir } : {}),
+})
 
 const loadSamples: number[] = []
 const sampler = setInterval(() => loadSamples.push(loadavg()[0] ?? 0), 2_000)
