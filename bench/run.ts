@@ -77,6 +77,8 @@ const sampler = setInterval(() => loadSamples.push(loadavg()[0] ?? 0), 2_000)
 const rows: Row[] = []
 const failures: string[] = []
 const notes: string[] = []
+/** Seconds each figure took, so a run's length can be kept in check. */
+const secondsPerFigure: Record<string, number> = {}
 // Ctrl-C stops the stack (PostgreSQL, Temporal, the children) before leaving.
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => void stack.stop().finally(() => process.exit(130)))
@@ -96,7 +98,8 @@ try {
       const samples = loadSamples.slice(firstSample)
       const loadAverage = samples.length > 0 ? samples.reduce((a, b) => a + b, 0) / samples.length : (loadavg()[0] ?? 0)
       for (const figureRow of figureRows) rows.push({ ...figureRow, loadAverage })
-      console.log(`bench: ${figure.name} took ${((Date.now() - began) / 1000).toFixed(0)} s`)
+      secondsPerFigure[figure.name] = Math.round((Date.now() - began) / 1000)
+      console.log(`bench: ${figure.name} took ${secondsPerFigure[figure.name]} s`)
     } catch (error) {
       failures.push(`${figure.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
       console.error(`bench: ${figure.name} could not run:`, error)
@@ -132,7 +135,7 @@ if (!options['no-save']) {
   const settings = { quick, rounds, figures: chosen.map((f) => f.name), sqlitePragmas: sqlitePragmas ?? 'defaults', workerTuning }
   await writeFile(
     file,
-    `${JSON.stringify({ startedAt, finishedAt, machine, settings, rows: summaries, notes, failures, table }, null, 2)}\n`,
+    `${JSON.stringify({ startedAt, finishedAt, machine, settings, secondsPerFigure, rows: summaries, notes, failures, table }, null, 2)}\n`,
   )
   console.log(`written to ${file}`)
 }
