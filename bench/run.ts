@@ -6,7 +6,8 @@
  * (it exits non-zero only when a figure could not run).
  *
  * Options:
- * - `--quick`: one small round of each figure (under a minute; what CI runs)
+ * - `--quick`: one small round of each figure but the tuning experiments (sqlite pragmas, worker tuning), unless
+ *   `--only` names them (what CI runs)
  * - `--rounds <n>`: rounds of each figure (3 by default)
  * - `--only <figure,figure>`: just these figures (placement, lifecycle, history, reads, admin updates, worker memory,
  *   sqlite pragmas, worker tuning)
@@ -57,7 +58,9 @@ const { values: options } = parseArgs({
 const quick = options.quick ?? false
 const rounds = quick ? 1 : Number(options.rounds ?? 3)
 const only = options.only?.split(',').map((name) => name.trim())
-const chosen = only ? figures.filter((figure) => only.includes(figure.name)) : figures
+const chosen = only
+  ? figures.filter((figure) => only.includes(figure.name))
+  : figures.filter((figure) => !(quick && figure.experiment))
 const sqlitePragmas = options['sqlite-pragma']
   ? Object.fromEntries(options['sqlite-pragma'].map((pragma) => pragma.split('=', 2) as [string, string]))
   : undefined

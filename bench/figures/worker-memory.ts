@@ -21,19 +21,20 @@ import { alternate, row } from '../report.js'
 
 /**
  * KiB of resident memory each of `count` parked workflows costs, measured on a worker idle before and after, once
- * `warm` of them parked first.
+ * `warm` of them parked first; `settleMs` of idleness before each reading.
  */
 async function rssPerWorkflow(
   worker: BenchChild,
   warm: number,
   count: number,
+  settleMs: number,
   park: (count: number) => Promise<void>,
 ): Promise<number> {
   await park(warm)
-  await pause(3_000)
+  await pause(settleMs)
   const before = await worker.rssKiB()
   await park(count)
-  await pause(3_000)
+  await pause(settleMs)
   return ((await worker.rssKiB()) - before) / count
 }
 
@@ -58,35 +59,38 @@ export const workerMemory: Figure = {
   async run({ stack, rounds, size }) {
     const count = size(150, 40)
     const warm = size(10, 5)
+    const settleMs = size(3_000, 1_000)
     const perOrder = row('worker memory', `worker RSS per parked workflow, ${count} parked after ${warm}`, {
       baselineName: 'minimal parked workflow',
       unit: 'KiB',
       better: 'lower',
       goal: '≤ 1.5×',
     })
-    // Two rounds at most: each starts two fresh workers and parks every workflow anew.
+    // Two rounds at most: each starts two fresh workers and parks every workflow anew. Both workers start together
+    // (an idle worker costs the other nothing worth measuring); each is measured while the other is idle.
     for (let round = 0; round < Math.min(rounds, 2); round++) {
-      await alternate(
-        round,
-        async () => {
-          const queue = `bench-memory-orders-${round}`
-          const worker = await stack.startWorker('order', queue)
-          try {
-            perOrder.candidate.push(await rssPerWorkflow(worker, warm, count, (n) => parkOrders(stack, queue, n)))
-          } finally {
-            await worker.stop()
-          }
-        },
-        async () => {
-          const queue = `bench-memory-parked-${round}`
-          const worker = await stack.startWorker('baseline', queue)
-          try {
-            perOrder.baseline.push(await rssPerWorkflow(worker, warm, count, (n) => parkMinimal(stack, queue, n)))
-          } finally {
-            await worker.stop()
-          }
-        },
-      )
+      const queues = { orders: `bench-memory-orders-${round}`, parked: `bench-memory-parked-${round}` }
+      const [orderWorker, parkedWorker] = await Promise.all([
+        stack.startWorker('order', queues.orders),
+        stack.startWorker('baseline', queues.parked),
+      ])
+      try {
+        await alternate(
+          round,
+          async () => {
+            perOrder.candidate.push(
+              await rssPerWorkflow(orderWorker, warm, count, settleMs, (n) => parkOrders(stack, queues.orders, n)),
+            )
+          },
+          async () => {
+            perOrder.baseline.push(
+              await rssPerWorkflow(parkedWorker, warm, count, settleMs, (n) => parkMinimal(stack, queues.parked, n)),
+            )
+          },
+        )
+      } finally {
+        await Promise.all([orderWorker.stop(), parkedWorker.stop()])
+      }
     }
     return [perOrder]
   },
