@@ -16,7 +16,7 @@ export const placement: Figure = {
     const rows = []
     for (const method of ['card', 'cod'] as const) {
       for (const inFlight of [1, 8, 32]) {
-        const count = { 1: size(6, 2), 8: size(16, 8), 32: size(64, 32) }[inFlight] ?? inFlight
+        const count = { 1: size(6, 2), 8: size(16, 8), 32: size(48, 32) }[inFlight] ?? inFlight
         const what = `POST /v1/orders ${method}, ${inFlight} in flight`
         const baselineName = 'raw client.workflow.start'
         const throughput = row('placement', `${what}: throughput`, {
