@@ -115,10 +115,13 @@ class WorkflowSpan {
     readonly carrier: Carrier,
     private readonly attributes: Record<string, string> = {},
   ) {
+    // Drawn in the order OpenTelemetry's tracer draws them (span id, then a trace id for a root), so a workflow that
+    // also draws from `Math.random` sees the numbers it saw under OpenTelemetry's interceptors.
+    const spanId = randomHex(16)
     const traceId = parent?.traceId ?? randomHex(32)
     this.context = {
       traceId,
-      spanId: randomHex(16),
+      spanId,
       traceFlags: parent?.traceFlags ?? 1,
       ...(parent?.traceState ? { traceState: parent.traceState } : {}),
     }
