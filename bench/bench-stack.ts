@@ -40,6 +40,8 @@ export interface BenchStackOptions {
   /** `--sqlite-pragma name=value` for the dev server; its durable defaults when omitted. */
   sqlitePragmas?: Record<string, string>
   workerTuning: OrderWorkerTuning
+  /** `--cpu-prof-api <dir>`: the API writes a CPU profile there when the stack stops. */
+  apiProfileDir?: string
 }
 
 export interface HttpAnswer {
@@ -186,6 +188,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       startWorker('baseline', baselineQueue),
       startChild({
         script: 'api/main.ts',
+        ...(options.apiProfileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${options.apiProfileDir}`] } : {}),
         env: { ...childEnv, HOST: '127.0.0.1', PORT: String(apiPort), PUBLIC_URL: apiUrl },
         ready: async () => (await fetch(`${apiUrl}/health`)).ok,
       }),

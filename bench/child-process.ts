@@ -21,6 +21,8 @@ export interface BenchChildOptions {
   /** A TypeScript entry point, relative to the project root. */
   script: string
   args?: string[]
+  /** Options for Node itself (`--cpu-prof`), before the entry point. */
+  nodeArgs?: string[]
   /** Variables added to this process's environment. */
   env?: Record<string, string>
   /** Ready once it sends `'ready'` over IPC (the default), or once this answers true. */
@@ -30,7 +32,7 @@ export interface BenchChildOptions {
 /** Starts a TypeScript entry point under tsx and waits until it is ready. */
 export async function startChild(options: BenchChildOptions): Promise<BenchChild> {
   const entry = fileURLToPath(new URL(`../${options.script}`, import.meta.url))
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry, ...(options.args ?? [])], {
     cwd: projectRoot,
     env: { ...inheritedEnvironment(), ...options.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -16,5 +16,7 @@ export interface FigureContext {
 
 export interface Figure {
   name: string
+  /** A tuning experiment rather than a figure of the engine: left out of `--quick` unless `--only` names it. */
+  experiment?: boolean
   run(context: FigureContext): Promise<Row[]>
 }

@@ -6,12 +6,14 @@
  * (it exits non-zero only when a figure could not run).
  *
  * Options:
- * - `--quick`: one small round of each figure (under a minute; what CI runs)
+ * - `--quick`: one small round of each figure but the tuning experiments (sqlite pragmas, worker tuning), unless
+ *   `--only` names them (what CI runs)
  * - `--rounds <n>`: rounds of each figure (3 by default)
  * - `--only <figure,figure>`: just these figures (placement, lifecycle, history, reads, admin updates, worker memory,
  *   sqlite pragmas, worker tuning)
  * - `--sqlite-pragma <name=value>`: a pragma for the dev server's SQLite file, repeatable (replaces the defaults)
  * - `--worker-tuning '<json>'`: `OrderWorkerTuning` for the order worker (`{"maxCachedWorkflows": 500}`)
+ * - `--cpu-prof-api <dir>`: the API runs under `node --cpu-prof` and writes its profile to `<dir>` when the bench ends
  * - `--no-save`: print the table but write no JSON (quick runs write `<timestamp>-quick.json`, which git ignores)
  */
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -50,12 +52,15 @@ const { values: options } = parseArgs({
     'sqlite-pragma': { type: 'string', multiple: true },
     'worker-tuning': { type: 'string', default: '{}' },
     'no-save': { type: 'boolean', default: false },
+    'cpu-prof-api': { type: 'string' },
   },
 })
 const quick = options.quick ?? false
 const rounds = quick ? 1 : Number(options.rounds ?? 3)
 const only = options.only?.split(',').map((name) => name.trim())
-const chosen = only ? figures.filter((figure) => only.includes(figure.name)) : figures
+const chosen = only
+  ? figures.filter((figure) => only.includes(figure.name))
+  : figures.filter((figure) => !(quick && figure.experiment))
 const sqlitePragmas = options['sqlite-pragma']
   ? Object.fromEntries(options['sqlite-pragma'].map((pragma) => pragma.split('=', 2) as [string, string]))
   : undefined
@@ -63,13 +68,20 @@ const workerTuning = JSON.parse(options['worker-tuning'] ?? '{}') as OrderWorker
 
 const startedAt = new Date()
 console.log(`bench: ${quick ? 'quick, ' : ''}${rounds} round(s) of ${chosen.map((f) => f.name).join(', ')}; starting the stack`)
-const stack = await startBenchStack({ ...(sqlitePragmas ? { sqlitePragmas } : {}), workerTuning })
+const apiProfileDir = options['cpu-prof-api']
+const stack = await startBenchStack({
+  ...(sqlitePragmas ? { sqlitePragmas } : {}),
+  workerTuning,
+  ...(apiProfileDir ? { apiProfileDir } : {}),
+})
 
 const loadSamples: number[] = []
 const sampler = setInterval(() => loadSamples.push(loadavg()[0] ?? 0), 2_000)
 const rows: Row[] = []
 const failures: string[] = []
 const notes: string[] = []
+/** Seconds each figure took, so a run's length can be kept in check. */
+const secondsPerFigure: Record<string, number> = {}
 // Ctrl-C stops the stack (PostgreSQL, Temporal, the children) before leaving.
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => void stack.stop().finally(() => process.exit(130)))
@@ -89,7 +101,8 @@ try {
       const samples = loadSamples.slice(firstSample)
       const loadAverage = samples.length > 0 ? samples.reduce((a, b) => a + b, 0) / samples.length : (loadavg()[0] ?? 0)
       for (const figureRow of figureRows) rows.push({ ...figureRow, loadAverage })
-      console.log(`bench: ${figure.name} took ${((Date.now() - began) / 1000).toFixed(0)} s`)
+      secondsPerFigure[figure.name] = Math.round((Date.now() - began) / 1000)
+      console.log(`bench: ${figure.name} took ${secondsPerFigure[figure.name]} s`)
     } catch (error) {
       failures.push(`${figure.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
       console.error(`bench: ${figure.name} could not run:`, error)
@@ -125,7 +138,7 @@ if (!options['no-save']) {
   const settings = { quick, rounds, figures: chosen.map((f) => f.name), sqlitePragmas: sqlitePragmas ?? 'defaults', workerTuning }
   await writeFile(
     file,
-    `${JSON.stringify({ startedAt, finishedAt, machine, settings, rows: summaries, notes, failures, table }, null, 2)}\n`,
+    `${JSON.stringify({ startedAt, finishedAt, machine, settings, secondsPerFigure, rows: summaries, notes, failures, table }, null, 2)}\n`,
   )
   console.log(`written to ${file}`)
 }

@@ -8,7 +8,7 @@ import {
 } from '@temporalio/client'
 import { findCatalogPrices, findShippingRate } from '../db/catalog.js'
 import type { Kysely } from '../db/connection.js'
-import { type OrderContact, recordOrderContact } from '../db/order-contacts.js'
+import type { OrderContact } from '../db/order-contacts.js'
 import { type OrderSnapshot, saveOrderSnapshot, savePlacedOrder } from '../db/order-read-model.js'
 import type { Database } from '../db/schema.js'
 import { type PricingResult, priceLines } from '../domain/order-pricing.js'
@@ -322,10 +322,8 @@ export async function placeOrder(deps: PlaceOrderDeps, command: PlaceOrderComman
     },
     {
       storeAnswer: async (held, started) => {
-        await savePlacedOrder(deps.db, started.snapshot, held, { status: 201, body: started.order })
-        // Where its mails go: on the row the statement above wrote (or the worker before it), which its own writes leave alone.
-        if (contact.email !== null || contact.language !== null)
-          await recordOrderContact(deps.db, started.snapshot.orderId, contact)
+        // The order's row with where its mails go, and the key's answer: one statement.
+        await savePlacedOrder(deps.db, started.snapshot, contact, held, { status: 201, body: started.order })
       },
     },
   )

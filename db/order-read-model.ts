@@ -1,6 +1,7 @@
 import { type Kysely, type QueryCreator, sql } from 'kysely'
 import type { OrderState, TimelineEntry } from '../domain/order-types.js'
 import { type IdempotencyKeyId, storeIdempotencyKeyAnswerQuery } from './idempotency-keys.js'
+import { type OrderContact, orderContactColumns } from './order-contacts.js'
 import type { OrderRow } from './order-queries.js'
 import type { Database } from './schema.js'
 import { storable } from './storable-text.js'
@@ -151,20 +152,47 @@ export async function saveAnsweredOrder(db: Kysely<Database>, state: OrderState)
 }
 
 /**
- * Writes a just-placed order's first row and stores the placement's answer
- * under its Idempotency-Key (ending the key's claim), in one statement: the
- * answer is never stored without the row, and a retry that finds the key
- * answered finds the order too.
+ * Writes a just-placed order's first row with where its mails go, and stores
+ * the placement's answer under its Idempotency-Key (ending the key's claim),
+ * in one statement: the answer is never stored without the row, and a retry
+ * that finds the key answered finds the order too. When the worker wrote the
+ * row first, its newer state stands and only the contact is added (the
+ * workflow's own writes leave the contact alone).
  */
 export async function savePlacedOrder(
   db: Kysely<Database>,
   snapshot: OrderSnapshot,
+  contact: OrderContact,
   key: IdempotencyKeyId,
   answer: { status: number; body: Record<string, unknown> },
 ): Promise<void> {
+  const row = orderRowOf(snapshot)
+  const contactRow = orderContactColumns(contact)
+  const { id: _id, created_at: _createdAt, customer_id: _customerId, ...changes } = row
   // The CTE's name is never read: the insert sees the database as it was.
   const withAnswer = db.with('answered_key', () =>
     storeIdempotencyKeyAnswerQuery(db, key, answer).returning('key'),
   ) as unknown as QueryCreator<Database>
-  await orderUpsert(withAnswer, snapshot, 'older').execute()
+  const olderRow = sql<boolean>`(orders.version < excluded.version)`
+  await withAnswer
+    .insertInto('orders')
+    .values({ ...row, ...contactRow })
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet(() => ({
+          ...Object.fromEntries(
+            Object.keys(changes).map((column) => [
+              column,
+              sql`case when ${olderRow} then ${sql.ref(`excluded.${column}`)} else ${sql.ref(`orders.${column}`)} end`,
+            ]),
+          ),
+          contact_email: sql<string | null>`coalesce(excluded.contact_email, orders.contact_email)`,
+          contact_language: sql<string | null>`coalesce(excluded.contact_language, orders.contact_language)`,
+        }))
+        .where((eb) =>
+          eb.or([olderRow, eb('excluded.contact_email', 'is not', null), eb('excluded.contact_language', 'is not', null)]),
+        ),
+    )
+    .execute()
 }

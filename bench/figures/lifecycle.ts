@@ -39,7 +39,7 @@ export const lifecycle: Figure = {
       better: 'lower',
       goal: 'POST p95 < 300 ms',
     })
-    await stack.settle(size(300_000, 90_000))
+    await stack.settle(size(300_000, 2_000))
     for (let round = 0; round < rounds; round++) {
       const inputs = await orderInputs(stack, count, 'card', 'cust_bench_lifecycle_bare')
       const placements: { candidate: number[]; baseline: number[] } = { candidate: [], baseline: [] }
