@@ -304,7 +304,17 @@ export function createInventoryActivities({ db }: InventoryDeps) {
           .orderBy('sku')
           .forUpdate()
           .execute()
-        const current = parcelsOfRows(rows)
+        const latest = await trx
+          .selectFrom('stock_fulfilment_plans')
+          .select('plan')
+          .where('order_id', '=', orderId)
+          .orderBy('revision', 'desc')
+          .executeTakeFirst()
+        // As the last plan wrote them (lines in its order), where the reservations still match it.
+        const current = parcelsOfRows(rows).map(
+          (parcel) =>
+            latest?.plan.find((planned) => planned.parcel === parcel.parcel && sameParcelContents(planned, parcel)) ?? parcel,
+        )
         const remaining = unitsBySku(lines)
         const kept: FulfilmentParcel[] = []
         for (const number of [...keptParcels].sort((a, b) => a - b)) {
