@@ -145,6 +145,21 @@ describe('the OpenAPI document is the contract', () => {
     await call('GET', '/v1/products', { token: admin })
     await call('GET', '/v1/products', { token: 'not-a-token' })
     await call('GET', `/v1/products/NO-SUCH-SKU/audit`, { token: admin })
+    await call('POST', `/v1/orders/${id}/edits`, { token: customer, body: { lines: [{ sku, quantity: 2 }] } })
+    await call('POST', `/v1/orders/${id}/edits`, {
+      token: customer,
+      body: { lines: [] },
+      headers: { 'Idempotency-Key': randomUUID() },
+    })
+    await call('POST', `/v1/orders/${randomUUID()}/edits`, {
+      token: customer,
+      body: { lines: [{ sku, quantity: 2 }] },
+      headers: { 'Idempotency-Key': randomUUID() },
+    })
+    await call('POST', `/v1/orders/${id}/cancellation`, {
+      token: customer,
+      body: { shipmentIds: [`shipment-${randomUUID()}-1`] },
+    })
     await call('POST', `/v1/orders/${id}/cancellation`, { token: customer, body: { reason: 'too late?' } })
     await call('POST', `/v1/orders/${id}/cancellation`, { token: customer, body: { reason: 42 } })
     const inbox = await call('GET', '/v1/notifications?unread=true&limit=5', { token: customer })
