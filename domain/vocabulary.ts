@@ -50,8 +50,17 @@ export const carrierEventStatuses = [
 ] as const
 export type CarrierEventStatus = (typeof carrierEventStatuses)[number]
 
-/** Where the parcel is: the carrier's statuses, plus the states before and after it. */
-export const fulfillmentStatuses = ['UNFULFILLED', ...carrierEventStatuses, 'LABEL_CANCELLED'] as const
+/**
+ * Where the parcel is: the carrier's statuses, plus the states before and after it; an order in several parcels is
+ * `PARTIALLY_SHIPPED` once some (not all) are handed over, `PARTIALLY_DELIVERED` once some (not all) are delivered.
+ */
+export const fulfillmentStatuses = [
+  'UNFULFILLED',
+  ...carrierEventStatuses,
+  'LABEL_CANCELLED',
+  'PARTIALLY_SHIPPED',
+  'PARTIALLY_DELIVERED',
+] as const
 export type FulfillmentStatus = (typeof fulfillmentStatuses)[number]
 
 /** How the customer pays. */
