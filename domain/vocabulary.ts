@@ -51,8 +51,9 @@ export const carrierEventStatuses = [
 export type CarrierEventStatus = (typeof carrierEventStatuses)[number]
 
 /**
- * Where the parcel is: the carrier's statuses, plus the states before and after it; an order in several parcels is
- * `PARTIALLY_SHIPPED` once some (not all) are handed over, `PARTIALLY_DELIVERED` once some (not all) are delivered.
+ * Where the parcel is: the carrier's statuses, plus the states before and after it. An order of several
+ * parcels is `PARTIALLY_SHIPPED` while some parcels are handed over and others not yet, and
+ * `PARTIALLY_DELIVERED` while some are delivered and others still on their way.
  */
 export const fulfillmentStatuses = [
   'UNFULFILLED',
