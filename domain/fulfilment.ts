@@ -4,7 +4,7 @@
  * make the plan), the order workflow (one shipment child workflow per parcel),
  * the read model and the API.
  */
-import type { Actor, CarrierEvent, OrderLineRequest, ShippingAddress } from './order-types.js'
+import type { Actor, OrderLineRequest, ShippingAddress } from './order-types.js'
 
 /** Stock that existed before locations did belongs here. */
 export const DEFAULT_STOCK_LOCATION = 'default'

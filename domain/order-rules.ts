@@ -116,6 +116,23 @@ export function cancellationRefusal(order: OrderState, actor: Actor): Cancellati
   }
 }
 
+/**
+ * Decides whether `actor` may cancel the parcels `shipmentIds` of an order in several parcels: before any hand-over
+ * the whole order is cancelled (as {@link cancellationRefusal} says); after it, only parcels the carrier does not
+ * have, of an order still shipping, each named by its id (`shipment-<orderId>-<n>`).
+ */
+export function parcelCancellationRefusal(
+  order: OrderState,
+  request: { actor: Actor; shipmentIds?: readonly string[] | undefined },
+): CancellationRefusal | null {
+  const refusal = cancellationRefusal(order, request.actor)
+  const ids = request.shipmentIds ?? []
+  if (refusal !== 'already_shipped' || !order.shipments || ids.length === 0 || order.status !== 'CONFIRMED') return refusal
+  const cancellable = (id: string) =>
+    order.shipments?.some((parcel) => parcel.id === id && !parcelHandedOver(parcel) && !parcelEnded(parcel)) ?? false
+  return ids.every(cancellable) ? null : 'already_shipped'
+}
+
 /** The reason an order is cancelled for when `actor` asked. */
 export function requestedCancellationReason(actor: Actor): CancellationReason {
   return actor.type === 'admin' ? 'admin_request' : actor.type === 'operator' ? 'operator_request' : 'customer_request'

@@ -122,9 +122,11 @@ export function createSandboxPaymentProvider({ db }: SandboxPaymentProviderProps
       once(idempotencyKey, 'void', async (trx) => {
         const row = await payment(trx, reference)
         if (row.status !== 'authorized' && row.status !== 'voided') throw new Error(`cannot void a ${row.status} payment`)
+        // After some captures of several, voiding releases the rest: the payment is what was captured.
+        const status = row.status === 'authorized' && row.captured_amount > 0 ? 'captured' : 'voided'
         await trx
           .updateTable('sandbox_payments')
-          .set({ status: 'voided', updated_at: sql`now()` })
+          .set({ status, updated_at: sql`now()` })
           .where('id', '=', reference)
           .execute()
         return { reference, amount: row.authorized_amount }

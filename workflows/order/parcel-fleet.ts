@@ -9,16 +9,24 @@
 import { type ChildWorkflowHandle, ParentClosePolicy, condition, startChild, workflowInfo } from '@temporalio/workflow'
 import { DEFAULT_STOCK_LOCATION, type FulfilmentParcel, shipmentWorkflowId } from '../../domain/fulfilment.js'
 import { parcelEnded, parcelGivenUp, parcelHandedOver, parcelRank } from '../../domain/order-rules.js'
-import type { Actor, CarrierEvent, OrderLineRequest, OrderState, ParcelView } from '../../domain/order-types.js'
+import type { Actor, CarrierEvent, OrderLineRequest, OrderState, ParcelView, PlaceOrderInput } from '../../domain/order-types.js'
 import { type ParcelReport, cancelParcelSignal, parcelCarrierEventSignal } from '../shipment/messages.js'
 import { shipmentWorkflow } from '../shipment/shipment-workflow.js'
-import type { OrderRun } from './order-run.js'
+import type { OrderInbox } from './order-inbox.js'
+import type { OrderRecord } from './order-record.js'
 import { SYSTEM } from './order-record.js'
 
 /** The plan a reservation answered with; a worker from before stock locations answers none: one parcel, every line. */
 export function planOrOneParcel(plan: FulfilmentParcel[] | undefined, lines: OrderLineRequest[]): FulfilmentParcel[] {
   if (plan && plan.length > 0) return plan
   return [{ parcel: 1, locationId: DEFAULT_STOCK_LOCATION, lines: lines.map(({ sku, quantity }) => ({ sku, quantity })) }]
+}
+
+/** What the fleet needs of the order's run (`OrderRun` has it all). */
+interface FleetRun {
+  input: PlaceOrderInput
+  order: OrderRecord
+  inbox: OrderInbox
 }
 
 export class ParcelFleet {
@@ -50,7 +58,7 @@ export class ParcelFleet {
   }
 
   /** Starts one shipment child workflow per parcel of the plan; each buys its label and reports it. */
-  async start({ input }: OrderRun, plan: FulfilmentParcel[]): Promise<void> {
+  async start({ input }: FleetRun, plan: FulfilmentParcel[]): Promise<void> {
     this.state.shipments = plan.map(({ parcel, locationId, lines }) => ({
       id: shipmentWorkflowId(input.orderId, parcel),
       parcel,
@@ -79,7 +87,7 @@ export class ParcelFleet {
    * is dropped (as the one-parcel order drops another tracking number's); one for a parcel whose journey is over
    * is noted as late.
    */
-  async routeCarrierEvents({ order, inbox }: OrderRun): Promise<void> {
+  async routeCarrierEvents({ order, inbox }: FleetRun): Promise<void> {
     for (let event = inbox.carrierEvents.shift(); event; event = inbox.carrierEvents.shift()) {
       const parcel = this.parcelOf(event.trackingNumber)
       const child = parcel ? this.children.get(parcel.parcel) : undefined
@@ -119,7 +127,7 @@ export class ParcelFleet {
    * Gives parcels up before their hand-over: each child cancels its label (once bought) and says so. Waits for
    * every answer; a parcel the carrier took meanwhile stays on its way. Applies the labels' reports only.
    */
-  async giveUp(run: OrderRun, parcels: readonly ParcelView[], by: Actor = SYSTEM): Promise<void> {
+  async giveUp(run: FleetRun, parcels: readonly ParcelView[], by: Actor = SYSTEM): Promise<void> {
     const targets = parcels.filter((parcel) => !parcelEnded(parcel) && !parcelHandedOver(parcel))
     for (const parcel of targets) await this.children.get(parcel.parcel)?.signal(cancelParcelSignal)
     const settled = () => targets.every((parcel) => parcelGivenUp(parcel) || parcelHandedOver(parcel))
@@ -136,7 +144,7 @@ export class ParcelFleet {
   }
 
   /** Applies a report about a parcel's label: bought, failed, or cancelled. Returns whether it was one. */
-  applyLabelReport({ order }: OrderRun, report: ParcelReport, by: Actor = SYSTEM): boolean {
+  applyLabelReport({ order }: FleetRun, report: ParcelReport, by: Actor = SYSTEM): boolean {
     const parcel = this.parcels.find((view) => view.parcel === report.parcel)
     if (!parcel) return report.kind !== 'carrier_event'
     switch (report.kind) {

@@ -101,7 +101,10 @@ async function captureShare(run: OrderRun, fleet: ParcelFleet, parcel: ParcelVie
   const stillToHandOver = fleet.parcels.filter((p) => p !== parcel && !parcelGivenUp(p) && !parcelHandedOver(p))
   const final = !capturesPerParcel(run) || stillToHandOver.length === 0
   const share = parcelLinesTotal(state.lines, parcel.lines) + (shippingGoesWith(state) ? state.totals.shipping : 0)
-  const amount = final ? state.payment.authorized - state.payment.captured : Math.min(share, state.payment.authorized)
+  // The final capture takes what is still owed: the total, less what was captured and what given-up parcels carry.
+  const givenUp = fleet.parcels.filter(parcelGivenUp).reduce((sum, p) => sum + parcelLinesTotal(state.lines, p.lines), 0)
+  const owed = Math.min(state.totals.total, state.payment.authorized) - givenUp - state.payment.captured
+  const amount = final ? owed : Math.min(share, owed)
   const money = { amount, currency: state.totals.currency }
   const captureNumber = fleet.captures + 1
   const capture = await order.unlessFailedForGood(() =>
@@ -126,7 +129,13 @@ async function returnToStock(run: OrderRun, parcel: ParcelView): Promise<void> {
   const amount = Math.min(parcelLinesTotal(state.lines, parcel.lines), refundableAmount(state))
   if (amount > 0 && state.payment.reference) {
     const why = `parcel ${parcel.parcel} returned to sender`
-    const outcome = await giveBack(order, refunds, { amount, by: SYSTEM, reason: 'parcel_returned', why, details: { parcel: parcel.parcel } })
+    const outcome = await giveBack(order, refunds, {
+      amount,
+      by: SYSTEM,
+      reason: 'parcel_returned',
+      why,
+      details: { parcel: parcel.parcel },
+    })
     if ('refunded' in outcome) order.state.paymentStatus = refundableAmount(state) === 0 ? 'REFUNDED' : 'PARTIALLY_REFUNDED'
   }
   const summary = stepSummaries.restockReturnedItems(parcel.lines)
