@@ -89,7 +89,7 @@ async function buyLabel(input: ShipmentWorkflowInput, report: (news: ParcelRepor
   try {
     const label = await activities.createShipment.executeWithOptions(
       { summary: stepSummaries.createShipment(input.lines, input.address.country) },
-      [{ orderId: input.orderId, address: input.address, lines: input.lines }],
+      [{ orderId: input.orderId, address: input.address, lines: input.lines, parcel: input.parcel }],
     )
     await report({ parcel: input.parcel, kind: 'label_created', label })
     const shipment: ShipmentState = { ...label, progress: 1, lastEventAt: null }
