@@ -33,6 +33,7 @@ export const messageDescriptions = {
   overview: 'The order at a glance: statuses, money, parcel, what it waits for, the last event. Read-only.',
   carrierEvent:
     'A carrier tracking event, relayed by the API from a signed webhook. Repeats and late events change nothing. Operators: do not send by hand.',
+  parcelReport: "A parcel's shipment child workflow reports its label or a carrier event it applied. Not for people to send.",
   paymentEvent:
     "A payment provider's webhook or the customer's return: wakes the order to ask the provider. Operators: do not send by hand.",
   awaitPaymentProgress: 'Waits until the first payment attempt has answered; answers where the payment stands. Changes nothing.',

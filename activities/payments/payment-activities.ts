@@ -74,12 +74,19 @@ export function createPaymentActivities({ payments, paymentProviders = [] }: Pay
         }),
       ),
 
-    capturePayment: (input: ProviderChoice & { reference: string; amount: Money }) =>
+    /**
+     * Captures `amount`; `captureNumber` (1 when omitted) keeps each of several captures of one authorization (one per
+     * parcel) its own key, and `finalCapture: false` keeps the rest held for the next (the default is final).
+     */
+    capturePayment: (
+      input: ProviderChoice & { reference: string; amount: Money; captureNumber?: number; finalCapture?: boolean },
+    ) =>
       providerOf(input).capture({
         orderId: input.orderId,
         reference: input.reference,
         amount: input.amount,
-        idempotencyKey: paymentIdempotencyKey(input.orderId, 'capture'),
+        idempotencyKey: paymentIdempotencyKey(input.orderId, 'capture', input.captureNumber ?? 1),
+        ...(input.finalCapture === false ? { finalCapture: false } : {}),
       }),
 
     voidPayment: (input: ProviderChoice & { reference: string }) =>

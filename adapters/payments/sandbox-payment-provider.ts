@@ -103,14 +103,16 @@ export function createSandboxPaymentProvider({ db }: SandboxPaymentProviderProps
       return { status: 'authorized', reference, amount: row.authorized_amount }
     },
 
-    capture: ({ idempotencyKey, reference, amount }) =>
+    /** Several captures of one authorization: each adds up, a final one ends the hold. */
+    capture: ({ idempotencyKey, reference, amount, finalCapture = true }) =>
       once(idempotencyKey, 'capture', async (trx) => {
         const row = await payment(trx, reference)
         if (row.status !== 'authorized') throw new Error(`cannot capture a ${row.status} payment`)
-        if (amount.amount > row.authorized_amount) throw new Error('capture exceeds the authorized amount')
+        const captured = row.captured_amount + amount.amount
+        if (captured > row.authorized_amount) throw new Error('capture exceeds the authorized amount')
         await trx
           .updateTable('sandbox_payments')
-          .set({ status: 'captured', captured_amount: amount.amount, updated_at: sql`now()` })
+          .set({ status: finalCapture ? 'captured' : 'authorized', captured_amount: captured, updated_at: sql`now()` })
           .where('id', '=', reference)
           .execute()
         return { reference, amount: amount.amount }
@@ -120,9 +122,11 @@ export function createSandboxPaymentProvider({ db }: SandboxPaymentProviderProps
       once(idempotencyKey, 'void', async (trx) => {
         const row = await payment(trx, reference)
         if (row.status !== 'authorized' && row.status !== 'voided') throw new Error(`cannot void a ${row.status} payment`)
+        // After some captures of several, voiding releases the rest: the payment is what was captured.
+        const status = row.status === 'authorized' && row.captured_amount > 0 ? 'captured' : 'voided'
         await trx
           .updateTable('sandbox_payments')
-          .set({ status: 'voided', updated_at: sql`now()` })
+          .set({ status, updated_at: sql`now()` })
           .where('id', '=', reference)
           .execute()
         return { reference, amount: row.authorized_amount }

@@ -10,6 +10,7 @@ import {
   cancellationRefusal,
   codConfirmationRefusal,
   finalStatuses,
+  parcelCancellationRefusal,
   refundRefusal,
   refundRefusalDetail,
 } from '../../domain/order-rules.js'
@@ -26,6 +27,7 @@ import {
   refuseUpdate,
   statusQuery,
 } from '../messages.js'
+import { parcelReportSignal } from '../shipment/messages.js'
 import { type OperatorUpdateName, updateInputProblem } from '../update-inputs.js'
 import { treatTemporalCancellationAsRequest } from './operator-cancellation.js'
 import type { OrderRun } from './order-run.js'
@@ -50,7 +52,18 @@ export function listenForMessages(run: OrderRun): void {
   const state = order.state
   setHandler(statusQuery, () => state, { description: describes.status })
   setHandler(overviewQuery, () => orderOverview(state), { description: describes.overview })
-  setHandler(carrierEventSignal, (event) => void inbox.carrierEvents.push(event), { description: describes.carrierEvent })
+  setHandler(
+    carrierEventSignal,
+    (event) => {
+      inbox.carrierEvents.push(event)
+      run.parcels?.noticeCarrierEvent(event)
+    },
+    { description: describes.carrierEvent },
+  )
+  if (run.parcels) {
+    const fleet = run.parcels
+    setHandler(parcelReportSignal, (report) => void fleet.reports.push(report), { description: describes.parcelReport })
+  }
   setHandler(paymentEventSignal, (event) => inbox.notePaymentEvent(event.eventId), { description: describes.paymentEvent })
   treatTemporalCancellationAsRequest(run)
   answerCustomerUpdates(run)
@@ -58,7 +71,7 @@ export function listenForMessages(run: OrderRun): void {
 }
 
 /** The updates the API sends for the customer: where the payment stands, and a cancellation. */
-function answerCustomerUpdates({ order, inbox }: OrderRun): void {
+function answerCustomerUpdates({ order, inbox, parcels }: OrderRun): void {
   const state = order.state
   setHandler(
     paymentProgressUpdate,
@@ -72,8 +85,9 @@ function answerCustomerUpdates({ order, inbox }: OrderRun): void {
     cancelOrderUpdate,
     async (request) => {
       if (state.status !== 'CANCELLED') inbox.askToCancel(request)
-      await settled(() => finalStatuses.has(state.status) || inbox.cancelRefused !== null)
-      if (state.status !== 'CANCELLED')
+      const parcelsCancelled = () => inbox.parcelsCancelledFor === request
+      await settled(() => finalStatuses.has(state.status) || inbox.cancelRefused !== null || parcelsCancelled())
+      if (state.status !== 'CANCELLED' && !parcelsCancelled())
         refuse(inbox.cancelRefused ?? cancellationRefusal(state, request.actor) ?? 'already_shipped')
       return state
     },
@@ -81,7 +95,7 @@ function answerCustomerUpdates({ order, inbox }: OrderRun): void {
       description: describes.cancelOrder,
       validator: (request) => {
         refuseMalformed('cancelOrder', request)
-        refuse(cancellationRefusal(state, request.actor))
+        refuse(parcels ? parcelCancellationRefusal(state, request) : cancellationRefusal(state, request.actor))
       },
     },
   )

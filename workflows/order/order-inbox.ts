@@ -30,6 +30,8 @@ export class OrderInbox {
   cancelRequest: CancelOrderRequest | null = null
   /** Set once a cancellation the order accepted could not be honoured: the carrier had the parcel by then. */
   cancelRefused: CancellationRefusal | null = null
+  /** The request whose parcels were cancelled (an order in parcels, after its first hand-over): its answer. */
+  parcelsCancelledFor: CancelOrderRequest | null = null
   /** The admin who confirmed a cash-on-delivery order. */
   codConfirmedBy: Actor | null = null
 
