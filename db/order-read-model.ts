@@ -1,5 +1,4 @@
 import { type Kysely, type QueryCreator, sql } from 'kysely'
-import type { ParcelView } from '../domain/fulfilment.js'
 import type { OrderState, TimelineEntry } from '../domain/order-types.js'
 import { type IdempotencyKeyId, storeIdempotencyKeyAnswerQuery } from './idempotency-keys.js'
 import type { OrderRow } from './order-queries.js'
@@ -8,11 +7,6 @@ import { storable } from './storable-text.js'
 
 /** An order as the read model stores it: the workflow's state without the timeline. */
 export type OrderSnapshot = Omit<OrderState, 'timeline'>
-
-/** The parcels a snapshot carries (none on orders from before parcels existed: their view reads `shipment`). */
-function parcelsOfSnapshot(snapshot: OrderSnapshot & { shipments?: readonly ParcelView[] | undefined }): readonly ParcelView[] {
-  return snapshot.shipments ?? []
-}
 
 /** The `orders` row of a snapshot, with text Postgres cannot hold made storable. */
 function orderRowOf(snapshot: OrderSnapshot) {
@@ -32,7 +26,8 @@ function orderRowOf(snapshot: OrderSnapshot) {
     shipping_address: JSON.stringify(order.shippingAddress),
     payment: JSON.stringify(order.payment),
     shipment: order.shipment ? JSON.stringify(order.shipment) : null,
-    shipments: JSON.stringify(parcelsOfSnapshot(order)),
+    // None on orders from before parcels existed: their view reads `shipment`.
+    shipments: JSON.stringify(order.shipments ?? []),
     cancellation: order.cancellation ? JSON.stringify(order.cancellation) : null,
     cod_confirmation_deadline: order.codConfirmationDeadline,
     version: order.version,

@@ -147,6 +147,25 @@ describe('stock locations', () => {
       { location_id: leeds, quantity: 3, parcel: 1 },
       { location_id: lyon, quantity: 2, parcel: 2 },
     ])
+    // The order's view lists both parcels, each with its location, lines and label; `shipment` is the first one's.
+    const labelled = await waitForHttpOrder(
+      stack,
+      customer,
+      placed.body.id,
+      (order) =>
+        order.shipments.length === 2 && order.shipments.every((parcel: { trackingNumber: unknown }) => parcel.trackingNumber),
+    )
+    expect(
+      labelled.shipments.map((parcel: Record<string, unknown>) => [parcel.id, parcel.parcel, parcel.locationId, parcel.lines]),
+    ).toEqual([
+      [`shipment-${placed.body.id}-1`, 1, leeds, [{ sku, quantity: 3 }]],
+      [`shipment-${placed.body.id}-2`, 2, lyon, [{ sku, quantity: 2 }]],
+    ])
+    expect(labelled.shipment).toEqual({
+      carrier: labelled.shipments[0].carrier,
+      trackingNumber: labelled.shipments[0].trackingNumber,
+    })
+    expect(labelled.shipments[1].trackingNumber).not.toBe(labelled.shipments[0].trackingNumber)
     expect(stack.contractViolations).toEqual([])
   })
 })
