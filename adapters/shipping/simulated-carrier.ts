@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto'
+import { createHash, randomInt } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../../db/schema.js'
 import type { Carrier } from './carrier.js'
@@ -25,7 +25,7 @@ export function createSimulatedCarrier({ db, firstStepMs = 4_000 }: SimulatedCar
 
     async createLabel({ orderId, address, parcel = 1 }) {
       // One label per order and parcel: the first parcel keeps the order's id as its key, as labels did before parcels.
-      const key = parcel === 1 ? orderId : `${orderId}/parcel-${parcel}`
+      const key = parcel === 1 ? orderId : parcelKey(orderId, parcel)
       const trackingNumber = `SIM${String(randomInt(0, 1e9)).padStart(9, '0')}${String(randomInt(0, 1e3)).padStart(3, '0')}`
       await db
         .insertInto('simulated_parcels')
@@ -55,4 +55,10 @@ export function createSimulatedCarrier({ db, firstStepMs = 4_000 }: SimulatedCar
         .execute()
     },
   }
+}
+
+/** The key (a uuid, as the column holds) of a later parcel's label: the same order and parcel, the same key. */
+function parcelKey(orderId: string, parcel: number): string {
+  const hex = createHash('sha256').update(`${orderId}/parcel-${parcel}`).digest('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }

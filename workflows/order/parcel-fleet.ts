@@ -8,7 +8,7 @@
  */
 import { type ChildWorkflowHandle, ParentClosePolicy, condition, startChild, workflowInfo } from '@temporalio/workflow'
 import { DEFAULT_STOCK_LOCATION, type FulfilmentParcel, shipmentWorkflowId } from '../../domain/fulfilment.js'
-import { parcelEnded, parcelGivenUp, parcelHandedOver, parcelRank } from '../../domain/order-rules.js'
+import { fulfillmentOfParcels, parcelEnded, parcelGivenUp, parcelHandedOver, parcelRank } from '../../domain/order-rules.js'
 import type { Actor, CarrierEvent, OrderLineRequest, OrderState, ParcelView, PlaceOrderInput } from '../../domain/order-types.js'
 import { type ParcelReport, cancelParcelSignal, parcelCarrierEventSignal } from '../shipment/messages.js'
 import { shipmentWorkflow } from '../shipment/shipment-workflow.js'
@@ -141,6 +141,12 @@ export class ParcelFleet {
       }
       if (report) this.applyLabelReport(run, report, by)
     }
+    this.state.fulfillmentStatus = fulfillmentOfParcels(this.parcels)
+  }
+
+  /** ` (parcel n)` when the order has several parcels: an order in one parcel reads as it always did. */
+  which(parcel: ParcelView): string {
+    return this.parcels.length > 1 ? ` (parcel ${parcel.parcel})` : ''
   }
 
   /** Applies a report about a parcel's label: bought, failed, or cancelled. Returns whether it was one. */
@@ -154,7 +160,7 @@ export class ParcelFleet {
         parcel.trackingNumber = trackingNumber
         parcel.status = 'LABEL_CREATED'
         if (parcel.parcel === 1) this.state.shipment = { carrier, trackingNumber, labelId, progress: 1, lastEventAt: null }
-        order.note(SYSTEM, 'label_created', `Shipping label created with ${carrier} for parcel ${parcel.parcel}`, {
+        order.note(SYSTEM, 'label_created', `Shipping label created with ${carrier}${this.which(parcel)}`, {
           carrier,
           trackingNumber,
           parcel: parcel.parcel,
@@ -168,7 +174,7 @@ export class ParcelFleet {
         return true
       case 'parcel_cancelled':
         parcel.status = parcel.trackingNumber ? 'LABEL_CANCELLED' : 'CANCELLED'
-        order.note(by, 'label_cancelled', `Parcel ${parcel.parcel} cancelled: its label is void`, {
+        order.note(by, 'label_cancelled', `Shipping label cancelled${this.which(parcel)}`, {
           trackingNumber: report.trackingNumber,
           parcel: parcel.parcel,
         })

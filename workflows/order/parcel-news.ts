@@ -24,7 +24,7 @@ import {
 import { stepSummaries } from '../../domain/order-summaries.js'
 import type { Actor, CarrierEvent, ParcelView } from '../../domain/order-types.js'
 import type { ParcelReport } from '../shipment/messages.js'
-import { activities, payments } from './activity-proxies.js'
+import { type Notice, activities, payments } from './activity-proxies.js'
 import { collectCash } from './cash-on-delivery.js'
 import type { OrderRun } from './order-run.js'
 import { SYSTEM } from './order-record.js'
@@ -44,7 +44,7 @@ export async function applyCarrierReport(run: OrderRun, fleet: ParcelFleet, repo
   const n = parcel.parcel
   run.inbox.seenCarrierEvents.add(event.eventId)
   if (report.effect === 'stale') {
-    order.note(carrier, 'carrier_event', `${event.status} arrived out of order for parcel ${n}; status unchanged`, {
+    order.note(carrier, 'carrier_event', `${event.status} arrived out of order${fleet.which(parcel)}; status unchanged`, {
       ...data,
       parcel: n,
     })
@@ -52,21 +52,28 @@ export async function applyCarrierReport(run: OrderRun, fleet: ParcelFleet, repo
   }
   const wasHandedOver = parcelHandedOver(parcel)
   parcel.events.push(event)
-  if (report.effect === 'exception') return noteException(run, parcel, carrier, { ...data, parcel: n })
+  if (report.effect === 'exception') return noteException(run, fleet, parcel, carrier, { ...data, parcel: n })
   parcel.status = event.status
   if (n === 1 && order.state.shipment) {
     order.state.shipment.progress = report.progress
     order.state.shipment.lastEventAt = event.occurredAt
   }
-  order.note(carrier, 'carrier_event', `Carrier: ${event.status} (parcel ${n})`, { ...data, parcel: n })
+  order.note(carrier, 'carrier_event', `Carrier: ${event.status}${fleet.which(parcel)}`, { ...data, parcel: n })
   if (report.handedOver && !wasHandedOver) await handOver(run, fleet, parcel)
-  if (event.status === 'RETURNED_TO_SENDER') await returnToStock(run, parcel)
-  await settle(run, fleet, event, carrier)
+  const refunded = event.status === 'RETURNED_TO_SENDER' ? await returnToStock(run, parcel) : false
+  // The refund's own number: a return after partial refunds is a notice of its own.
+  await settle(run, fleet, event, carrier, refunded ? [{ kind: 'refunded', occurrence: run.refunds.made }] : [])
 }
 
-async function noteException(run: OrderRun, parcel: ParcelView, carrier: Actor, data: Record<string, unknown>) {
+async function noteException(
+  run: OrderRun,
+  fleet: ParcelFleet,
+  parcel: ParcelView,
+  carrier: Actor,
+  data: Record<string, unknown>,
+) {
   const { order } = run
-  order.note(carrier, 'carrier_event', `The carrier reported a delivery exception for parcel ${parcel.parcel}`, data)
+  order.note(carrier, 'carrier_event', `The carrier reported a delivery exception${fleet.which(parcel)}`, data)
   if (order.state.payment.method === 'cod' && parcelHandedOver(parcel)) {
     order.note(carrier, 'cod_delivery_failed', 'Cash on delivery: delivery failed, nothing collected', data)
   }
@@ -122,14 +129,17 @@ async function captureShare(run: OrderRun, fleet: ParcelFleet, parcel: ParcelVie
   order.note(SYSTEM, 'payment_captured', message, { amount: capture.amount, parcel: parcel.parcel, final })
 }
 
-/** The parcel came back: what its lines cost refunded (when captured), its lines back in stock. */
-async function returnToStock(run: OrderRun, parcel: ParcelView): Promise<void> {
+/** The parcel came back: what its lines cost refunded (when captured), its lines back in stock. Whether it refunded. */
+async function returnToStock(run: OrderRun, parcel: ParcelView): Promise<boolean> {
   const { input, order, refunds } = run
   const state = order.state
-  const amount = Math.min(parcelLinesTotal(state.lines, parcel.lines), refundableAmount(state))
+  // An order in one parcel refunds everything captured when it comes back, shipping included, as it always did.
+  const lines = state.shipments?.length === 1 ? state.totals.total : parcelLinesTotal(state.lines, parcel.lines)
+  const amount = Math.min(lines, refundableAmount(state))
+  let outcome: Awaited<ReturnType<typeof giveBack>> | null = null
   if (amount > 0 && state.payment.reference) {
     const why = `parcel ${parcel.parcel} returned to sender`
-    const outcome = await giveBack(order, refunds, {
+    outcome = await giveBack(order, refunds, {
       amount,
       by: SYSTEM,
       reason: 'parcel_returned',
@@ -143,8 +153,9 @@ async function returnToStock(run: OrderRun, parcel: ParcelView): Promise<void> {
     activities.restockReturnedItems.executeWithOptions({ summary }, [{ orderId: input.orderId, parcels: [parcel.parcel] }]),
   )
   if (restocked !== null) {
-    order.note(SYSTEM, 'stock_returned', `Returned items of parcel ${parcel.parcel} put back in stock`, { parcel: parcel.parcel })
+    order.note(SYSTEM, 'stock_returned', 'Returned items put back in stock', { parcel: parcel.parcel })
   }
+  return outcome !== null && 'refunded' in outcome
 }
 
 /**
@@ -152,7 +163,13 @@ async function returnToStock(run: OrderRun, parcel: ParcelView): Promise<void> {
  * every journey is over and one was delivered (cash collected at the last door), `RETURNED` when every parcel came
  * back; the fulfillment status says how far the parcels got. Saved, with the customer's notice of a new status.
  */
-export async function settle(run: OrderRun, fleet: ParcelFleet, event: CarrierEvent | null, carrier: Actor): Promise<void> {
+export async function settle(
+  run: OrderRun,
+  fleet: ParcelFleet,
+  event: CarrierEvent | null,
+  carrier: Actor,
+  notices: Notice[] = [],
+): Promise<void> {
   const { order, input } = run
   const state = order.state
   const parcels = fleet.parcels
@@ -174,5 +191,5 @@ export async function settle(run: OrderRun, fleet: ParcelFleet, event: CarrierEv
   else order.republishStatus()
   const kinds = { SHIPPED: 'shipped', DELIVERED: 'delivered', RETURNED: 'returned' } as const
   const kind = state.status !== before && state.status in kinds ? kinds[state.status as keyof typeof kinds] : null
-  await (kind ? order.save({ kind }) : order.save())
+  await (kind ? order.save({ kind }, ...notices) : order.save(...notices))
 }
