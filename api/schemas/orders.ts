@@ -215,7 +215,7 @@ export const CancelOrderBody = z
           'the carrier already has. Their lines are refunded or released. The whole order when omitted.',
       }),
   })
-  .openapi('CancelOrderRequest')
+  .openapi('CancelOrderRequest', { example: { reason: 'ordered twice' } })
 
 /** `POST /v1/orders/:id/edits`: the order's new full set of lines and, optionally, a new shipping address. */
 export const EditOrderBody = z
