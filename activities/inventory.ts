@@ -195,6 +195,7 @@ export function createInventoryActivities({ db }: InventoryDeps) {
         .where('state', '=', from)
       if (parcels) query = query.where(sql<number>`coalesce(parcel, 1)`, 'in', [...parcels])
       const rows = await query.orderBy('sku').orderBy('location_id').forUpdate().execute()
+      await lockStockOf(trx, [...new Set(rows.map((row) => row.sku))])
       for (const { sku, quantity, returned, location_id } of rows) {
         const change =
           to === 'released'
@@ -350,7 +351,8 @@ export function createInventoryActivities({ db }: InventoryDeps) {
           else fresh.push({ parcel: next++, ...parcel })
         }
         const released = others.filter((parcel) => !unchanged.includes(parcel)).map((parcel) => parcel.parcel)
-        for (const row of rows.filter((r) => released.includes(r.parcel ?? 1)).sort(byStockRow)) {
+        // The stock rows are locked already (above), so the order of these changes does not matter.
+        for (const row of rows.filter((r) => released.includes(r.parcel ?? 1))) {
           await trx
             .updateTable('stock_levels')
             .set({ reserved: sql<number>`reserved - ${row.quantity}`, updated_at: sql`now()` })
@@ -418,7 +420,8 @@ export function createInventoryActivities({ db }: InventoryDeps) {
             )
           }
         }
-        for (const { row, quantity, resellable } of [...back].sort((a, b) => byStockRow(a.row, b.row))) {
+        await lockStockOf(trx, [...new Set(back.filter((entry) => entry.resellable).map((entry) => entry.row.sku))])
+        for (const { row, quantity, resellable } of back) {
           if (resellable) {
             await trx
               .updateTable('stock_levels')
@@ -461,9 +464,4 @@ export function createInventoryActivities({ db }: InventoryDeps) {
       })
     },
   }
-}
-
-/** (sku, location) order: the order stock rows are locked and changed in. */
-function byStockRow(a: { sku: string; location_id: string }, b: { sku: string; location_id: string }): number {
-  return a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : a.location_id < b.location_id ? -1 : a.location_id > b.location_id ? 1 : 0
 }
