@@ -92,11 +92,12 @@ export function createPaymentActivities({ payments, paymentProviders = [] }: Pay
         ...(input.finalCapture === false ? { finalCapture: false } : {}),
       }),
 
-    voidPayment: (input: ProviderChoice & { reference: string }) =>
+    /** Voids an authorization; `voidNumber` (1 when omitted: the order's own) is the number of the authorization voided. */
+    voidPayment: (input: ProviderChoice & { reference: string; voidNumber?: number }) =>
       providerOf(input).void({
         orderId: input.orderId,
         reference: input.reference,
-        idempotencyKey: paymentIdempotencyKey(input.orderId, 'void'),
+        idempotencyKey: paymentIdempotencyKey(input.orderId, 'void', input.voidNumber ?? 1),
       }),
 
     /**
