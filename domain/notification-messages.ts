@@ -168,6 +168,10 @@ const templates: Record<MessageLanguage, Templates> = {
       subject: `Your order ${w.ref} came back to us`,
       paragraphs: [`Your order ${w.ref} was returned to us by the carrier.`, ...trackingLine.en(w)],
     }),
+    edited: (w) => ({
+      subject: `Your order ${w.ref} was changed`,
+      paragraphs: [`Your order ${w.ref} was changed as asked. Its total is now ${w.total}.`],
+    }),
   },
   fr: {
     placed: (w) => ({
@@ -214,6 +218,10 @@ const templates: Record<MessageLanguage, Templates> = {
       subject: `Votre commande ${w.ref} nous a été retournée`,
       paragraphs: [`Le transporteur nous a retourné votre commande ${w.ref}.`, ...trackingLine.fr(w)],
     }),
+    edited: (w) => ({
+      subject: `Votre commande ${w.ref} a été modifiée`,
+      paragraphs: [`Votre commande ${w.ref} a été modifiée comme demandé. Son total est maintenant de ${w.total}.`],
+    }),
   },
   de: {
     placed: (w) => ({
@@ -259,6 +267,10 @@ const templates: Record<MessageLanguage, Templates> = {
     returned: (w) => ({
       subject: `Ihre Bestellung ${w.ref} kam zu uns zurück`,
       paragraphs: [`Der Paketdienst hat Ihre Bestellung ${w.ref} an uns zurückgeschickt.`, ...trackingLine.de(w)],
+    }),
+    edited: (w) => ({
+      subject: `Ihre Bestellung ${w.ref} wurde geändert`,
+      paragraphs: [`Ihre Bestellung ${w.ref} wurde wie gewünscht geändert. Der Gesamtbetrag ist jetzt ${w.total}.`],
     }),
   },
 }

@@ -16,6 +16,7 @@ export const notificationKinds = [
   'returned',
   'refunded',
   'delivery_exception',
+  'edited',
 ] as const
 export type NotificationKind = (typeof notificationKinds)[number]
 

@@ -17,6 +17,7 @@ export const orderEventTypes = [
   'order.cancelled',
   'order.refunded',
   'order.returned',
+  'order.edited',
 ] as const
 export type OrderEventType = (typeof orderEventTypes)[number]
 
@@ -30,6 +31,7 @@ export const orderEventDescriptions: Record<OrderEventType, string> = {
   'order.cancelled': 'The order was cancelled; `data.reason` says why.',
   'order.refunded': 'Money was refunded, in part or in full.',
   'order.returned': 'The parcel came back to the store: refunded and restocked.',
+  'order.edited': 'The order was edited before hand-over: new lines, total or address; `data` has the old and new totals.',
 }
 
 /**
@@ -46,6 +48,7 @@ export const orderEventTypeOfNotice = {
   cancelled: 'order.cancelled',
   refunded: 'order.refunded',
   returned: 'order.returned',
+  edited: 'order.edited',
 } as const satisfies Record<string, OrderEventType>
 export type OrderNoticeKind = keyof typeof orderEventTypeOfNotice
 

@@ -1,5 +1,6 @@
 import { HANDED_OVER_RANK } from './carrier-progress.js'
 import type { Actor, OrderLineRequest, OrderState, ParcelStatus, ParcelView, PricedLine } from './order-types.js'
+import type { OrderEditRefusal } from './fulfilment.js'
 import type { CancellationReason, FulfillmentStatus, OrderStatus } from './vocabulary.js'
 
 /** Statuses an order never leaves. */
@@ -196,4 +197,35 @@ export function refundRefusalDetail(
 /** What was captured and not yet given back, in minor units. */
 export function refundableAmount(order: OrderState): number {
   return Math.max(order.payment.captured - order.payment.refunded, 0)
+}
+
+/** The lines as quantities per SKU: the same order of goods, however the lines are split or sorted. */
+function quantitiesBySku(lines: readonly OrderLineRequest[]): Map<string, number> {
+  const quantities = new Map<string, number>()
+  for (const { sku, quantity } of lines) quantities.set(sku, (quantities.get(sku) ?? 0) + quantity)
+  return quantities
+}
+
+/** Whether two sets of lines order the same goods. */
+export function sameLines(a: readonly OrderLineRequest[], b: readonly OrderLineRequest[]): boolean {
+  const [x, y] = [quantitiesBySku(a), quantitiesBySku(b)]
+  return x.size === y.size && [...x].every(([sku, quantity]) => y.get(sku) === quantity)
+}
+
+/**
+ * Decides whether an order may be edited now, before its catalog and stock are asked: edits are for an order placed
+ * on the parcels code, confirmed, not yet handed over (nor a pickup on its way to the order: `pickupArrived`), that
+ * the edit changes. Unknown products, stock and payment are answered by the edit itself.
+ */
+export function editRefusal(
+  order: OrderState,
+  edit: { lines: readonly OrderLineRequest[]; shippingAddress?: unknown },
+  pickupArrived: boolean,
+): OrderEditRefusal | null {
+  if (finalStatuses.has(order.status) || !order.shipments) return 'order_closed'
+  if (handedOver(order) || pickupArrived || order.status === 'SHIPPED') return 'already_shipped'
+  if (order.status !== 'CONFIRMED') return 'order_closed'
+  const sameAddress =
+    edit.shippingAddress === undefined || JSON.stringify(edit.shippingAddress) === JSON.stringify(order.shippingAddress)
+  return sameLines(order.lines, edit.lines) && sameAddress ? 'nothing_changed' : null
 }

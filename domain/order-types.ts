@@ -86,6 +86,11 @@ export interface PaymentState {
   authorizationExpiresAt?: string | null
   /** Until when an admin may still refund a delivered order; null before delivery and for cash. */
   refundableUntil?: string | null
+  /**
+   * Authorizations an edit took for what it added to the total (included in `authorized`), captured whole with the
+   * final capture; none when no edit raised the total.
+   */
+  extraAuthorizations?: Array<{ reference: string; amount: number }>
 }
 
 export interface ShipmentState {

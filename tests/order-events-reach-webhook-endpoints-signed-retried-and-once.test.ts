@@ -256,6 +256,7 @@ describe('outbound webhooks', () => {
       'order.confirmed',
       'order.delivered',
       'order.delivery_exception',
+      'order.edited',
       'order.placed',
       'order.refunded',
       'order.returned',

@@ -41,6 +41,8 @@ export const messageDescriptions = {
     'Cancels the order before the carrier has it (stock released, payment voided or refunded). Input: {"actor":{"type":"admin","id":"<you>"},"note":"<why>"}.',
   confirmCashOnDelivery:
     'An admin confirms a cash-on-delivery order waiting for confirmation; it then ships. Input: {"actor":{"type":"admin","id":"<you>"}}.',
+  editOrder:
+    'Edits the order before the carrier has any parcel: new lines (and address), re-priced, re-reserved, re-planned; refused with a reason. The API sends it (POST /v1/orders/{id}/edits).',
   refundPayment:
     'Refunds part or all of a captured payment (minor units). Input: {"actor":{"type":"admin","id":"<you>"},"amount":500,"reason":"damaged","note":null}; send with --update-id refund-<you>-<key> so a retry refunds once.',
 } as const

@@ -20,7 +20,12 @@ const testTokens: Record<string, { declineCode: string; message: string } | null
   tok_chargeDeclined: { declineCode: 'generic_decline', message: 'Your card was declined.' },
   tok_chargeDeclinedInsufficientFunds: { declineCode: 'insufficient_funds', message: 'Your card has insufficient funds.' },
   tok_chargeDeclinedExpiredCard: { declineCode: 'expired_card', message: 'Your card has expired.' },
+  /** Authorizes up to 10000 minor units per order in all, then declines `insufficient_funds` (a card's limit). */
+  tok_visaLimit10000: null,
 }
+
+/** The most the token authorizes for one order in all, where it has a limit. */
+const creditLimits: Record<string, number> = { tok_visaLimit10000: 10_000 }
 
 export interface SandboxPaymentProviderProps {
   db: Kysely<Database>
@@ -82,6 +87,18 @@ export function createSandboxPaymentProvider({ db }: SandboxPaymentProviderProps
         const known = token !== null && token in testTokens
         const decline = known ? testTokens[token] : { declineCode: 'invalid_token', message: 'No such token.' }
         if (decline) throw new PaymentDeclinedError(decline.declineCode, decline.message)
+        const limit = token !== null ? creditLimits[token] : undefined
+        if (limit !== undefined) {
+          const held = await trx
+            .selectFrom('sandbox_payments')
+            .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('authorized_amount'), eb.lit(0)).as('amount'))
+            .where('order_id', '=', orderId)
+            .where('status', '!=', 'voided')
+            .executeTakeFirstOrThrow()
+          if (Number(held.amount) + amount.amount > limit) {
+            throw new PaymentDeclinedError('insufficient_funds', 'Your card has insufficient funds.')
+          }
+        }
         const reference = `pi_sbx_${randomBytes(12).toString('hex')}`
         await trx
           .insertInto('sandbox_payments')

@@ -9,6 +9,7 @@ import { CancellationScope, condition, setHandler } from '@temporalio/workflow'
 import {
   cancellationRefusal,
   codConfirmationRefusal,
+  editRefusal,
   finalStatuses,
   parcelCancellationRefusal,
   refundRefusal,
@@ -19,6 +20,7 @@ import {
   cancelOrderUpdate,
   carrierEventSignal,
   confirmCodUpdate,
+  editOrderUpdate,
   messageDescriptions as describes,
   overviewQuery,
   paymentEventSignal,
@@ -30,6 +32,7 @@ import {
 import { parcelReportSignal } from '../shipment/messages.js'
 import { type OperatorUpdateName, updateInputProblem } from '../update-inputs.js'
 import { treatTemporalCancellationAsRequest } from './operator-cancellation.js'
+import type { QueuedEdit } from './order-inbox.js'
 import type { OrderRun } from './order-run.js'
 
 /** Waits for `fn` where a Temporal-level cancellation cannot break the wait (in update handlers). */
@@ -67,6 +70,7 @@ export function listenForMessages(run: OrderRun): void {
   setHandler(paymentEventSignal, (event) => inbox.notePaymentEvent(event.eventId), { description: describes.paymentEvent })
   treatTemporalCancellationAsRequest(run)
   answerCustomerUpdates(run)
+  answerEdits(run)
   answerAdminUpdates(run)
 }
 
@@ -96,6 +100,29 @@ function answerCustomerUpdates({ order, inbox, parcels }: OrderRun): void {
       validator: (request) => {
         refuseMalformed('cancelOrder', request)
         refuse(parcels ? parcelCancellationRefusal(state, request) : cancellationRefusal(state, request.actor))
+      },
+    },
+  )
+}
+
+/** The edit of an order before hand-over (customer or admin; the API checks who owns the order). */
+function answerEdits({ order, inbox, parcels }: OrderRun): void {
+  const state = order.state
+  setHandler(
+    editOrderUpdate,
+    async (request) => {
+      const queued: QueuedEdit = { request, done: false, refusal: null }
+      inbox.edits.push(queued)
+      await settled(() => queued.done || finalStatuses.has(state.status))
+      if (!queued.done) refuse('order_closed')
+      if (queued.refusal) refuse(queued.refusal.reason, queued.refusal.detail ?? undefined)
+      return state
+    },
+    {
+      description: describes.editOrder,
+      validator: (request) => {
+        if (!Array.isArray(request?.lines) || request.lines.length === 0) throw refuseUpdate('invalid_input', 'lines')
+        refuse(editRefusal(state, request, parcels?.pickupArrived ?? false))
       },
     },
   )

@@ -8,7 +8,14 @@
  */
 import { type ChildWorkflowHandle, ParentClosePolicy, condition, startChild, workflowInfo } from '@temporalio/workflow'
 import { DEFAULT_STOCK_LOCATION, type FulfilmentParcel, shipmentWorkflowId } from '../../domain/fulfilment.js'
-import { fulfillmentOfParcels, parcelEnded, parcelGivenUp, parcelHandedOver, parcelRank } from '../../domain/order-rules.js'
+import {
+  fulfillmentOfParcels,
+  parcelEnded,
+  parcelGivenUp,
+  parcelHandedOver,
+  parcelRank,
+  sameLines,
+} from '../../domain/order-rules.js'
 import type { Actor, CarrierEvent, OrderLineRequest, OrderState, ParcelView, PlaceOrderInput } from '../../domain/order-types.js'
 import { type ParcelReport, cancelParcelSignal, parcelCarrierEventSignal } from '../shipment/messages.js'
 import { shipmentWorkflow } from '../shipment/shipment-workflow.js'
@@ -27,6 +34,12 @@ interface FleetRun {
   input: PlaceOrderInput
   order: OrderRecord
   inbox: OrderInbox
+}
+
+/** A parcel of the plan, before its child has bought its label. */
+function plannedView(orderId: string, { parcel, locationId, lines }: FulfilmentParcel): ParcelView {
+  const id = shipmentWorkflowId(orderId, parcel)
+  return { id, parcel, locationId, lines, carrier: null, trackingNumber: null, status: 'PLANNED', events: [] }
 }
 
 export class ParcelFleet {
@@ -59,27 +72,54 @@ export class ParcelFleet {
 
   /** Starts one shipment child workflow per parcel of the plan; each buys its label and reports it. */
   async start({ input }: FleetRun, plan: FulfilmentParcel[]): Promise<void> {
-    this.state.shipments = plan.map(({ parcel, locationId, lines }) => ({
-      id: shipmentWorkflowId(input.orderId, parcel),
-      parcel,
-      locationId,
-      lines,
-      carrier: null,
-      trackingNumber: null,
-      status: 'PLANNED',
-      events: [],
-    }))
-    const orderWorkflowId = workflowInfo().workflowId
-    for (const { parcel, locationId, lines } of plan) {
-      const handle = await startChild(shipmentWorkflow, {
-        workflowId: shipmentWorkflowId(input.orderId, parcel),
-        args: [{ orderId: input.orderId, orderWorkflowId, parcel, locationId, lines, address: input.shippingAddress }],
-        // An order that ends, even terminated, asks its parcels to stop: one the carrier does not have cancels its label.
-        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        staticSummary: `Parcel ${parcel} of order ${input.orderId} from ${locationId}`,
-      })
-      this.children.set(parcel, handle)
+    this.state.shipments = plan.map((parcel) => plannedView(input.orderId, parcel))
+    for (const parcel of plan) await this.startChild(input.orderId, parcel)
+  }
+
+  private async startChild(orderId: string, { parcel, locationId, lines }: FulfilmentParcel): Promise<void> {
+    const address = this.state.shippingAddress
+    const handle = await startChild(shipmentWorkflow, {
+      workflowId: shipmentWorkflowId(orderId, parcel),
+      args: [{ orderId, orderWorkflowId: workflowInfo().workflowId, parcel, locationId, lines, address }],
+      // An order that ends, even terminated, asks its parcels to stop: one the carrier does not have cancels its label.
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      staticSummary: `Parcel ${parcel} of order ${orderId} from ${locationId}`,
+    })
+    this.children.set(parcel, handle)
+  }
+
+  /**
+   * After an edit: a parcel the new plan keeps as it is (same location, lines and address) keeps its label; every
+   * other one is given up (its label cancelled, its child ended) and the new plan's parcels get children of their own,
+   * under the same numbers. Waits for the new labels.
+   */
+  async replan(run: FleetRun, plan: FulfilmentParcel[], addressChanged: boolean): Promise<void> {
+    const unchanged = (view: ParcelView) =>
+      !addressChanged &&
+      !parcelGivenUp(view) &&
+      plan.some((p) => p.parcel === view.parcel && p.locationId === view.locationId && sameLines(p.lines, view.lines))
+    const changed = this.parcels.filter((view) => !unchanged(view) && !parcelGivenUp(view))
+    await this.giveUp(run, changed)
+    for (const view of changed) await this.children.get(view.parcel)?.result()
+    const kept = this.parcels.filter(unchanged)
+    const fresh = plan.filter((p) => !kept.some((view) => view.parcel === p.parcel))
+    this.state.shipments = [...kept, ...fresh.map((p) => plannedView(run.input.orderId, p))].sort((a, b) => a.parcel - b.parcel)
+    for (const parcel of fresh) await this.startChild(run.input.orderId, parcel)
+    const carrierNews: ParcelReport[] = []
+    while (!this.labelsAnswered()) {
+      await condition(() => this.reports.length > 0)
+      const report = this.reports.shift()
+      if (report?.kind === 'carrier_event') carrierNews.push(report)
+      else if (report) this.applyLabelReport(run, report)
     }
+    this.reports.unshift(...carrierNews)
+    if (this.state.shipment && this.state.shipments[0]?.trackingNumber !== this.state.shipment.trackingNumber) {
+      const first = this.state.shipments[0]
+      if (first?.carrier && first.trackingNumber) {
+        this.state.shipment = { ...this.state.shipment, carrier: first.carrier, trackingNumber: first.trackingNumber }
+      }
+    }
+    this.state.fulfillmentStatus = fulfillmentOfParcels(this.parcels)
   }
 
   /**

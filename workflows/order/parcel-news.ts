@@ -110,7 +110,9 @@ async function captureShare(run: OrderRun, fleet: ParcelFleet, parcel: ParcelVie
   const share = parcelLinesTotal(state.lines, parcel.lines) + (shippingGoesWith(state) ? state.totals.shipping : 0)
   // The final capture takes what is still owed: the total, less what was captured and what given-up parcels carry.
   const givenUp = fleet.parcels.filter(parcelGivenUp).reduce((sum, p) => sum + parcelLinesTotal(state.lines, p.lines), 0)
-  const owed = Math.min(state.totals.total, state.payment.authorized) - givenUp - state.payment.captured
+  // What edits added is held (and captured) apart; the order's own authorization carries the rest.
+  const added = (state.payment.extraAuthorizations ?? []).reduce((sum, extra) => sum + extra.amount, 0)
+  const owed = Math.min(state.totals.total - added, state.payment.authorized - added) - givenUp - state.payment.captured
   const amount = final ? owed : Math.min(share, owed)
   const money = { amount, currency: state.totals.currency }
   const captureNumber = fleet.captures + 1
@@ -122,11 +124,31 @@ async function captureShare(run: OrderRun, fleet: ParcelFleet, parcel: ParcelVie
   if (!capture) return
   fleet.captures = captureNumber
   state.payment.captured += capture.amount
+  if (final) await captureExtras(run, fleet)
   if (final) state.paymentStatus = 'PAID'
   const message = capturesPerParcel(run)
     ? `Captured ${capture.amount} for parcel ${parcel.parcel} at its hand-over`
     : `Payment captured at the first hand-over (parcel ${parcel.parcel})`
   order.note(SYSTEM, 'payment_captured', message, { amount: capture.amount, parcel: parcel.parcel, final })
+}
+
+/** With the final capture, what edits added (their own authorizations) is captured whole. */
+async function captureExtras({ input, order }: OrderRun, fleet: ParcelFleet): Promise<void> {
+  const state = order.state
+  const provider = paymentProviderOf(input.payment)
+  for (const extra of state.payment.extraAuthorizations ?? []) {
+    const money = { amount: extra.amount, currency: state.totals.currency }
+    const captureNumber = fleet.captures + 1
+    const capture = await order.unlessFailedForGood(() =>
+      payments.capturePayment.executeWithOptions({ summary: stepSummaries.capturePayment(money, provider) }, [
+        { orderId: input.orderId, provider, reference: extra.reference, amount: money, captureNumber },
+      ]),
+    )
+    if (!capture) continue
+    fleet.captures = captureNumber
+    state.payment.captured += capture.amount
+    order.note(SYSTEM, 'payment_captured', `Captured ${capture.amount} an edit added`, { amount: capture.amount, final: true })
+  }
 }
 
 /** The parcel came back: what its lines cost refunded (when captured), its lines back in stock. Whether it refunded. */

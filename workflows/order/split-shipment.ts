@@ -23,6 +23,7 @@ import type { CancelOrderRequest } from '../messages.js'
 import { activities, payments } from './activity-proxies.js'
 import { AuthorizationLapse } from './authorization-lapse.js'
 import { OrderCancellation, actOnCancelRequest, stopIfCancelRequested } from './cancellation.js'
+import { applyEdit } from './order-edits.js'
 import type { OrderRun } from './order-run.js'
 import { SYSTEM } from './order-record.js'
 import type { ParcelFleet } from './parcel-fleet.js'
@@ -57,8 +58,12 @@ export async function whileTheParcelsTravel(run: OrderRun, fleet: ParcelFleet): 
   const { order, inbox, refunds } = run
   const lapse = new AuthorizationLapse()
   while (!finalStatuses.has(order.state.status)) {
-    const cancelReady = () => inbox.cancelRequest !== null && fleet.inFlight === 0 && fleet.reports.length === 0
-    const news = () => inbox.carrierEvents.length > 0 || fleet.reports.length > 0 || cancelReady() || refunds.waiting.length > 0
+    // A cancellation or an edit waits for carrier news already on its way: a pickup that came first wins.
+    const quiet = () => fleet.inFlight === 0 && fleet.reports.length === 0 && inbox.carrierEvents.length === 0
+    const cancelReady = () => inbox.cancelRequest !== null && quiet()
+    const editReady = () => inbox.edits.length > 0 && quiet()
+    const news = () =>
+      inbox.carrierEvents.length > 0 || fleet.reports.length > 0 || cancelReady() || editReady() || refunds.waiting.length > 0
     const holdLeft = handedOver(order.state) ? null : authorizationTimeLeft(run)
     const lapses = timerSummaries.authorizationLapses(order.state.payment.authorizationExpiresAt ?? '')
     const woken =
@@ -67,6 +72,8 @@ export async function whileTheParcelsTravel(run: OrderRun, fleet: ParcelFleet): 
         : await Promise.race([condition(news).then(() => true), lapse.after(run, holdLeft, lapses)])
     await fleet.routeCarrierEvents(run)
     if (cancelReady()) await actOnParcelCancelRequest(run, fleet)
+    const queuedEdit = editReady() ? inbox.edits.shift() : undefined
+    if (queuedEdit) await applyEdit(run, fleet, queuedEdit)
     if (!woken && !handedOver(order.state)) {
       const why = 'The payment authorization would lapse before the carrier picked a parcel up'
       throw new OrderCancellation('authorization_expired', SYSTEM, why)
