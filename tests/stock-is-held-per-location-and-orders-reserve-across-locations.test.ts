@@ -75,7 +75,7 @@ describe('stock locations', () => {
     expect((await stack.call('GET', '/v1/stock-locations', { token: customer })).status).toBe(403)
   })
 
-  it('hold stock per product; the catalog shows the total to all and each location to admins; an unknown location is 422', async () => {
+  it('hold stock per product (the total for all, each location for admins; an unknown one is 422); an order none has whole ships in two parcels, and cancelling the one not picked up restocks its location', async () => {
     const leeds = `leeds-${suffix()}`
     const lyon = `lyon-${suffix()}`
     for (const [id, country] of [
@@ -166,6 +166,34 @@ describe('stock locations', () => {
       trackingNumber: labelled.shipments[0].trackingNumber,
     })
     expect(labelled.shipments[1].trackingNumber).not.toBe(labelled.shipments[0].trackingNumber)
+
+    // Once the carrier has the first parcel, the customer cancels the second: its units are back on Lyon's shelf.
+    const picked = await stack.carrier({
+      eventId: randomUUID(),
+      trackingNumber: labelled.shipments[0].trackingNumber,
+      status: 'PICKED_UP',
+      occurredAt: new Date().toISOString(),
+    })
+    expect(picked.status).toBe(202)
+    await waitForHttpOrder(stack, customer, placed.body.id, (order) => order.fulfillmentStatus === 'PARTIALLY_SHIPPED')
+    const whole = await stack.call('POST', `/v1/orders/${placed.body.id}/cancellation`, { token: customer, body: {} })
+    expect(whole.status).toBe(409)
+    const partial = await stack.call('POST', `/v1/orders/${placed.body.id}/cancellation`, {
+      token: customer,
+      body: { reason: 'the rest is too late', shipmentIds: [`shipment-${placed.body.id}-2`] },
+    })
+    expect(partial.status, JSON.stringify(partial.body)).toBe(200)
+    expect(partial.body.shipments.map((parcel: { status: string }) => parcel.status)).toEqual([
+      'PICKED_UP',
+      expect.stringMatching(/CANCELLED$/),
+    ])
+    await expect
+      .poll(async () => (await catalogEntry(sku, admin))?.locations, settled)
+      .toEqual([
+        { locationId: 'default', available: 1 },
+        { locationId: leeds, available: 0 },
+        { locationId: lyon, available: 2 },
+      ])
     expect(stack.contractViolations).toEqual([])
   })
 })
