@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common'
  * The business refusals an activity can answer with. The workflow cancels the
  * order on the first three; a refused refund is flagged for staff instead.
  */
-export type RefusalType = 'OutOfStock' | 'PaymentDeclined' | 'PricingFailed' | 'RefundRefused'
+export type RefusalType = 'OutOfStock' | 'PaymentDeclined' | 'PricingFailed' | 'RefundRefused' | 'ReturnExceedsShipped'
 
 /**
  * A refusal that retrying cannot change: a decline, missing stock. Transient

@@ -27,6 +27,7 @@ import { orderReturnsRouter, returnsRouter } from './routes/returns.js'
 import { orderPaymentsRouter } from './routes/order-payments.js'
 import { paypalWebhooksRouter } from './routes/paypal-webhooks.js'
 import { productsRouter } from './routes/products.js'
+import { stockLocationsRouter } from './routes/stock-locations.js'
 import { stripeWebhooksRouter } from './routes/stripe-webhooks.js'
 import { registerOrderEventWebhooks, webhookEndpointsRouter } from './routes/webhook-endpoints.js'
 
@@ -120,6 +121,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', metricsRouter({ registry: metrics, token: deps.metricsToken ?? null }))
   app.route('/', docsRouter())
   app.route('/v1/products', productsRouter(deps))
+  app.route('/v1/stock-locations', stockLocationsRouter(deps))
   app.route('/v1/orders', ordersRouter(deps))
   app.route('/v1/carrier-events', carrierEventsRouter(deps))
   app.route('/v1/webhooks/stripe', stripeWebhooksRouter(deps))

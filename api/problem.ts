@@ -25,6 +25,7 @@ export const problemCatalog = {
   order_update_refused: { status: 409, title: 'The order cannot do this now' },
   idempotency_key_in_flight: { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
   stock_below_reserved: { status: 409, title: 'Stock on hand cannot go below what is reserved' },
+  unknown_stock_location: { status: 422, title: 'There is no such stock location' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The request body must be application/json' },
   idempotency_key_reused: { status: 422, title: 'This Idempotency-Key was used with another request' },
@@ -153,6 +154,8 @@ const refusalProblems: { [K in CommerceRefusalKind]: (refusal: Extract<CommerceR
     new ApiProblem('unknown_tracking_number', r.message, {
       errors: [{ in: 'body', field: 'trackingNumber', reason: 'is not a tracking number of ours' }],
     }),
+  stock_location_not_found: (r) =>
+    withFieldErrors('unknown_stock_location', [{ in: 'body', field: 'locationId', reason: r.message }]),
   stock_below_reserved: (r) => withFieldErrors('stock_below_reserved', [{ in: 'body', field: 'delta', reason: r.message }]),
   stock_above_maximum: (r) => withFieldErrors('invalid_request', [{ in: 'body', field: 'delta', reason: r.message }]),
   notification_not_found: (r) => new ApiProblem('notification_not_found', r.message),

@@ -4,7 +4,9 @@ import { type OrderUpdateDeps, closedOrderRefusal, sendCancellation, updateOrder
 
 /**
  * Cancels an order before pickup (its owner or an admin); refused with a
- * reason afterwards. Cancelling an order already cancelled answers it.
+ * reason afterwards. With `shipmentIds`, only those parcels (not yet handed
+ * over), for an order some of whose parcels the carrier already has.
+ * Cancelling an order already cancelled answers it.
  *
  * @throws OrderNotFound, OrderUpdateRefused, OrderUpdateTimedOut
  */
@@ -12,7 +14,7 @@ export function cancelOrder(
   deps: OrderUpdateDeps,
   caller: Caller,
   orderId: string,
-  options: { note: string | null; requestKey: string | null },
+  options: { note: string | null; requestKey: string | null; shipmentIds?: string[] | undefined },
 ): Promise<OrderView> {
   return updateOrder(
     deps,

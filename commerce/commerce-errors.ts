@@ -111,6 +111,15 @@ export class ProductNotFound extends CommerceError {
   }
 }
 
+/** There is no stock location with this id. */
+export class StockLocationNotFound extends CommerceError {
+  readonly kind = 'stock_location_not_found'
+  constructor(readonly locationId: string) {
+    super(`There is no stock location ${locationId}; create it with PUT /v1/stock-locations/${locationId}`)
+    this.name = 'StockLocationNotFound'
+  }
+}
+
 /** A stock adjustment would leave less on hand than open orders have reserved. */
 export class StockBelowReserved extends CommerceError {
   readonly kind = 'stock_below_reserved'
@@ -211,6 +220,7 @@ export type CommerceRefusal =
   | PaymentNotAwaitingCustomer
   | UnknownTrackingNumber
   | ProductNotFound
+  | StockLocationNotFound
   | StockBelowReserved
   | StockAboveMaximum
   | NotificationNotFound

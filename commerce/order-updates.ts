@@ -10,11 +10,14 @@ import { saveAnsweredOrder } from '../db/order-read-model.js'
 import type { Database } from '../db/schema.js'
 import type { Actor, OrderState } from '../domain/order-types.js'
 import type { RefundReason } from '../domain/vocabulary.js'
+import type { OrderEditRequest } from '../domain/fulfilment.js'
 import {
   cancelOrderUpdate,
   cancelUpdateId,
   confirmCodUpdate,
   confirmCodUpdateId,
+  editOrderUpdate,
+  editUpdateId,
   orderWorkflowId,
   refundPaymentUpdate,
   refundUpdateId,
@@ -27,15 +30,32 @@ import { findVisibleOrder } from './read-order.js'
 import { orderViewFromRow } from './order-view.js'
 import { type TemporalUpdateDeps, sendTemporalUpdate } from './temporal-deadline.js'
 
-/** Asks the order's workflow to cancel; `requestKey` makes a retry cancel once. */
+/**
+ * Asks the order's workflow to cancel (only the parcels `shipmentIds` names,
+ * when given); `requestKey` makes a retry cancel once.
+ */
 export function sendCancellation(
   temporal: Client,
   orderId: string,
-  request: { actor: Actor; note: string | null; requestKey: string | null },
+  request: { actor: Actor; note: string | null; requestKey: string | null; shipmentIds?: string[] | undefined },
 ): Promise<OrderState> {
   return temporal.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(cancelOrderUpdate, {
-    args: [{ actor: request.actor, note: request.note }],
+    args: [
+      {
+        actor: request.actor,
+        note: request.note,
+        ...(request.shipmentIds === undefined ? {} : { shipmentIds: request.shipmentIds }),
+      },
+    ],
     ...(request.requestKey ? { updateId: cancelUpdateId(request.requestKey) } : {}),
+  })
+}
+
+/** Asks the order's workflow to apply an edit; its `editId` (the caller's scoped key) is the update id, so it applies once. */
+export function sendEdit(temporal: Client, orderId: string, request: OrderEditRequest): Promise<OrderState> {
+  return temporal.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(editOrderUpdate, {
+    args: [request],
+    updateId: editUpdateId(request.editId),
   })
 }
 

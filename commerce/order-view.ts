@@ -1,8 +1,73 @@
 import type { OrderRow } from '../db/order-queries.js'
 import type { OrderSnapshot } from '../db/order-read-model.js'
-import type { PaymentState } from '../domain/order-types.js'
+import { DEFAULT_STOCK_LOCATION, type ParcelStatus, type ParcelView, shipmentWorkflowId } from '../domain/fulfilment.js'
+import type { PaymentState, PricedLine, ShipmentState } from '../domain/order-types.js'
 import type { FulfillmentStatus } from '../domain/vocabulary.js'
 import type { OrderView } from '../api/schemas/orders.js'
+
+/** What an order says about its parcels: `shipments` once it has several, else its one `shipment`. */
+interface OrderParcels {
+  orderId: string
+  lines: readonly PricedLine[]
+  fulfillmentStatus: FulfillmentStatus
+  shipment: ShipmentState | null
+  shipments?: readonly ParcelView[] | undefined
+}
+
+/** Where the one parcel of an order from before parcels existed stands, from the order's fulfilment status. */
+function singleParcelStatus(status: FulfillmentStatus): ParcelStatus {
+  switch (status) {
+    case 'UNFULFILLED':
+    case 'PARTIALLY_SHIPPED':
+    case 'PARTIALLY_DELIVERED':
+      return 'PLANNED'
+    default:
+      return status
+  }
+}
+
+/**
+ * The order's parcels as the view shows them: its `shipments`, or, for an
+ * order from before parcels existed, its one `shipment` as a single parcel
+ * from the default location (none before its label is bought).
+ */
+export function parcelsOf(order: OrderParcels): ParcelView[] {
+  if (order.shipments && order.shipments.length > 0) return [...order.shipments]
+  if (!order.shipment) return []
+  return [
+    {
+      id: shipmentWorkflowId(order.orderId, 1),
+      parcel: 1,
+      locationId: DEFAULT_STOCK_LOCATION,
+      lines: order.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
+      carrier: order.shipment.carrier,
+      trackingNumber: order.shipment.trackingNumber,
+      status: singleParcelStatus(order.fulfillmentStatus),
+      events: [],
+    },
+  ]
+}
+
+/** The parcels as clients see them: carrier events without their ids or the cash collected. */
+function shipmentsView(parcels: readonly ParcelView[]): OrderView['shipments'] {
+  return parcels.map((parcel) => ({
+    id: parcel.id,
+    parcel: parcel.parcel,
+    locationId: parcel.locationId,
+    lines: parcel.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
+    carrier: parcel.carrier,
+    trackingNumber: parcel.trackingNumber,
+    status: parcel.status,
+    events: parcel.events.map((event) => ({ status: event.status, occurredAt: event.occurredAt, location: event.location })),
+  }))
+}
+
+/** `shipment`, as clients of the one-parcel contract know it: the first parcel's label, once bought. */
+function firstShipment(shipment: ShipmentState | null, parcels: readonly ParcelView[]): OrderView['shipment'] {
+  const first = parcels[0]
+  if (first?.carrier && first.trackingNumber) return { carrier: first.carrier, trackingNumber: first.trackingNumber }
+  return shipment ? { carrier: shipment.carrier, trackingNumber: shipment.trackingNumber } : null
+}
 
 /** The amounts of a payment, without the provider's reference. */
 function paymentView(payment: PaymentState): OrderView['payment'] {
@@ -16,6 +81,7 @@ function paymentView(payment: PaymentState): OrderView['payment'] {
 
 /** An order as clients see it, from the workflow's live state. */
 export function orderViewFromState(order: OrderSnapshot): OrderView {
+  const parcels = parcelsOf(order)
   return {
     id: order.orderId,
     customerId: order.customerId,
@@ -27,7 +93,8 @@ export function orderViewFromState(order: OrderSnapshot): OrderView {
     totals: order.totals,
     shippingAddress: order.shippingAddress,
     payment: paymentView(order.payment),
-    shipment: order.shipment ? { carrier: order.shipment.carrier, trackingNumber: order.shipment.trackingNumber } : null,
+    shipment: firstShipment(order.shipment, parcels),
+    shipments: shipmentsView(parcels),
     cancellation: order.cancellation,
     codConfirmationDeadline: order.codConfirmationDeadline,
     createdAt: order.createdAt,
@@ -38,6 +105,13 @@ export function orderViewFromState(order: OrderSnapshot): OrderView {
 
 /** An order as clients see it, from the Postgres read model. */
 export function orderViewFromRow(row: OrderRow): OrderView {
+  const parcels = parcelsOf({
+    orderId: row.id,
+    lines: row.lines,
+    fulfillmentStatus: row.fulfillment_status,
+    shipment: row.shipment,
+    shipments: row.shipments,
+  })
   return {
     id: row.id,
     customerId: row.customer_id,
@@ -49,7 +123,8 @@ export function orderViewFromRow(row: OrderRow): OrderView {
     totals: { currency: row.currency, subtotal: row.subtotal, shipping: row.shipping, total: row.total },
     shippingAddress: row.shipping_address,
     payment: paymentView(row.payment),
-    shipment: row.shipment ? { carrier: row.shipment.carrier, trackingNumber: row.shipment.trackingNumber } : null,
+    shipment: firstShipment(row.shipment, parcels),
+    shipments: shipmentsView(parcels),
     cancellation: row.cancellation,
     codConfirmationDeadline: row.cod_confirmation_deadline?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(),
@@ -63,13 +138,14 @@ export function orderViewFromRow(row: OrderRow): OrderView {
  * refund's), in today's shape. Keys live 24 hours, so a replay may return an
  * answer stored before a field existed: such a field gets the value it had
  * at placement (`payment`: nothing held, taken or given back yet; `version`:
- * 0, older than any the order recorded), and the replay still honours the
+ * 0, older than any the order recorded; `shipments`: none), and the replay still honours the
  * contract.
  */
 export function storedOrderView(stored: Record<string, unknown>): OrderView {
-  const placed: Pick<OrderView, 'payment' | 'version'> = {
+  const placed: Pick<OrderView, 'payment' | 'version' | 'shipments'> = {
     payment: { authorized: 0, captured: 0, refunded: 0, refundableUntil: null },
     version: 0,
+    shipments: [],
   }
   return { ...placed, ...stored } as OrderView
 }

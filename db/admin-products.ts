@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from './schema.js'
+import { availableByLocation } from './stock-levels.js'
 
 /** A product as admins see it: its catalog entry, prices in minor units and stock. */
 export interface AdminProductRecord {
@@ -8,9 +9,12 @@ export interface AdminProductRecord {
   description: string
   active: boolean
   prices: Array<{ currency: string; unitPrice: number }>
+  /** Summed over every location. */
   onHand: number
   reserved: number
   available: number
+  /** The stock at each location holding a row for the product. */
+  locations: Array<{ locationId: string; onHand: number; reserved: number; available: number }>
   updatedAt: string
 }
 
@@ -29,10 +33,11 @@ export async function findAdminProduct(
   if (!product) return null
   const [prices, stock] = await Promise.all([
     db.selectFrom('product_prices').select(['currency', 'unit_amount']).where('sku', '=', sku).orderBy('currency').execute(),
-    db.selectFrom('stock_levels').select(['on_hand', 'reserved']).where('sku', '=', sku).executeTakeFirst(),
+    availableByLocation(db, [sku]),
   ])
-  const onHand = stock?.on_hand ?? 0
-  const reserved = stock?.reserved ?? 0
+  const locations = stock.get(sku) ?? []
+  const onHand = locations.reduce((sum, level) => sum + level.onHand, 0)
+  const reserved = locations.reduce((sum, level) => sum + level.reserved, 0)
   return {
     sku: product.sku,
     name: product.name,
@@ -42,6 +47,7 @@ export async function findAdminProduct(
     onHand,
     reserved,
     available: Math.max(0, onHand - reserved),
+    locations,
     updatedAt: product.updated_at.toISOString(),
   }
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { CatalogPrice, ShippingRate } from '../domain/order-pricing.js'
 import type { Database } from './schema.js'
+import { availableByLocation } from './stock-levels.js'
 
 /** Prices of the given SKUs in one currency, one indexed query. */
 export async function findCatalogPrices(
@@ -30,47 +31,60 @@ export async function findShippingRate(db: Kysely<Database>, currency: string): 
   return row ? { currency: row.currency, flatFee: row.flat_amount, freeFrom: row.free_from_amount } : null
 }
 
+/** A product's stock at one location, as admins see it in the catalog. */
+export interface LocationAvailability {
+  locationId: string
+  available: number
+}
+
 /** A product as `GET /v1/products` shows it. */
 export interface ProductListing {
   sku: string
   name: string
   description: string
   prices: Array<{ currency: string; unitPrice: number }>
+  /** Units not yet reserved, summed over every location. */
   available: number
+  /** Per location (admins only): present when asked for. */
+  locations?: LocationAvailability[]
 }
 
-/** The active catalog with prices and the stock not yet reserved. */
-export async function listProducts(db: Kysely<Database>): Promise<ProductListing[]> {
-  const rows = await db
-    .selectFrom('products')
-    .leftJoin('stock_levels', 'stock_levels.sku', 'products.sku')
-    .leftJoin('product_prices', 'product_prices.sku', 'products.sku')
-    .select([
-      'products.sku',
-      'products.name',
-      'products.description',
-      'stock_levels.on_hand',
-      'stock_levels.reserved',
-      'product_prices.currency',
-      'product_prices.unit_amount',
-    ])
-    .where('products.active', '=', true)
-    .orderBy('products.sku')
-    .orderBy('product_prices.currency')
-    .execute()
+/**
+ * The active catalog with prices and the stock not yet reserved (summed over
+ * every location); with `perLocation`, each product's stock at each location too.
+ */
+export async function listProducts(db: Kysely<Database>, options: { perLocation?: boolean } = {}): Promise<ProductListing[]> {
+  const [rows, stock] = await Promise.all([
+    db
+      .selectFrom('products')
+      .leftJoin('product_prices', 'product_prices.sku', 'products.sku')
+      .select(['products.sku', 'products.name', 'products.description', 'product_prices.currency', 'product_prices.unit_amount'])
+      .where('products.active', '=', true)
+      .orderBy('products.sku')
+      .orderBy('product_prices.currency')
+      .execute(),
+    availableByLocation(db),
+  ])
   const bySku = new Map<string, ProductListing>()
   for (const row of rows) {
-    const product = bySku.get(row.sku) ?? {
-      sku: row.sku,
-      name: row.name,
-      description: row.description,
-      prices: [],
-      available: Math.max(0, (row.on_hand ?? 0) - (row.reserved ?? 0)),
+    let product = bySku.get(row.sku)
+    if (!product) {
+      const levels = stock.get(row.sku) ?? []
+      product = {
+        sku: row.sku,
+        name: row.name,
+        description: row.description,
+        prices: [],
+        available: levels.reduce((sum, level) => sum + level.available, 0),
+        ...(options.perLocation
+          ? { locations: levels.map((level) => ({ locationId: level.locationId, available: level.available })) }
+          : {}),
+      }
+      bySku.set(row.sku, product)
     }
     if (row.currency !== null && row.unit_amount !== null) {
       product.prices.push({ currency: row.currency, unitPrice: row.unit_amount })
     }
-    bySku.set(row.sku, product)
   }
   return [...bySku.values()]
 }

@@ -27,6 +27,8 @@ function orderRowOf(snapshot: OrderSnapshot) {
     shipping_address: JSON.stringify(order.shippingAddress),
     payment: JSON.stringify(order.payment),
     shipment: order.shipment ? JSON.stringify(order.shipment) : null,
+    // None on orders from before parcels existed: their view reads `shipment`.
+    shipments: JSON.stringify(order.shipments ?? []),
     cancellation: order.cancellation ? JSON.stringify(order.cancellation) : null,
     cod_confirmation_deadline: order.codConfirmationDeadline,
     version: order.version,

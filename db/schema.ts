@@ -3,6 +3,7 @@
  * `Generated<T>` columns have a database default; amounts are integer minor units.
  */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
+import type { FulfilmentParcel, ParcelView } from '../domain/fulfilment.js'
 import type {
   Cancellation,
   PaymentState,
@@ -47,8 +48,21 @@ export interface ShippingRatesTable {
   free_from_amount: number | null
 }
 
+/** Where stock is held. `default` holds the stock that existed before locations did. */
+export interface StockLocationsTable {
+  id: string
+  name: string
+  /** ISO 3166-1 alpha-2; `ZZ` (unknown) for the default location until an admin sets it. */
+  country: string
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+/** One product's stock at one location. */
 export interface StockLevelsTable {
   sku: string
+  /** `default` when not given. */
+  location_id: Generated<string>
   on_hand: number
   reserved: Generated<number>
   updated_at: UpdatedAt
@@ -56,13 +70,49 @@ export interface StockLevelsTable {
 
 export type ReservationState = 'reserved' | 'released' | 'committed' | 'restocked'
 
+/** An order's units of one SKU in one parcel, held at one location. */
 export interface StockReservationsTable {
   order_id: string
   sku: string
   quantity: number
   state: ReservationState
+  /** `default` on reservations made before locations existed. */
+  location_id: Generated<string>
+  /** The parcel of the order's fulfilment plan; null on reservations made before plans existed (one parcel). */
+  parcel: number | null
+  /** Units of a committed reservation that came back from returns (restocked or written off). */
+  returned: Generated<number>
   created_at: CreatedAt
   updated_at: UpdatedAt
+}
+
+/** The fulfilment plan a reservation (revision 0) or an order edit (revision n) made. */
+export interface StockFulfilmentPlansTable {
+  order_id: string
+  revision: number
+  plan: JSONColumnType<FulfilmentParcel[]>
+  created_at: CreatedAt
+}
+
+/** Returned units of one SKU from one parcel: back on the location's shelf when resellable, else written off. */
+export interface StockReturnsTable {
+  return_id: string
+  order_id: string
+  sku: string
+  location_id: string
+  parcel: number | null
+  quantity: number
+  resellable: boolean
+  created_at: CreatedAt
+}
+
+/** What each return did to stock, once per return. */
+export interface StockReturnReceiptsTable {
+  return_id: string
+  order_id: string
+  restocked: number
+  written_off: number
+  created_at: CreatedAt
 }
 
 export interface OrdersTable {
@@ -80,6 +130,8 @@ export interface OrdersTable {
   shipping_address: JSONColumnType<ShippingAddress>
   payment: JSONColumnType<PaymentState>
   shipment: JSONColumnType<ShipmentState | null, string | null, string | null>
+  /** The order's parcels; `[]` on orders saved before parcels existed. */
+  shipments: ColumnType<ParcelView[], string | undefined, string>
   cancellation: JSONColumnType<Cancellation | null, string | null, string | null>
   cod_confirmation_deadline: Timestamp | null
   /** Where the customer's mails go: `contactEmail` at placement, else the token's `email` claim; null when neither. */
@@ -107,6 +159,8 @@ export interface ShipmentsTable {
   order_id: string
   carrier: string
   label_id: string
+  /** The parcel of the order the label is for; null on labels bought before parcels existed. */
+  parcel: ColumnType<number | null, number | null | undefined, number | null>
   created_at: CreatedAt
 }
 
@@ -397,8 +451,12 @@ export interface Database {
   products: ProductsTable
   product_prices: ProductPricesTable
   shipping_rates: ShippingRatesTable
+  stock_locations: StockLocationsTable
   stock_levels: StockLevelsTable
   stock_reservations: StockReservationsTable
+  stock_fulfilment_plans: StockFulfilmentPlansTable
+  stock_returns: StockReturnsTable
+  stock_return_receipts: StockReturnReceiptsTable
   orders: OrdersTable
   order_timeline: OrderTimelineTable
   shipments: ShipmentsTable

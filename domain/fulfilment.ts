@@ -4,8 +4,7 @@
  * make the plan), the order workflow (one shipment child workflow per parcel),
  * the read model and the API.
  */
-import type { Actor, CarrierEvent, OrderLineRequest, ShippingAddress } from './order-types.js'
-import type { CarrierEventStatus } from './vocabulary.js'
+import type { Actor, OrderLineRequest, ShippingAddress } from './order-types.js'
 
 /** Stock that existed before locations did belongs here. */
 export const DEFAULT_STOCK_LOCATION = 'default'
@@ -18,21 +17,8 @@ export interface FulfilmentParcel {
   lines: OrderLineRequest[]
 }
 
-/** Where one parcel stands, as the order's `shipments` list shows it. */
-export type ParcelStatus = 'PLANNED' | 'LABEL_CREATED' | CarrierEventStatus | 'LABEL_CANCELLED' | 'CANCELLED'
-
-/** One parcel of an order, as the order view's `shipments` shows it. */
-export interface ParcelView {
-  /** `shipment-<orderId>-<parcel>`: the child workflow's id. */
-  id: string
-  parcel: number
-  locationId: string
-  lines: OrderLineRequest[]
-  carrier: string | null
-  trackingNumber: string | null
-  status: ParcelStatus
-  events: CarrierEvent[]
-}
+// `ParcelStatus` and `ParcelView` live beside `OrderState`, whose `shipments` they describe (one definition, no import cycle).
+export type { ParcelStatus, ParcelView } from './order-types.js'
 
 /** The id of the child workflow that ships one parcel of an order. */
 export function shipmentWorkflowId(orderId: string, parcel: number): string {

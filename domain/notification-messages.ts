@@ -210,6 +210,10 @@ const templates: Record<MessageLanguage, Templates> = {
       subject: `We sent you ${w.refunded ?? w.total} for your order ${w.ref}`,
       paragraphs: [`We sent you ${w.refunded ?? w.total} by bank transfer for your order ${w.ref}.`],
     }),
+    edited: (w) => ({
+      subject: `Your order ${w.ref} was changed`,
+      paragraphs: [`Your order ${w.ref} was changed as asked. Its total is now ${w.total}.`],
+    }),
   },
   fr: {
     placed: (w) => ({
@@ -298,6 +302,10 @@ const templates: Record<MessageLanguage, Templates> = {
       subject: `Nous vous avons envoyé ${w.refunded ?? w.total} pour votre commande ${w.ref}`,
       paragraphs: [`Nous vous avons envoyé ${w.refunded ?? w.total} par virement pour votre commande ${w.ref}.`],
     }),
+    edited: (w) => ({
+      subject: `Votre commande ${w.ref} a été modifiée`,
+      paragraphs: [`Votre commande ${w.ref} a été modifiée comme demandé. Son total est maintenant de ${w.total}.`],
+    }),
   },
   de: {
     placed: (w) => ({
@@ -385,6 +393,10 @@ const templates: Record<MessageLanguage, Templates> = {
     cod_refund_settled: (w) => ({
       subject: `Wir haben Ihnen ${w.refunded ?? w.total} für Ihre Bestellung ${w.ref} überwiesen`,
       paragraphs: [`Wir haben Ihnen ${w.refunded ?? w.total} für Ihre Bestellung ${w.ref} überwiesen.`],
+    }),
+    edited: (w) => ({
+      subject: `Ihre Bestellung ${w.ref} wurde geändert`,
+      paragraphs: [`Ihre Bestellung ${w.ref} wurde wie gewünscht geändert. Der Gesamtbetrag ist jetzt ${w.total}.`],
     }),
   },
 }

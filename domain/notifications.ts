@@ -25,6 +25,7 @@ export const notificationKinds = [
   'exchange_shipped',
   'cod_refund_owed',
   'cod_refund_settled',
+  'edited',
 ] as const
 export type NotificationKind = (typeof notificationKinds)[number]
 

@@ -25,6 +25,7 @@ export const orderEventTypes = [
   'order.exchange_shipped',
   'order.cod_refund_owed',
   'order.cod_refund_settled',
+  'order.edited',
 ] as const
 export type OrderEventType = (typeof orderEventTypes)[number]
 
@@ -46,6 +47,7 @@ export const orderEventDescriptions: Record<OrderEventType, string> = {
   'order.exchange_shipped': 'The replacement of an exchange shipped as a new parcel; `data.trackingNumber` follows it.',
   'order.cod_refund_owed': 'A cash-on-delivery order is owed a refund (`data.amount`): staff pay it outside the system.',
   'order.cod_refund_settled': "Staff recorded the transfer of a cash-on-delivery refund owed, with the transfer's reference.",
+  'order.edited': 'The order was edited before hand-over: new lines, total or address; `data` has the old and new totals.',
 }
 
 /**
@@ -70,6 +72,7 @@ export const orderEventTypeOfNotice = {
   exchange_shipped: 'order.exchange_shipped',
   cod_refund_owed: 'order.cod_refund_owed',
   cod_refund_settled: 'order.cod_refund_settled',
+  edited: 'order.edited',
 } as const satisfies Record<string, OrderEventType>
 export type OrderNoticeKind = keyof typeof orderEventTypeOfNotice
 

@@ -1,6 +1,7 @@
 import { HANDED_OVER_RANK } from './carrier-progress.js'
-import type { Actor, OrderState } from './order-types.js'
-import type { CancellationReason, OrderStatus } from './vocabulary.js'
+import type { Actor, OrderLineRequest, OrderState, ParcelStatus, ParcelView, PricedLine } from './order-types.js'
+import type { OrderEditRefusal } from './fulfilment.js'
+import type { CancellationReason, FulfillmentStatus, OrderStatus } from './vocabulary.js'
 
 /** Statuses an order never leaves. */
 export const finalStatuses: ReadonlySet<OrderStatus> = new Set(['DELIVERED', 'CANCELLED', 'RETURNED'])
@@ -8,9 +9,87 @@ export const finalStatuses: ReadonlySet<OrderStatus> = new Set(['DELIVERED', 'CA
 /** Why a cancellation is refused; the API answers these with 409 (or 404 for `not_owner`). */
 export type CancellationRefusal = 'not_owner' | 'already_shipped' | 'already_delivered' | 'already_returned'
 
-/** Whether the carrier has had the parcel in hand: from then on the order keeps its money and its parcel. */
+/**
+ * Whether the carrier has had the parcel in hand (an order in several parcels: any of them): from then on the order
+ * keeps its money and what the carrier has.
+ */
 export function handedOver(order: OrderState): boolean {
+  if (order.shipments) return order.shipments.some(parcelHandedOver)
   return (order.shipment?.progress ?? 0) >= HANDED_OVER_RANK
+}
+
+/** How far along its journey each parcel status is (as `carrier-progress.ts` ranks carrier statuses). */
+const parcelStatusRank: Record<ParcelStatus, number> = {
+  PLANNED: 0,
+  LABEL_CREATED: 1,
+  EXCEPTION: 1,
+  PICKED_UP: 2,
+  IN_TRANSIT: 3,
+  OUT_FOR_DELIVERY: 4,
+  DELIVERED: 5,
+  RETURNED_TO_SENDER: 5,
+  LABEL_CANCELLED: -1,
+  CANCELLED: -1,
+}
+
+/** How far along its journey a parcel status is: 2 and more, the carrier has it; below 0, given up. */
+export function parcelRank(status: ParcelStatus): number {
+  return parcelStatusRank[status]
+}
+
+/** The carrier has (or had) this parcel. A parcel in exception after pickup counts by its events. */
+export function parcelHandedOver(parcel: ParcelView): boolean {
+  if (parcelStatusRank[parcel.status] >= HANDED_OVER_RANK) return true
+  return parcel.events.some((event) => parcelStatusRank[event.status] >= HANDED_OVER_RANK)
+}
+
+/** The parcel will not ship: given up before hand-over. */
+export function parcelGivenUp(parcel: ParcelView): boolean {
+  return parcel.status === 'CANCELLED' || parcel.status === 'LABEL_CANCELLED'
+}
+
+/** The parcel's journey is over: delivered, returned, or given up. */
+export function parcelEnded(parcel: ParcelView): boolean {
+  return parcelGivenUp(parcel) || parcel.status === 'DELIVERED' || parcel.status === 'RETURNED_TO_SENDER'
+}
+
+/**
+ * Where an order in several parcels stands as one fulfillment status: the parcels' common status when they agree,
+ * `PARTIALLY_DELIVERED` once some (not all) are delivered, `PARTIALLY_SHIPPED` once some (not all) are handed over,
+ * the least advanced status when the carrier has them all. Parcels given up do not count.
+ *
+ * @example
+ * ```ts
+ * fulfillmentOfParcels([pickedUp, labelled]) // 'PARTIALLY_SHIPPED'
+ * ```
+ */
+export function fulfillmentOfParcels(parcels: readonly ParcelView[]): FulfillmentStatus {
+  const live = parcels.filter((parcel) => !parcelGivenUp(parcel))
+  if (live.length === 0) return parcels.length > 0 ? 'LABEL_CANCELLED' : 'UNFULFILLED'
+  const statuses = new Set(live.map((parcel) => parcel.status))
+  const [only] = statuses
+  if (statuses.size === 1 && only !== undefined && only !== 'PLANNED') return only as FulfillmentStatus
+  if (live.some((parcel) => parcel.status === 'DELIVERED')) return 'PARTIALLY_DELIVERED'
+  if (!live.every(parcelHandedOver)) return live.some(parcelHandedOver) ? 'PARTIALLY_SHIPPED' : 'LABEL_CREATED'
+  const least = live.reduce((a, b) => (parcelStatusRank[b.status] < parcelStatusRank[a.status] ? b : a))
+  return least.status as FulfillmentStatus
+}
+
+/**
+ * What one parcel's lines cost, in minor units, at the prices the order was placed (or last edited) with: the share
+ * of the total a parcel's hand-over captures, a returned parcel refunds, a parcel given up never charges. Shipping is
+ * charged once, with the first parcel captured (see {@link shippingGoesWith}).
+ */
+export function parcelLinesTotal(lines: readonly PricedLine[], parcelLines: readonly OrderLineRequest[]): number {
+  return parcelLines.reduce((sum, { sku, quantity }) => {
+    const priced = lines.find((line) => line.sku === sku)
+    return sum + (priced ? priced.unitPrice * quantity : 0)
+  }, 0)
+}
+
+/** Whether shipping is charged with this capture: with the first one only. */
+export function shippingGoesWith(order: OrderState): boolean {
+  return order.payment.captured === 0
 }
 
 /**
@@ -36,6 +115,23 @@ export function cancellationRefusal(order: OrderState, actor: Actor): Cancellati
     case 'RETURNED':
       return 'already_returned'
   }
+}
+
+/**
+ * Decides whether `actor` may cancel the parcels `shipmentIds` of an order in several parcels: before any hand-over
+ * the whole order is cancelled (as {@link cancellationRefusal} says); after it, only parcels the carrier does not
+ * have, of an order still shipping, each named by its id (`shipment-<orderId>-<n>`).
+ */
+export function parcelCancellationRefusal(
+  order: OrderState,
+  request: { actor: Actor; shipmentIds?: readonly string[] | undefined },
+): CancellationRefusal | null {
+  const refusal = cancellationRefusal(order, request.actor)
+  const ids = request.shipmentIds ?? []
+  if (refusal !== 'already_shipped' || !order.shipments || ids.length === 0 || order.status !== 'CONFIRMED') return refusal
+  const cancellable = (id: string) =>
+    order.shipments?.some((parcel) => parcel.id === id && !parcelHandedOver(parcel) && !parcelEnded(parcel)) ?? false
+  return ids.every(cancellable) ? null : 'already_shipped'
 }
 
 /** The reason an order is cancelled for when `actor` asked. */
@@ -101,4 +197,35 @@ export function refundRefusalDetail(
 /** What was captured and not yet given back, in minor units. */
 export function refundableAmount(order: OrderState): number {
   return Math.max(order.payment.captured - order.payment.refunded, 0)
+}
+
+/** The lines as quantities per SKU: the same order of goods, however the lines are split or sorted. */
+function quantitiesBySku(lines: readonly OrderLineRequest[]): Map<string, number> {
+  const quantities = new Map<string, number>()
+  for (const { sku, quantity } of lines) quantities.set(sku, (quantities.get(sku) ?? 0) + quantity)
+  return quantities
+}
+
+/** Whether two sets of lines order the same goods. */
+export function sameLines(a: readonly OrderLineRequest[], b: readonly OrderLineRequest[]): boolean {
+  const [x, y] = [quantitiesBySku(a), quantitiesBySku(b)]
+  return x.size === y.size && [...x].every(([sku, quantity]) => y.get(sku) === quantity)
+}
+
+/**
+ * Decides whether an order may be edited now, before its catalog and stock are asked: edits are for an order placed
+ * on the parcels code, confirmed, not yet handed over (nor a pickup on its way to the order: `pickupArrived`), that
+ * the edit changes. Unknown products, stock and payment are answered by the edit itself.
+ */
+export function editRefusal(
+  order: OrderState,
+  edit: { lines: readonly OrderLineRequest[]; shippingAddress?: unknown },
+  pickupArrived: boolean,
+): OrderEditRefusal | null {
+  if (finalStatuses.has(order.status) || !order.shipments) return 'order_closed'
+  if (handedOver(order) || pickupArrived || order.status === 'SHIPPED') return 'already_shipped'
+  if (order.status !== 'CONFIRMED') return 'order_closed'
+  const sameAddress =
+    edit.shippingAddress === undefined || JSON.stringify(edit.shippingAddress) === JSON.stringify(order.shippingAddress)
+  return sameLines(order.lines, edit.lines) && sameAddress ? 'nothing_changed' : null
 }

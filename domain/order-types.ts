@@ -86,6 +86,11 @@ export interface PaymentState {
   authorizationExpiresAt?: string | null
   /** Until when an admin may still refund a delivered order; null before delivery and for cash. */
   refundableUntil?: string | null
+  /**
+   * Authorizations an edit took for what it added to the total (included in `authorized`), captured whole with the
+   * final capture; none when no edit raised the total.
+   */
+  extraAuthorizations?: Array<{ reference: string; amount: number }>
 }
 
 export interface ShipmentState {
@@ -153,6 +158,22 @@ export interface PlaceOrderInput {
   refundWindowMs?: number
 }
 
+/** Where one parcel stands, as the order's `shipments` list shows it. */
+export type ParcelStatus = 'PLANNED' | 'LABEL_CREATED' | CarrierEventStatus | 'LABEL_CANCELLED' | 'CANCELLED'
+
+/** One parcel of an order, as the order view's `shipments` shows it. */
+export interface ParcelView {
+  /** `shipment-<orderId>-<parcel>`: the child workflow's id. */
+  id: string
+  parcel: number
+  locationId: string
+  lines: OrderLineRequest[]
+  carrier: string | null
+  trackingNumber: string | null
+  status: ParcelStatus
+  events: CarrierEvent[]
+}
+
 /** The full live state of an order: what the `status` query returns. */
 export interface OrderState {
   orderId: string
@@ -165,7 +186,13 @@ export interface OrderState {
   totals: OrderTotals
   shippingAddress: ShippingAddress
   payment: PaymentState
+  /** The first parcel, for clients of the one-parcel contract; an order placed on the parcels code also has `shipments`. */
   shipment: ShipmentState | null
+  /**
+   * Every parcel of the order, one shipment child workflow each, in plan order. Absent on orders placed before
+   * split shipments (their one parcel is `shipment`).
+   */
+  shipments?: ParcelView[]
   cancellation: Cancellation | null
   codConfirmationDeadline: string | null
   timeline: TimelineEntry[]

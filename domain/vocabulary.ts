@@ -50,8 +50,18 @@ export const carrierEventStatuses = [
 ] as const
 export type CarrierEventStatus = (typeof carrierEventStatuses)[number]
 
-/** Where the parcel is: the carrier's statuses, plus the states before and after it. */
-export const fulfillmentStatuses = ['UNFULFILLED', ...carrierEventStatuses, 'LABEL_CANCELLED'] as const
+/**
+ * Where the parcel is: the carrier's statuses, plus the states before and after it. An order of several
+ * parcels is `PARTIALLY_SHIPPED` while some parcels are handed over and others not yet, and
+ * `PARTIALLY_DELIVERED` while some are delivered and others still on their way.
+ */
+export const fulfillmentStatuses = [
+  'UNFULFILLED',
+  ...carrierEventStatuses,
+  'LABEL_CANCELLED',
+  'PARTIALLY_SHIPPED',
+  'PARTIALLY_DELIVERED',
+] as const
 export type FulfillmentStatus = (typeof fulfillmentStatuses)[number]
 
 /** How the customer pays. */

@@ -99,8 +99,10 @@ describe('a carrier event that arrives while the order is being cancelled', () =
     const labelled = await waitForOrder(handle, (order) => order.fulfillmentStatus === 'LABEL_CREATED')
 
     const cancelled = handle.executeUpdate(cancelOrderUpdate, { args: [{ actor: owner, note: null }] })
+    // The parcel's shipment child workflow cancels its label.
+    const parcel = services.client.workflow.getHandle(labelled.shipments?.[0]?.id ?? handle.workflowId)
     await expect
-      .poll(async () => (await handle.describe()).raw.pendingActivities?.map((activity) => activity.activityType?.name), {
+      .poll(async () => (await parcel.describe()).raw.pendingActivities?.map((activity) => activity.activityType?.name), {
         timeout: 20_000,
       })
       .toEqual(['cancelShipment'])

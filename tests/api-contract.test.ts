@@ -142,7 +142,40 @@ describe('the OpenAPI document is the contract', () => {
     })
     await call('POST', `/v1/products/${newSku}/stock-adjustments`, { token: admin, body: adjustment })
     await call('GET', `/v1/products/${newSku}/audit`, { token: admin })
+    const locationId = `contract-${randomUUID().slice(0, 8)}`
+    await call('PUT', `/v1/stock-locations/${locationId}`, { token: admin, body: { name: 'Contract shelf', country: 'FR' } })
+    await call('PUT', `/v1/stock-locations/${locationId}`, { token: admin, body: { name: 'Contract shelf 2', country: 'FR' } })
+    await call('PUT', '/v1/stock-locations/Not_An_Id', { token: admin, body: { name: 'x', country: 'France' } })
+    await call('GET', '/v1/stock-locations', { token: admin })
+    await call('GET', '/v1/stock-locations', { token: customer })
+    await call('POST', `/v1/products/${newSku}/stock-adjustments`, {
+      token: admin,
+      body: { ...adjustment, locationId },
+      headers: { 'Idempotency-Key': randomUUID() },
+    })
+    await call('POST', `/v1/products/${newSku}/stock-adjustments`, {
+      token: admin,
+      body: { ...adjustment, locationId: 'no-such-place' },
+      headers: { 'Idempotency-Key': randomUUID() },
+    })
+    await call('GET', '/v1/products', { token: admin })
+    await call('GET', '/v1/products', { token: 'not-a-token' })
     await call('GET', `/v1/products/NO-SUCH-SKU/audit`, { token: admin })
+    await call('POST', `/v1/orders/${id}/edits`, { token: customer, body: { lines: [{ sku, quantity: 2 }] } })
+    await call('POST', `/v1/orders/${id}/edits`, {
+      token: customer,
+      body: { lines: [] },
+      headers: { 'Idempotency-Key': randomUUID() },
+    })
+    await call('POST', `/v1/orders/${randomUUID()}/edits`, {
+      token: customer,
+      body: { lines: [{ sku, quantity: 2 }] },
+      headers: { 'Idempotency-Key': randomUUID() },
+    })
+    await call('POST', `/v1/orders/${id}/cancellation`, {
+      token: customer,
+      body: { shipmentIds: [`shipment-${randomUUID()}-1`] },
+    })
     await call('POST', `/v1/orders/${id}/cancellation`, { token: customer, body: { reason: 'too late?' } })
     await call('POST', `/v1/orders/${id}/cancellation`, { token: customer, body: { reason: 42 } })
     const inbox = await call('GET', '/v1/notifications?unread=true&limit=5', { token: customer })

@@ -277,6 +277,8 @@ describe('the catalog audit trail', () => {
         'POST /v1/orders/{id}/refunds',
         'POST /v1/products/{sku}/stock-adjustments',
         'PUT /v1/products/{sku}',
+        'GET /v1/stock-locations',
+        'PUT /v1/stock-locations/{id}',
         'GET /v1/webhook-endpoints',
         'POST /v1/webhook-endpoints',
         'GET /v1/webhook-endpoints/{id}',

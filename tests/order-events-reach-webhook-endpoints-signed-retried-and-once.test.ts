@@ -258,6 +258,7 @@ describe('outbound webhooks', () => {
       'order.confirmed',
       'order.delivered',
       'order.delivery_exception',
+      'order.edited',
       'order.exchange_shipped',
       'order.placed',
       'order.refunded',

@@ -5,3 +5,4 @@ export { notificationDispatcherWorkflow } from './notification-dispatcher-workfl
 export { notificationDeliveryWorkflow } from './notification-delivery-workflow.js'
 export { webhookDeliveryWorkflow } from './webhook-delivery-workflow.js'
 export { afterSalesWorkflow } from './after-sales/after-sales-workflow.js'
+export { shipmentWorkflow } from './shipment/shipment-workflow.js'

@@ -33,6 +33,7 @@ export const messageDescriptions = {
   overview: 'The order at a glance: statuses, money, parcel, what it waits for, the last event. Read-only.',
   carrierEvent:
     'A carrier tracking event, relayed by the API from a signed webhook. Repeats and late events change nothing. Operators: do not send by hand.',
+  parcelReport: "A parcel's shipment child workflow reports its label or a carrier event it applied. Not for people to send.",
   paymentEvent:
     "A payment provider's webhook or the customer's return: wakes the order to ask the provider. Operators: do not send by hand.",
   awaitPaymentProgress: 'Waits until the first payment attempt has answered; answers where the payment stands. Changes nothing.',
@@ -40,6 +41,8 @@ export const messageDescriptions = {
     'Cancels the order before the carrier has it (stock released, payment voided or refunded). Input: {"actor":{"type":"admin","id":"<you>"},"note":"<why>"}.',
   confirmCashOnDelivery:
     'An admin confirms a cash-on-delivery order waiting for confirmation; it then ships. Input: {"actor":{"type":"admin","id":"<you>"}}.',
+  editOrder:
+    'Edits the order before the carrier has any parcel: new lines (and address), re-priced, re-reserved, re-planned; refused with a reason. The API sends it (POST /v1/orders/{id}/edits).',
   refundPayment:
     'Refunds part or all of a captured payment (minor units). Input: {"actor":{"type":"admin","id":"<you>"},"amount":500,"reason":"damaged","note":null}; send with --update-id refund-<you>-<key> so a retry refunds once.',
 } as const

@@ -49,15 +49,18 @@ export function createPaymentActivities({ payments, paymentProviders = [] }: Pay
   }
 
   return {
-    /** Authorizes the order total, or starts a flow the customer must complete; a decline is a business refusal. */
-    async authorizePayment(input: ProviderChoice & { amount: Money; token?: string | null }) {
+    /**
+     * Authorizes the order total, or starts a flow the customer must complete; a decline is a business refusal.
+     * `authorizationNumber` (1 when omitted) keeps each later authorization (an edit's, for what it adds) its own key.
+     */
+    async authorizePayment(input: ProviderChoice & { amount: Money; token?: string | null; authorizationNumber?: number }) {
       const provider = providerOf(input)
       const outcome = await refusingDeclines(() =>
         provider.authorize({
           orderId: input.orderId,
           amount: input.amount,
           token: input.token ?? null,
-          idempotencyKey: paymentIdempotencyKey(input.orderId, 'authorize'),
+          idempotencyKey: paymentIdempotencyKey(input.orderId, 'authorize', input.authorizationNumber ?? 1),
         }),
       )
       return { provider: provider.name, ...outcome }
@@ -74,19 +77,27 @@ export function createPaymentActivities({ payments, paymentProviders = [] }: Pay
         }),
       ),
 
-    capturePayment: (input: ProviderChoice & { reference: string; amount: Money }) =>
+    /**
+     * Captures `amount`; `captureNumber` (1 when omitted) keeps each of several captures of one authorization (one per
+     * parcel) its own key, and `finalCapture: false` keeps the rest held for the next (the default is final).
+     */
+    capturePayment: (
+      input: ProviderChoice & { reference: string; amount: Money; captureNumber?: number; finalCapture?: boolean },
+    ) =>
       providerOf(input).capture({
         orderId: input.orderId,
         reference: input.reference,
         amount: input.amount,
-        idempotencyKey: paymentIdempotencyKey(input.orderId, 'capture'),
+        idempotencyKey: paymentIdempotencyKey(input.orderId, 'capture', input.captureNumber ?? 1),
+        ...(input.finalCapture === false ? { finalCapture: false } : {}),
       }),
 
-    voidPayment: (input: ProviderChoice & { reference: string }) =>
+    /** Voids an authorization; `voidNumber` (1 when omitted: the order's own) is the number of the authorization voided. */
+    voidPayment: (input: ProviderChoice & { reference: string; voidNumber?: number }) =>
       providerOf(input).void({
         orderId: input.orderId,
         reference: input.reference,
-        idempotencyKey: paymentIdempotencyKey(input.orderId, 'void'),
+        idempotencyKey: paymentIdempotencyKey(input.orderId, 'void', input.voidNumber ?? 1),
       }),
 
     /**

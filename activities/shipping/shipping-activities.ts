@@ -14,7 +14,13 @@ export function createShippingActivities({ db, carrier }: ShippingDeps) {
      * Buys the label and records which order its tracking number belongs to,
      * so carrier events can be routed to the order before anything else is saved.
      */
-    async createShipment(input: { orderId: string; address: ShippingAddress; lines: OrderLineRequest[] }): Promise<Label> {
+    async createShipment(input: {
+      orderId: string
+      address: ShippingAddress
+      lines: OrderLineRequest[]
+      /** The parcel the label is for (an order in several parcels); an order in one parcel names none. */
+      parcel?: number | undefined
+    }): Promise<Label> {
       const label = await carrier.createLabel(input)
       await db
         .insertInto('shipments')
@@ -23,6 +29,7 @@ export function createShippingActivities({ db, carrier }: ShippingDeps) {
           order_id: input.orderId,
           carrier: label.carrier,
           label_id: label.labelId,
+          parcel: input.parcel ?? null,
         })
         .onConflict((oc) => oc.column('tracking_number').doNothing())
         .execute()

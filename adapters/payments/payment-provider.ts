@@ -24,8 +24,12 @@ export interface PaymentProvider {
    * Throws {@link PaymentDeclinedError} when the customer failed or gave up.
    */
   completeAuthorization(request: PaymentActionRequest & { amount: Money }): Promise<AuthorizationOutcome>
-  /** Takes the authorized money. */
-  capture(request: PaymentActionRequest & { amount: Money }): Promise<PaymentResult>
+  /**
+   * Takes authorized money: all of it, or, where the provider allows several captures of one authorization (the
+   * sandbox, PayPal), a part with `finalCapture: false`, the rest staying held for the next one. A final capture
+   * (the default) releases whatever it leaves uncaptured.
+   */
+  capture(request: PaymentActionRequest & { amount: Money; finalCapture?: boolean }): Promise<PaymentResult>
   /** Releases an authorization that was never captured; releasing twice is not an error. */
   void(request: PaymentActionRequest): Promise<PaymentResult>
   /**

@@ -194,14 +194,14 @@ export function createPayPalPaymentProvider({
       }
     },
 
-    async capture({ idempotencyKey, reference, amount }): Promise<PaymentResult> {
+    async capture({ idempotencyKey, reference, amount, finalCapture = true }): Promise<PaymentResult> {
       const { authorization } = paymentsOf(await orderOf(reference))
       if (!authorization?.id) throw new Error(`PayPal order ${reference} has no authorization to capture`)
       const { result } = await paypal.payments.captureAuthorizedPayment({
         authorizationId: authorization.id,
         paypalRequestId: idempotencyKey,
         prefer: 'return=representation',
-        body: { amount: paypalValue(amount), finalCapture: true },
+        body: { amount: paypalValue(amount), finalCapture },
       })
       return { reference: result.id ?? reference, amount: minorUnits(result.amount?.value, amount.currency) }
     },

@@ -20,7 +20,12 @@ const testTokens: Record<string, { declineCode: string; message: string } | null
   tok_chargeDeclined: { declineCode: 'generic_decline', message: 'Your card was declined.' },
   tok_chargeDeclinedInsufficientFunds: { declineCode: 'insufficient_funds', message: 'Your card has insufficient funds.' },
   tok_chargeDeclinedExpiredCard: { declineCode: 'expired_card', message: 'Your card has expired.' },
+  /** Authorizes up to 10000 minor units per order in all, then declines `insufficient_funds` (a card's limit). */
+  tok_visaLimit10000: null,
 }
+
+/** The most the token authorizes for one order in all, where it has a limit. */
+const creditLimits: Record<string, number> = { tok_visaLimit10000: 10_000 }
 
 export interface SandboxPaymentProviderProps {
   db: Kysely<Database>
@@ -82,6 +87,18 @@ export function createSandboxPaymentProvider({ db }: SandboxPaymentProviderProps
         const known = token !== null && token in testTokens
         const decline = known ? testTokens[token] : { declineCode: 'invalid_token', message: 'No such token.' }
         if (decline) throw new PaymentDeclinedError(decline.declineCode, decline.message)
+        const limit = token !== null ? creditLimits[token] : undefined
+        if (limit !== undefined) {
+          const held = await trx
+            .selectFrom('sandbox_payments')
+            .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('authorized_amount'), eb.lit(0)).as('amount'))
+            .where('order_id', '=', orderId)
+            .where('status', '!=', 'voided')
+            .executeTakeFirstOrThrow()
+          if (Number(held.amount) + amount.amount > limit) {
+            throw new PaymentDeclinedError('insufficient_funds', 'Your card has insufficient funds.')
+          }
+        }
         const reference = `pi_sbx_${randomBytes(12).toString('hex')}`
         await trx
           .insertInto('sandbox_payments')
@@ -103,14 +120,16 @@ export function createSandboxPaymentProvider({ db }: SandboxPaymentProviderProps
       return { status: 'authorized', reference, amount: row.authorized_amount }
     },
 
-    capture: ({ idempotencyKey, reference, amount }) =>
+    /** Several captures of one authorization: each adds up, a final one ends the hold. */
+    capture: ({ idempotencyKey, reference, amount, finalCapture = true }) =>
       once(idempotencyKey, 'capture', async (trx) => {
         const row = await payment(trx, reference)
         if (row.status !== 'authorized') throw new Error(`cannot capture a ${row.status} payment`)
-        if (amount.amount > row.authorized_amount) throw new Error('capture exceeds the authorized amount')
+        const captured = row.captured_amount + amount.amount
+        if (captured > row.authorized_amount) throw new Error('capture exceeds the authorized amount')
         await trx
           .updateTable('sandbox_payments')
-          .set({ status: 'captured', captured_amount: amount.amount, updated_at: sql`now()` })
+          .set({ status: finalCapture ? 'captured' : 'authorized', captured_amount: captured, updated_at: sql`now()` })
           .where('id', '=', reference)
           .execute()
         return { reference, amount: amount.amount }
@@ -120,9 +139,11 @@ export function createSandboxPaymentProvider({ db }: SandboxPaymentProviderProps
       once(idempotencyKey, 'void', async (trx) => {
         const row = await payment(trx, reference)
         if (row.status !== 'authorized' && row.status !== 'voided') throw new Error(`cannot void a ${row.status} payment`)
+        // After some captures of several, voiding releases the rest: the payment is what was captured.
+        const status = row.status === 'authorized' && row.captured_amount > 0 ? 'captured' : 'voided'
         await trx
           .updateTable('sandbox_payments')
-          .set({ status: 'voided', updated_at: sql`now()` })
+          .set({ status, updated_at: sql`now()` })
           .where('id', '=', reference)
           .execute()
         return { reference, amount: row.authorized_amount }

@@ -4,6 +4,7 @@ import { adminOnly, authenticate } from '../auth.js'
 import { preferredLanguageOf } from '../contact-fields.js'
 import { cancelOrder } from '../../commerce/cancel-order.js'
 import { confirmCashOnDelivery } from '../../commerce/confirm-cash-on-delivery.js'
+import { editOrder } from '../../commerce/edit-order.js'
 import { orderViewFromRow } from '../../commerce/order-view.js'
 import { placeOrder } from '../../commerce/place-order.js'
 import { readOrder } from '../../commerce/read-order.js'
@@ -16,6 +17,7 @@ import { ApiProblem, type FieldError, fieldErrorsDetail } from '../problem.js'
 import { adminActionRateLimit, placeOrderRateLimit } from '../route-rate-limits.js'
 import {
   CancelOrderBody,
+  EditOrderBody,
   OrderIdParam,
   OrderListQuery,
   OrderPage,
@@ -23,6 +25,7 @@ import {
   OrderView,
   PlaceOrderBody,
   PlacedOrderView,
+  shipmentIdPattern,
 } from '../schemas/orders.js'
 import { problemResponses } from '../schemas/problems.js'
 import { IdempotencyKeyHeader, RequiredIdempotencyKeyHeader } from '../schemas/shared-fields.js'
@@ -38,7 +41,7 @@ const LastEventIdHeader = z.object({
 
 const orderJson = { 'application/json': { schema: OrderView } }
 
-/** `/v1/orders`: place, read, list, follow (timeline, live events), cancel, and confirm cash on delivery. */
+/** `/v1/orders`: place, read, list, follow (timeline, live events), edit, cancel, and confirm cash on delivery. */
 export function ordersRouter(deps: AppDeps) {
   const anyone = authenticate()
   const admins = authenticate({ roles: ['admin'] })
@@ -199,7 +202,9 @@ export function ordersRouter(deps: AppDeps) {
     method: 'post',
     path: '/{id}/cancellation',
     summary: 'Cancel an order before the carrier picks it up',
-    description: 'The owner or an admin may cancel until pickup; afterwards the answer is 409 with the reason.',
+    description:
+      'The owner or an admin may cancel until pickup; afterwards the answer is 409 with the reason. ' +
+      'Once the carrier has some parcels of an order, `shipmentIds` cancels the parcels it does not have yet.',
     middleware: [anyone] as const,
     security: [{ bearerAuth: [] }],
     request: {
@@ -211,10 +216,50 @@ export function ordersRouter(deps: AppDeps) {
   })
   router.openapi(cancel, async (c) => {
     const body = c.req.valid('json') as z.infer<typeof CancelOrderBody> | undefined
-    const order = await cancelOrder(deps, c.var.principal, c.req.valid('param').id, {
+    const orderId = c.req.valid('param').id
+    const foreign: FieldError[] = (body?.shipmentIds ?? []).flatMap((shipmentId, index) =>
+      shipmentIdPattern.exec(shipmentId)?.[1] === orderId
+        ? []
+        : [{ in: 'body' as const, field: `shipmentIds.${index}`, reason: `is not a parcel of order ${orderId}` }],
+    )
+    if (foreign.length > 0) throw new ApiProblem('invalid_request', fieldErrorsDetail(foreign), { errors: foreign })
+    const order = await cancelOrder(deps, c.var.principal, orderId, {
       note: body?.reason ?? null,
       requestKey: c.req.valid('header')['idempotency-key'] ?? null,
+      shipmentIds: body?.shipmentIds,
     })
+    return c.json(order, 200)
+  })
+
+  const edit = createRoute({
+    method: 'post',
+    path: '/{id}/edits',
+    summary: 'Edit an order before the carrier has any parcel',
+    description:
+      'The owner or an admin sends the new full set of lines and, optionally, a new shipping address. The order re-prices ' +
+      'from the catalog, reserves the difference, re-plans its parcels and settles the money, then answers the edited order. ' +
+      '409 with `reason` (nothing changed): `already_shipped`, `order_closed`, `unknown_product`, `not_sold_in_currency`, ' +
+      '`nothing_changed`, `out_of_stock`, `payment_declined`. Idempotency-Key is required: the same edit sent twice applies once.',
+    middleware: [anyone] as const,
+    security: [{ bearerAuth: [] }],
+    request: {
+      params: OrderIdParam,
+      headers: RequiredIdempotencyKeyHeader,
+      body: { content: { 'application/json': { schema: EditOrderBody } }, required: true },
+    },
+    responses: {
+      200: { description: 'The edited order (or, for a retry, the first answer)', content: orderJson },
+      ...problemResponses(400, 401, 404, 409, 413, 422),
+    },
+  })
+  router.openapi(edit, async (c) => {
+    const orderId = c.req.valid('param').id
+    const { order, replayed } = await editOrder(deps, c.var.principal, orderId, {
+      request: c.req.valid('json'),
+      idempotencyKey: c.req.valid('header')['idempotency-key'],
+    })
+    if (replayed) c.header('Idempotent-Replayed', 'true')
+    c.var.logger.info({ orderId, total: order.totals.total, replayed }, 'order edited')
     return c.json(order, 200)
   })
 

@@ -1,7 +1,8 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
+import type { MiddlewareHandler } from 'hono'
 import { listProducts } from '../../db/catalog.js'
 import type { AppDeps, AppEnv } from '../app-deps.js'
-import { adminOnly, authenticate } from '../auth.js'
+import { type Principal, adminOnly, authenticate } from '../auth.js'
 import { adminActionRateLimit } from '../route-rate-limits.js'
 import { adjustStock } from '../../commerce/adjust-stock.js'
 import { readCatalogAudit } from '../../commerce/read-catalog-audit.js'
@@ -24,7 +25,11 @@ const Product = z
     name: z.string(),
     description: z.string(),
     prices: z.array(z.object({ currency: z.string(), unitPrice: z.number().int() })),
-    available: z.number().int(),
+    available: z.number().int().openapi({ description: 'Units not yet reserved, summed over every stock location.' }),
+    locations: z
+      .array(z.object({ locationId: z.string(), available: z.number().int() }))
+      .optional()
+      .openapi({ description: 'For admins only (sent with an admin token): the units not yet reserved at each location.' }),
   })
   .openapi('Product')
 
@@ -43,20 +48,34 @@ const AuditQuery = z.strictObject({
  */
 export function productsRouter(deps: AppDeps) {
   const admins = authenticate({ roles: ['admin'] })
+  const anyone = authenticate()
+  /** The catalog needs no token; one that is sent must be valid, and an admin's shows the stock per location. */
+  const callerIfAny: MiddlewareHandler<AppEnv> = async function callerIfAny(c, next) {
+    if (c.req.header('Authorization') === undefined) return next()
+    return anyone(c, next)
+  }
   const router = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   const list = createRoute({
     method: 'get',
     path: '/',
     summary: 'The catalog',
+    description:
+      'No token needed. `available` is the stock not yet reserved, summed over every location; with an admin token, ' +
+      '`locations` says how much each location has. A token that is sent must be valid (401 otherwise).',
+    middleware: [callerIfAny] as const,
+    security: [{}, { bearerAuth: [] }],
     responses: {
       200: {
         description: 'Every product for sale',
         content: { 'application/json': { schema: z.object({ data: z.array(Product) }) } },
       },
-      ...problemResponses(),
+      ...problemResponses(401),
     },
   })
-  router.openapi(list, async (c) => c.json({ data: await listProducts(deps.db) }, 200))
+  router.openapi(list, async (c) => {
+    const principal = c.get('principal') as Principal | undefined
+    return c.json({ data: await listProducts(deps.db, { perLocation: principal?.role === 'admin' }) }, 200)
+  })
 
   const put = createRoute({
     method: 'put',
@@ -93,7 +112,8 @@ export function productsRouter(deps: AppDeps) {
     path: '/{sku}/stock-adjustments',
     summary: 'Adjust stock on hand (admin)',
     description:
-      '`delta` units are added to the stock on hand (negative removes them), never below what open orders have reserved (409). ' +
+      '`delta` units are added to the stock on hand at `locationId` (the `default` location when omitted; an unknown one is 422), ' +
+      'negative removes them, never below what open orders have reserved there (409). ' +
       'Idempotency-Key is required: a retry with the same key and body replays the answer.',
     middleware: [admins, adminActionRateLimit(deps)] as const,
     ...adminOnly,
@@ -110,16 +130,20 @@ export function productsRouter(deps: AppDeps) {
   router.openapi(adjust, async (c) => {
     const key = c.req.valid('header')['idempotency-key']
     const { sku } = c.req.valid('param')
-    const { delta, reason } = c.req.valid('json')
+    const { delta, reason, locationId } = c.req.valid('json')
     const { adjustment, replayed } = await adjustStock(deps.db, {
       caller: c.var.principal,
       sku,
       idempotencyKey: key,
       delta,
       reason,
+      locationId,
     })
     if (replayed) c.header('Idempotent-Replayed', 'true')
-    c.var.logger.info({ sku, delta: adjustment.delta, onHand: adjustment.onHand, replayed }, 'stock adjusted')
+    c.var.logger.info(
+      { sku, locationId: adjustment.locationId, delta: adjustment.delta, onHand: adjustment.onHand, replayed },
+      'stock adjusted',
+    )
     return c.json(adjustment, 201)
   })
 

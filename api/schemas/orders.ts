@@ -1,6 +1,13 @@
 /** The orders resource: placing an order, the order as clients see it, lists, cancellation and the timeline. */
 import { z } from '@hono/zod-openapi'
-import { actorTypes, fulfillmentStatuses, orderStatuses, paymentMethods, paymentStatuses } from '../../domain/vocabulary.js'
+import {
+  actorTypes,
+  carrierEventStatuses,
+  fulfillmentStatuses,
+  orderStatuses,
+  paymentMethods,
+  paymentStatuses,
+} from '../../domain/vocabulary.js'
 import { contactEmailField } from '../contact-fields.js'
 import { text } from '../text-field.js'
 import { PaymentAction } from './payments.js'
@@ -22,12 +29,15 @@ export const ShippingAddressInput = z
   })
   .openapi('ShippingAddressInput')
 
+/** An order's lines, as a placement and an edit send them. */
+const OrderLinesInput = z
+  .array(z.strictObject({ sku, quantity: z.number().int().min(1).max(100) }))
+  .min(1, 'must have at least one line')
+  .max(50, 'must have at most 50 lines')
+
 export const PlaceOrderBody = z
   .strictObject({
-    lines: z
-      .array(z.strictObject({ sku, quantity: z.number().int().min(1).max(100) }))
-      .min(1, 'must have at least one line')
-      .max(50, 'must have at most 50 lines'),
+    lines: OrderLinesInput,
     paymentMethod: z.enum(paymentMethods),
     paymentToken: text({ min: 1, max: 255 }).optional(),
     currency: currency.optional(),
@@ -60,6 +70,20 @@ export const PlaceOrderBody = z
 export type PlaceOrderBody = z.infer<typeof PlaceOrderBody>
 
 const Actor = z.object({ type: z.enum(actorTypes), id: z.string().nullable() })
+
+/** One parcel of an order, as clients see it. */
+export const Parcel = z
+  .object({
+    id: z.string().openapi({ description: '`shipment-<orderId>-<parcel>`: what a partial cancellation names.' }),
+    parcel: z.number().int(),
+    locationId: z.string().openapi({ description: 'The stock location it ships from.' }),
+    lines: z.array(z.object({ sku: z.string(), quantity: z.number().int() })),
+    carrier: z.string().nullable(),
+    trackingNumber: z.string().nullable(),
+    status: z.enum(['PLANNED', ...carrierEventStatuses, 'LABEL_CANCELLED', 'CANCELLED']),
+    events: z.array(z.object({ status: z.enum(carrierEventStatuses), occurredAt: z.string(), location: z.string().nullable() })),
+  })
+  .openapi('Parcel')
 
 export const OrderView = z
   .object({
@@ -105,7 +129,15 @@ export const OrderView = z
           'Money held, taken and given back, in minor units of the order currency; ' +
           'refundableUntil is when the refund window of a delivered card or PayPal order closes',
       }),
-    shipment: z.object({ carrier: z.string(), trackingNumber: z.string() }).nullable(),
+    shipment: z
+      .object({ carrier: z.string(), trackingNumber: z.string() })
+      .nullable()
+      .openapi({ description: "The first parcel's label (see `shipments` for every parcel); null until it is bought." }),
+    shipments: z.array(Parcel).openapi({
+      description:
+        'Every parcel of the order, in plan order: where it ships from, what it carries, its label and its tracking. ' +
+        'Empty until the order is planned (or its first label bought, for orders from before parcels existed).',
+    }),
     cancellation: z.object({ reason: z.string(), by: Actor, note: z.string().nullable(), at: z.string() }).nullable(),
     codConfirmationDeadline: z.string().nullable(),
     createdAt: z.string(),
@@ -159,9 +191,47 @@ export type OrderListQuery = z.infer<typeof OrderListQuery>
  */
 export const OrderIdParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) })
 
+/** A parcel's id as the order view's `shipments` names it: `shipment-<orderId>-<parcel>`. */
+export const shipmentIdPattern = /^shipment-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-([1-9][0-9]{0,3})$/
+
 export const CancelOrderBody = z
-  .strictObject({ reason: text({ min: 1, max: 500, trim: true, multiline: true }).optional() })
-  .openapi('CancelOrderRequest')
+  .strictObject({
+    reason: text({ min: 1, max: 500, trim: true, multiline: true }).optional(),
+    shipmentIds: z
+      .array(
+        text({
+          min: 1,
+          max: 100,
+          pattern: { regex: shipmentIdPattern, message: 'must be a parcel id of the order, such as shipment-<orderId>-2' },
+        }),
+      )
+      .min(1, 'must name at least one parcel; leave it out to cancel the whole order')
+      .max(50)
+      .refine((ids) => new Set(ids).size === ids.length, 'must not name a parcel twice')
+      .optional()
+      .openapi({
+        description:
+          'Only these parcels (`shipments[].id`), not yet handed over to the carrier: for an order some of whose parcels ' +
+          'the carrier already has. Their lines are refunded or released. The whole order when omitted.',
+      }),
+  })
+  .openapi('CancelOrderRequest', { example: { reason: 'ordered twice' } })
+
+/** `POST /v1/orders/:id/edits`: the order's new full set of lines and, optionally, a new shipping address. */
+export const EditOrderBody = z
+  .strictObject({
+    lines: OrderLinesInput,
+    shippingAddress: ShippingAddressInput.optional(),
+  })
+  .openapi('EditOrderRequest', {
+    example: {
+      lines: [
+        { sku: 'MUG-CLASSIC', quantity: 1 },
+        { sku: 'TEE-ORGANIC-M', quantity: 1 },
+      ],
+    },
+  })
+export type EditOrderBody = z.infer<typeof EditOrderBody>
 
 /** One entry of an order's history as clients see it: provider references and internal ids left out. */
 export const OrderTimelineEntry = z

@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi'
 import { text } from '../text-field.js'
 import { currency, sku } from './shared-fields.js'
+import { stockLocationId } from './stock-locations.js'
 
 /** The most a unit price may be, in minor units: 999,999.99 in a two-decimal currency, the most one card charge takes. */
 export const MAX_UNIT_PRICE = 99_999_999
@@ -56,9 +57,12 @@ export const AdminProduct = z
     description: z.string(),
     active: z.boolean(),
     prices: z.array(z.object({ currency: z.string(), unitPrice: z.number().int() })),
-    onHand: z.number().int(),
+    onHand: z.number().int().openapi({ description: 'Summed over every location.' }),
     reserved: z.number().int(),
     available: z.number().int(),
+    locations: z.array(
+      z.object({ locationId: z.string(), onHand: z.number().int(), reserved: z.number().int(), available: z.number().int() }),
+    ),
     updatedAt: z.string(),
   })
   .openapi('AdminProduct')
@@ -74,17 +78,23 @@ export const StockAdjustmentBody = z
       .refine((delta) => delta !== 0, 'must not be 0: an adjustment adds or removes at least one unit')
       .openapi({ description: 'Units to add (positive) or remove (negative): never 0, at most 1,000,000 either way.' }),
     reason: text({ min: 1, max: 500, trim: true, multiline: true }),
+    locationId: stockLocationId
+      .optional()
+      .openapi({ description: 'The stock location (see `PUT /v1/stock-locations/{id}`); `default` when omitted.' }),
   })
-  .openapi('StockAdjustmentRequest', { example: { delta: 24, reason: 'delivery from supplier, PO 1187' } })
+  .openapi('StockAdjustmentRequest', {
+    example: { delta: 24, reason: 'delivery from supplier, PO 1187', locationId: 'leeds' },
+  })
 export type StockAdjustmentBody = z.infer<typeof StockAdjustmentBody>
 
 export const StockAdjustment = z
   .object({
     id: z.number().int().openapi({ description: 'The audit entry that records it.' }),
     sku: z.string(),
+    locationId: z.string(),
     delta: z.number().int(),
     reason: z.string(),
-    onHand: z.number().int(),
+    onHand: z.number().int().openapi({ description: 'At this location.' }),
     reserved: z.number().int(),
     available: z.number().int(),
     at: z.string(),

@@ -7,6 +7,7 @@ import * as refundsAndCodProblems from './2026-11-21-005-refunds-and-cod-problem
 import * as processingFailures from './2026-12-01-006-processing-failures.js'
 import * as notificationDelivery from './2026-12-01-007-notification-delivery.js'
 import * as webhooks from './2026-12-01-008-webhooks.js'
+import * as stockLocations from './2026-12-01-009-stock-locations.js'
 import * as returns from './2026-12-01-010-returns.js'
 
 /**
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-006-processing-failures': processingFailures,
   '2026-12-01-007-notification-delivery': notificationDelivery,
   '2026-12-01-008-webhooks': webhooks,
+  '2026-12-01-009-stock-locations': stockLocations,
   '2026-12-01-010-returns': returns,
 }

@@ -31,7 +31,8 @@ export function stopIfCancelRequested({ cancelRequest }: OrderInbox): void {
 }
 
 /** Acts on a cancellation asked for: stops the happy path before hand-over, refuses it (too late) after. */
-export async function actOnCancelRequest({ input, order, inbox }: OrderRun): Promise<void> {
+export async function actOnCancelRequest(run: OrderRun): Promise<void> {
+  const { input, order, inbox } = run
   const request = inbox.cancelRequest
   if (!request) return
   if (!handedOver(order.state)) stopIfCancelRequested(inbox)

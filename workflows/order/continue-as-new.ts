@@ -54,7 +54,8 @@ function quiet({ inbox, refunds }: OrderRun): boolean {
  * write is already saved (each step awaits its own).
  */
 export async function continueAsNewIfLong(run: OrderRun, input: OrderWorkflowInput): Promise<void> {
-  if (!run.order.smallHistory || !handedOver(run.order.state) || !quiet(run) || !historyIsLong(input)) return
+  // An order in parcels never continues as new: its children would be asked to stop with the run it closes.
+  if (run.parcels || !run.order.smallHistory || !handedOver(run.order.state) || !quiet(run) || !historyIsLong(input)) return
   await condition(allHandlersFinished)
   // A message that arrived while the handlers finished is acted on here first.
   if (!quiet(run)) return

@@ -9,7 +9,9 @@ import { CancellationScope, condition, setHandler } from '@temporalio/workflow'
 import {
   cancellationRefusal,
   codConfirmationRefusal,
+  editRefusal,
   finalStatuses,
+  parcelCancellationRefusal,
   refundRefusal,
   refundRefusalDetail,
 } from '../../domain/order-rules.js'
@@ -18,6 +20,7 @@ import {
   cancelOrderUpdate,
   carrierEventSignal,
   confirmCodUpdate,
+  editOrderUpdate,
   messageDescriptions as describes,
   overviewQuery,
   paymentEventSignal,
@@ -26,8 +29,10 @@ import {
   refuseUpdate,
   statusQuery,
 } from '../messages.js'
+import { parcelReportSignal } from '../shipment/messages.js'
 import { type OperatorUpdateName, updateInputProblem } from '../update-inputs.js'
 import { treatTemporalCancellationAsRequest } from './operator-cancellation.js'
+import type { QueuedEdit } from './order-inbox.js'
 import type { OrderRun } from './order-run.js'
 
 /** Waits for `fn` where a Temporal-level cancellation cannot break the wait (in update handlers). */
@@ -50,15 +55,27 @@ export function listenForMessages(run: OrderRun): void {
   const state = order.state
   setHandler(statusQuery, () => state, { description: describes.status })
   setHandler(overviewQuery, () => orderOverview(state), { description: describes.overview })
-  setHandler(carrierEventSignal, (event) => void inbox.carrierEvents.push(event), { description: describes.carrierEvent })
+  setHandler(
+    carrierEventSignal,
+    (event) => {
+      inbox.carrierEvents.push(event)
+      run.parcels?.noticeCarrierEvent(event)
+    },
+    { description: describes.carrierEvent },
+  )
+  if (run.parcels) {
+    const fleet = run.parcels
+    setHandler(parcelReportSignal, (report) => void fleet.reports.push(report), { description: describes.parcelReport })
+  }
   setHandler(paymentEventSignal, (event) => inbox.notePaymentEvent(event.eventId), { description: describes.paymentEvent })
   treatTemporalCancellationAsRequest(run)
   answerCustomerUpdates(run)
+  answerEdits(run)
   answerAdminUpdates(run)
 }
 
 /** The updates the API sends for the customer: where the payment stands, and a cancellation. */
-function answerCustomerUpdates({ order, inbox }: OrderRun): void {
+function answerCustomerUpdates({ order, inbox, parcels }: OrderRun): void {
   const state = order.state
   setHandler(
     paymentProgressUpdate,
@@ -72,8 +89,9 @@ function answerCustomerUpdates({ order, inbox }: OrderRun): void {
     cancelOrderUpdate,
     async (request) => {
       if (state.status !== 'CANCELLED') inbox.askToCancel(request)
-      await settled(() => finalStatuses.has(state.status) || inbox.cancelRefused !== null)
-      if (state.status !== 'CANCELLED')
+      const parcelsCancelled = () => inbox.parcelsCancelledFor === request
+      await settled(() => finalStatuses.has(state.status) || inbox.cancelRefused !== null || parcelsCancelled())
+      if (state.status !== 'CANCELLED' && !parcelsCancelled())
         refuse(inbox.cancelRefused ?? cancellationRefusal(state, request.actor) ?? 'already_shipped')
       return state
     },
@@ -81,7 +99,30 @@ function answerCustomerUpdates({ order, inbox }: OrderRun): void {
       description: describes.cancelOrder,
       validator: (request) => {
         refuseMalformed('cancelOrder', request)
-        refuse(cancellationRefusal(state, request.actor))
+        refuse(parcels ? parcelCancellationRefusal(state, request) : cancellationRefusal(state, request.actor))
+      },
+    },
+  )
+}
+
+/** The edit of an order before hand-over (customer or admin; the API checks who owns the order). */
+function answerEdits({ order, inbox, parcels }: OrderRun): void {
+  const state = order.state
+  setHandler(
+    editOrderUpdate,
+    async (request) => {
+      const queued: QueuedEdit = { request, done: false, refusal: null }
+      inbox.edits.push(queued)
+      await settled(() => queued.done || finalStatuses.has(state.status))
+      if (!queued.done) refuse('order_closed')
+      if (queued.refusal) refuse(queued.refusal.reason, queued.refusal.detail ?? undefined)
+      return state
+    },
+    {
+      description: describes.editOrder,
+      validator: (request) => {
+        if (!Array.isArray(request?.lines) || request.lines.length === 0) throw refuseUpdate('invalid_input', 'lines')
+        refuse(editRefusal(state, request, parcels?.pickupArrived ?? false))
       },
     },
   )

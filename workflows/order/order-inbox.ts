@@ -6,6 +6,14 @@
 import type { CancellationRefusal } from '../../domain/order-rules.js'
 import type { Actor, CarrierEvent } from '../../domain/order-types.js'
 import type { CancelOrderRequest } from '../messages.js'
+import type { OrderEditRefusal, OrderEditRequest } from '../../domain/fulfilment.js'
+
+/** An edit waiting for the story, and, once applied or refused, its answer. */
+export interface QueuedEdit {
+  request: OrderEditRequest
+  done: boolean
+  refusal: { reason: OrderEditRefusal; detail: string | null } | null
+}
 
 /** What the inbox carries into the next run when the workflow continues as new. */
 export interface CarriedInbox {
@@ -30,6 +38,12 @@ export class OrderInbox {
   cancelRequest: CancelOrderRequest | null = null
   /** Set once a cancellation the order accepted could not be honoured: the carrier had the parcel by then. */
   cancelRefused: CancellationRefusal | null = null
+  /** The request whose parcels were cancelled (an order in parcels, after its first hand-over): its answer. */
+  parcelsCancelledFor: CancelOrderRequest | null = null
+  /** Edits asked for and not yet applied or refused, oldest first (an order in parcels). */
+  readonly edits: QueuedEdit[] = []
+  /** Edits made so far: the next one is revision `editsMade + 1` of the reservation. */
+  editsMade = 0
   /** The admin who confirmed a cash-on-delivery order. */
   codConfirmedBy: Actor | null = null
 

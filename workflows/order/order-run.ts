@@ -6,6 +6,7 @@ import type { PlaceOrderInput } from '../../domain/order-types.js'
 import type { Compensation } from './compensation.js'
 import type { OrderInbox } from './order-inbox.js'
 import type { OrderRecord } from './order-record.js'
+import type { ParcelFleet } from './parcel-fleet.js'
 import type { RefundQueue } from './refunds.js'
 
 export interface OrderRun {
@@ -14,4 +15,6 @@ export interface OrderRun {
   readonly inbox: OrderInbox
   readonly refunds: RefundQueue
   readonly undo: Compensation
+  /** The order's parcels, one shipment child workflow each: an order placed on the `parcels` code; null before it. */
+  parcels: ParcelFleet | null
 }

@@ -1,17 +1,15 @@
 /**
  * One order, from placement to delivery, as a durable Temporal workflow.
  *
- * Read it top to bottom as the order's story: price, reserve, pay (or wait for
- * an admin to confirm cash on delivery), ship, follow the carrier, deliver,
- * close (after-sales is `workflows/after-sales/`). Each step lives in a module named for what it
- * does; every step that succeeds registers its undo (`compensation.ts`), and
- * a cancellation, a decline or a lapsed confirmation runs the undos in
- * reverse, where nothing can cancel them (`leaving-the-happy-path.ts`).
+ * Read it top to bottom as the order's story: price, reserve, pay (or wait for an admin to confirm cash on delivery),
+ * ship (one parcel, or one shipment child workflow per parcel: `split-shipment.ts`), follow the carrier, deliver, and
+ * close (after-sales is `workflows/after-sales/`). Each step lives in a module named for what it does; every step that succeeds registers its
+ * undo (`compensation.ts`), and a cancellation, a decline or a lapsed confirmation runs the undos in reverse, where
+ * nothing can cancel them (`leaving-the-happy-path.ts`).
  *
- * A Temporal-level cancellation (Request Cancellation, `temporal workflow
- * cancel`, `handle.cancel()`) cannot cut the story short: it is an operator's
- * cancellation, honoured like a customer's before hand-over and recorded as
- * too late after it (`operator-cancellation.ts`).
+ * A Temporal-level cancellation (Request Cancellation, `temporal workflow cancel`, `handle.cancel()`) cannot cut the
+ * story short: it is an operator's cancellation, honoured like a customer's before hand-over and recorded as too late
+ * after it (`operator-cancellation.ts`).
  *
  * Versioning: orders stay open for weeks, so a change here that issues other
  * commands than before branches on `patched()` (README, "Versioning").
@@ -31,10 +29,12 @@ import { listenForMessages } from './message-handlers.js'
 import { OrderInbox } from './order-inbox.js'
 import { OrderRecord, SYSTEM } from './order-record.js'
 import type { OrderRun } from './order-run.js'
+import { ParcelFleet, planOrOneParcel } from './parcel-fleet.js'
 import { buyLabel, followCarrier, noteLateCarrierEvents } from './parcel-journey.js'
 import { authorizationTimeLeft, holdPayment } from './payment.js'
 import { checkPriceStillHolds, reserveStock } from './placement.js'
 import { RefundQueue, closeAtTheJourneysEnd, refundOnRequest } from './refunds.js'
+import { shipParcels, whileTheParcelsTravel } from './split-shipment.js'
 
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderState> {
   const carried = input.carriedOver
@@ -44,13 +44,15 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     inbox: new OrderInbox(carried?.inbox),
     refunds: refundQueueCarriedOver(carried),
     undo: new Compensation(),
+    parcels: null,
   }
-  // Bookkeeping in one local call per change, database steps local, the status published when it changes, repeated
-  // scans free, continue-as-new when long: orders placed before keep the commands their histories recorded.
+  // Bookkeeping in one local call per change, database steps local, repeated scans free, continue-as-new when long;
+  // then one shipment child workflow per parcel, money per parcel, edits: older orders keep their recorded commands.
   if (patched('small-history')) {
     run.order.smallHistory = true
     runDatabaseStepsLocally()
   }
+  if (!carried && patched('parcels')) run.parcels = new ParcelFleet(run.order.state)
   listenForMessages(run)
   if (carried) run.order.republishStatus()
   else run.order.publishTotal()
@@ -84,16 +86,17 @@ function refundQueueCarriedOver(carried: CarriedOverOrder | undefined): RefundQu
 /** The happy path, from placement (unless an earlier run of this order got the parcel on its way) to the journey's end. */
 async function fulfil(run: OrderRun, input: OrderWorkflowInput): Promise<void> {
   if (!input.carriedOver) await placeAndShip(run)
+  if (run.parcels) return whileTheParcelsTravel(run, run.parcels)
   await whileTheParcelTravels(run, input)
   await actOnCancelRequest(run)
 }
 
-/** Prices, reserves, pays (or waits for an admin's confirmation), and buys the label. */
+/** Prices, reserves, pays (or waits for an admin's confirmation), and buys the label (or the parcels' labels). */
 async function placeAndShip(run: OrderRun): Promise<void> {
   const { input, order, inbox } = run
   await checkPriceStillHolds(run)
   stopIfCancelRequested(inbox)
-  await reserveStock(run)
+  const plan = await reserveStock(run)
   stopIfCancelRequested(inbox)
   if (input.payment.method !== 'cod') {
     await holdPayment(run)
@@ -104,14 +107,12 @@ async function placeAndShip(run: OrderRun): Promise<void> {
   order.moveTo('CONFIRMED')
   await order.save({ kind: 'confirmed' })
   stopIfCancelRequested(inbox)
-  await buyLabel(run)
+  await (run.parcels ? shipParcels(run, run.parcels, planOrOneParcel(plan, order.state.lines)) : buyLabel(run))
 }
 
 /**
- * Follows the parcel until its journey ends, acting on what arrives meanwhile:
- * carrier news first (a pickup that reached the order before a cancellation
- * is applied before it), then a cancellation, refunds asked for in transit,
- * and the held authorization about to lapse before pickup.
+ * Follows the one parcel until its journey ends, acting on what arrives meanwhile: carrier news first (a pickup that
+ * reached the order before a cancellation is applied first), then a cancellation, refunds, the hold about to lapse.
  */
 async function whileTheParcelTravels(run: OrderRun, input: OrderWorkflowInput): Promise<void> {
   const { order, inbox, refunds } = run

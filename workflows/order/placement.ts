@@ -3,6 +3,7 @@
  * changed since the quote cancels it), and its stock reserved, with the
  * reservation's undo.
  */
+import type { FulfilmentParcel } from '../../domain/fulfilment.js'
 import { sameTotals } from '../../domain/order-pricing.js'
 import { stepSummaries } from '../../domain/order-summaries.js'
 import { activities } from './activity-proxies.js'
@@ -26,16 +27,22 @@ export async function checkPriceStillHolds({ input, order }: OrderRun): Promise<
   }
 }
 
-/** Reserves every line's stock; its undo releases it. The customer is told the order is placed. */
-export async function reserveStock({ input, order, undo }: OrderRun): Promise<void> {
+/**
+ * Reserves every line's stock; its undo releases it. The customer is told the order is placed. An order in parcels
+ * asks for stock near its address and gets the fulfilment plan (none from a worker before stock locations).
+ */
+export async function reserveStock({ input, order, undo, parcels }: OrderRun): Promise<FulfilmentParcel[] | undefined> {
   const lines = order.state.lines
-  await activities.reserveStock.executeWithOptions({ summary: stepSummaries.reserveStock(lines) }, [
-    { orderId: input.orderId, lines },
-  ])
+  const nearTo = parcels ? { shipToCountry: input.shippingAddress.country } : {}
+  const reserved: { plan?: FulfilmentParcel[] } = await activities.reserveStock.executeWithOptions(
+    { summary: stepSummaries.reserveStock(lines) },
+    [{ orderId: input.orderId, lines, ...nearTo }],
+  )
   undo.add(async () => {
     await activities.releaseStock.executeWithOptions({ summary: stepSummaries.releaseStock(lines) }, [{ orderId: input.orderId }])
     order.note(SYSTEM, 'stock_released', 'Reserved stock released')
   })
-  order.note(SYSTEM, 'stock_reserved', 'Stock reserved for every line')
+  order.note(SYSTEM, 'stock_reserved', 'Stock reserved for every line', parcels ? { plan: reserved.plan ?? null } : null)
   await order.save({ kind: 'placed' })
+  return reserved.plan
 }

@@ -1,0 +1,231 @@
+/**
+ * The parcels of an order placed on the `parcels` code: one shipment child
+ * workflow each (`workflows/shipment/`), started from the fulfilment plan.
+ * The fleet starts them, routes each carrier event the API relays to the
+ * order to its parcel's child by tracking number, queues what the children
+ * report, and gives parcels up (their labels cancelled) when the order is
+ * cancelled before hand-over or a customer cancels some of them after.
+ */
+import { type ChildWorkflowHandle, ParentClosePolicy, condition, startChild, workflowInfo } from '@temporalio/workflow'
+import { DEFAULT_STOCK_LOCATION, type FulfilmentParcel, shipmentWorkflowId } from '../../domain/fulfilment.js'
+import {
+  fulfillmentOfParcels,
+  parcelEnded,
+  parcelGivenUp,
+  parcelHandedOver,
+  parcelRank,
+  sameLines,
+} from '../../domain/order-rules.js'
+import type { Actor, CarrierEvent, OrderLineRequest, OrderState, ParcelView, PlaceOrderInput } from '../../domain/order-types.js'
+import { type ParcelReport, cancelParcelSignal, parcelCarrierEventSignal } from '../shipment/messages.js'
+import { shipmentWorkflow } from '../shipment/shipment-workflow.js'
+import type { OrderInbox } from './order-inbox.js'
+import type { OrderRecord } from './order-record.js'
+import { SYSTEM } from './order-record.js'
+
+/** The plan a reservation answered with; a worker from before stock locations answers none: one parcel, every line. */
+export function planOrOneParcel(plan: FulfilmentParcel[] | undefined, lines: OrderLineRequest[]): FulfilmentParcel[] {
+  if (plan && plan.length > 0) return plan
+  return [{ parcel: 1, locationId: DEFAULT_STOCK_LOCATION, lines: lines.map(({ sku, quantity }) => ({ sku, quantity })) }]
+}
+
+/** What the fleet needs of the order's run (`OrderRun` has it all). */
+interface FleetRun {
+  input: PlaceOrderInput
+  order: OrderRecord
+  inbox: OrderInbox
+}
+
+/** A parcel of the plan, before its child has bought its label. */
+function plannedView(orderId: string, { parcel, locationId, lines }: FulfilmentParcel): ParcelView {
+  const id = shipmentWorkflowId(orderId, parcel)
+  return { id, parcel, locationId, lines, carrier: null, trackingNumber: null, status: 'PLANNED', events: [] }
+}
+
+export class ParcelFleet {
+  /** What the parcels reported, in arrival order, not yet applied. */
+  readonly reports: ParcelReport[] = []
+  /** Carrier events routed to a parcel and not yet answered by its report. */
+  inFlight = 0
+  /** Set the moment a carrier event saying the carrier has a parcel reaches the order: an edit racing it is refused. */
+  pickupArrived = false
+  /** Captures made so far (each parcel's hand-over its own, with its own idempotency key). */
+  captures = 0
+  private readonly children = new Map<number, ChildWorkflowHandle<typeof shipmentWorkflow>>()
+
+  constructor(private readonly state: OrderState) {}
+
+  /** The parcels, as the order view's `shipments` shows them. */
+  get parcels(): ParcelView[] {
+    return this.state.shipments ?? []
+  }
+
+  /** The parcel a carrier event is about, by its tracking number. */
+  parcelOf(trackingNumber: string): ParcelView | undefined {
+    return this.parcels.find((parcel) => parcel.trackingNumber === trackingNumber)
+  }
+
+  /** Notes a carrier event the moment it reaches the order (in the signal handler): does the carrier now have a parcel? */
+  noticeCarrierEvent(event: CarrierEvent): void {
+    if (this.parcelOf(event.trackingNumber) && parcelRank(event.status) >= 2) this.pickupArrived = true
+  }
+
+  /** Starts one shipment child workflow per parcel of the plan; each buys its label and reports it. */
+  async start({ input }: FleetRun, plan: FulfilmentParcel[]): Promise<void> {
+    this.state.shipments = plan.map((parcel) => plannedView(input.orderId, parcel))
+    for (const parcel of plan) await this.startChild(input.orderId, parcel)
+  }
+
+  private async startChild(orderId: string, { parcel, locationId, lines }: FulfilmentParcel): Promise<void> {
+    const address = this.state.shippingAddress
+    const handle = await startChild(shipmentWorkflow, {
+      workflowId: shipmentWorkflowId(orderId, parcel),
+      args: [{ orderId, orderWorkflowId: workflowInfo().workflowId, parcel, locationId, lines, address }],
+      // An order that ends, even terminated, asks its parcels to stop: one the carrier does not have cancels its label.
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      staticSummary: `Parcel ${parcel} of order ${orderId} from ${locationId}`,
+    })
+    this.children.set(parcel, handle)
+  }
+
+  /**
+   * After an edit: a parcel the new plan keeps as it is (same location, lines and address) keeps its label; every
+   * other one is given up (its label cancelled, its child ended) and the new plan's parcels get children of their own,
+   * under the same numbers. Waits for the new labels.
+   */
+  async replan(run: FleetRun, plan: FulfilmentParcel[], addressChanged: boolean): Promise<void> {
+    const unchanged = (view: ParcelView) =>
+      !addressChanged &&
+      !parcelGivenUp(view) &&
+      plan.some((p) => p.parcel === view.parcel && p.locationId === view.locationId && sameLines(p.lines, view.lines))
+    const changed = this.parcels.filter((view) => !unchanged(view) && !parcelGivenUp(view))
+    await this.giveUp(run, changed)
+    for (const view of changed) await this.children.get(view.parcel)?.result()
+    const kept = this.parcels.filter(unchanged)
+    const fresh = plan.filter((p) => !kept.some((view) => view.parcel === p.parcel))
+    this.state.shipments = [...kept, ...fresh.map((p) => plannedView(run.input.orderId, p))].sort((a, b) => a.parcel - b.parcel)
+    for (const parcel of fresh) await this.startChild(run.input.orderId, parcel)
+    const carrierNews: ParcelReport[] = []
+    while (!this.labelsAnswered()) {
+      await condition(() => this.reports.length > 0)
+      const report = this.reports.shift()
+      if (report?.kind === 'carrier_event') carrierNews.push(report)
+      else if (report) this.applyLabelReport(run, report)
+    }
+    this.reports.unshift(...carrierNews)
+    if (this.state.shipment && this.state.shipments[0]?.trackingNumber !== this.state.shipment.trackingNumber) {
+      const first = this.state.shipments[0]
+      if (first?.carrier && first.trackingNumber) {
+        this.state.shipment = { ...this.state.shipment, carrier: first.carrier, trackingNumber: first.trackingNumber }
+      }
+    }
+    this.state.fulfillmentStatus = fulfillmentOfParcels(this.parcels)
+  }
+
+  /**
+   * Routes the carrier events waiting in the inbox to their parcels' children. An event for no parcel of the order
+   * is dropped (as the one-parcel order drops another tracking number's); one for a parcel whose journey is over
+   * is noted as late.
+   */
+  async routeCarrierEvents({ order, inbox }: FleetRun): Promise<void> {
+    for (let event = inbox.carrierEvents.shift(); event; event = inbox.carrierEvents.shift()) {
+      const parcel = this.parcelOf(event.trackingNumber)
+      const child = parcel ? this.children.get(parcel.parcel) : undefined
+      if (!parcel || !child) continue
+      if (!parcelEnded(parcel)) {
+        try {
+          await child.signal(parcelCarrierEventSignal, event)
+          this.inFlight += 1
+          continue
+        } catch {
+          // The child has ended meanwhile: the event is late.
+        }
+      }
+      if (inbox.seenCarrierEvents.has(event.eventId)) continue
+      inbox.seenCarrierEvents.add(event.eventId)
+      const message = `${event.status} arrived after parcel ${parcel.parcel} was ${parcel.status.toLowerCase()}; nothing changes`
+      const { eventId, status, occurredAt, location } = event
+      order.note({ type: 'carrier', id: parcel.carrier }, 'carrier_event', message, {
+        eventId,
+        status,
+        occurredAt,
+        location,
+        parcel: parcel.parcel,
+      })
+      await order.save()
+    }
+  }
+
+  /** Takes the next report, counting a carrier event's answer. */
+  nextReport(): ParcelReport | undefined {
+    const report = this.reports.shift()
+    if (report?.kind === 'carrier_event') this.inFlight = Math.max(this.inFlight - 1, 0)
+    return report
+  }
+
+  /**
+   * Gives parcels up before their hand-over: each child cancels its label (once bought) and says so. Waits for
+   * every answer; a parcel the carrier took meanwhile stays on its way. Applies the labels' reports only.
+   */
+  async giveUp(run: FleetRun, parcels: readonly ParcelView[], by: Actor = SYSTEM): Promise<void> {
+    const targets = parcels.filter((parcel) => !parcelEnded(parcel) && !parcelHandedOver(parcel))
+    for (const parcel of targets) await this.children.get(parcel.parcel)?.signal(cancelParcelSignal)
+    const settled = () => targets.every((parcel) => parcelGivenUp(parcel) || parcelHandedOver(parcel))
+    while (!settled()) {
+      await condition(() => this.reports.length > 0)
+      const report = this.reports.shift()
+      if (report?.kind === 'carrier_event') {
+        // An event the carrier sent for this parcel while it was being given up: kept, applied next.
+        this.reports.unshift(report)
+        break
+      }
+      if (report) this.applyLabelReport(run, report, by)
+    }
+    this.state.fulfillmentStatus = fulfillmentOfParcels(this.parcels)
+  }
+
+  /** ` (parcel n)` when the order has several parcels: an order in one parcel reads as it always did. */
+  which(parcel: ParcelView): string {
+    return this.parcels.length > 1 ? ` (parcel ${parcel.parcel})` : ''
+  }
+
+  /** Applies a report about a parcel's label: bought, failed, or cancelled. Returns whether it was one. */
+  applyLabelReport({ order }: FleetRun, report: ParcelReport, by: Actor = SYSTEM): boolean {
+    const parcel = this.parcels.find((view) => view.parcel === report.parcel)
+    if (!parcel) return report.kind !== 'carrier_event'
+    switch (report.kind) {
+      case 'label_created': {
+        const { carrier, trackingNumber, labelId } = report.label
+        parcel.carrier = carrier
+        parcel.trackingNumber = trackingNumber
+        parcel.status = 'LABEL_CREATED'
+        if (parcel.parcel === 1) this.state.shipment = { carrier, trackingNumber, labelId, progress: 1, lastEventAt: null }
+        order.note(SYSTEM, 'label_created', `Shipping label created with ${carrier}${this.which(parcel)}`, {
+          carrier,
+          trackingNumber,
+          parcel: parcel.parcel,
+          locationId: parcel.locationId,
+        })
+        return true
+      }
+      case 'label_failed':
+        order.flagForStaff({ step: report.step ?? 'createShipment', message: report.message, sqlState: null })
+        parcel.status = 'CANCELLED'
+        return true
+      case 'parcel_cancelled':
+        parcel.status = parcel.trackingNumber ? 'LABEL_CANCELLED' : 'CANCELLED'
+        order.note(by, 'label_cancelled', `Shipping label cancelled${this.which(parcel)}`, {
+          trackingNumber: report.trackingNumber,
+          parcel: parcel.parcel,
+        })
+        return true
+      case 'carrier_event':
+        return false
+    }
+  }
+
+  /** Whether every parcel has answered its label: bought, or failed. */
+  labelsAnswered(): boolean {
+    return this.parcels.every((parcel) => parcel.status !== 'PLANNED')
+  }
+}
