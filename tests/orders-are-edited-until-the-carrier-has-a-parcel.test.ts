@@ -7,6 +7,7 @@
  * what the edit adds.
  */
 import { randomUUID } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import type { WorkflowHandle } from '@temporalio/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { OrderLineRequest, OrderState } from '../domain/order-types.js'
@@ -29,6 +30,14 @@ const labelled = (order: OrderState) => order.fulfillmentStatus === 'LABEL_CREAT
 function edit(handle: WorkflowHandle<typeof orderWorkflow>, lines: OrderLineRequest[]) {
   const editId = randomUUID()
   return handle.executeUpdate(editOrderUpdate, { args: [{ editId, lines, by: customer }], updateId: editUpdateId(editId) })
+}
+
+/** Saves the order's history for `tests/histories/` when HISTORY_DIR is set (see the README there). */
+async function keepHistory(handle: WorkflowHandle, name: string): Promise<void> {
+  const dir = process.env['HISTORY_DIR']
+  if (!dir) return
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(`${dir}/${name}.json`, JSON.stringify(await handle.fetchHistory(), null, 2) + '\n')
 }
 
 async function refusalOf(attempt: Promise<unknown>): Promise<string | null> {
@@ -88,6 +97,11 @@ describe('an order edit before hand-over', () => {
     )
     expect(ledger.map((row) => row.captured_amount).sort()).toEqual([2_599, 3_000])
     expect(await notificationsOf(services.db, orderId)).toEqual(['placed', 'confirmed', 'edited', 'shipped'])
+    for (const parcel of edited.shipments ?? []) {
+      await handle.signal(carrierEventSignal, { ...carrierEvent(edited, 'DELIVERED'), trackingNumber: parcel.trackingNumber! })
+    }
+    expect(await handle.result()).toMatchObject({ status: 'DELIVERED', paymentStatus: 'PAID' })
+    await keepHistory(handle, 'card-order-edited-a-line-added-in-a-parcel-of-its-own-two-captures-delivered')
   })
 
   it('removes a line: the lower total is what the pickup captures, the rest released', async () => {
@@ -101,6 +115,9 @@ describe('an order edit before hand-over', () => {
     const shipped = await waitForOrder(handle, (order) => order.status === 'SHIPPED')
     console.log('edit removing a line: captured', shipped.payment.captured, 'of', shipped.payment.authorized)
     expect(shipped.payment.captured).toBe(3_599)
+    await handle.signal(carrierEventSignal, carrierEvent(edited, 'DELIVERED'))
+    expect(await handle.result()).toMatchObject({ status: 'DELIVERED' })
+    await keepHistory(handle, 'card-order-edited-a-line-removed-captured-less-delivered')
     expect(await paymentsOf(services.db, orderId)).toMatchObject([{ status: 'captured', captured_amount: 3_599 }])
     const reserved = await services.db
       .selectFrom('stock_levels')
@@ -131,6 +148,10 @@ describe('an order edit before hand-over', () => {
     expect(afterDecline.lines).toEqual(limited.ready.lines)
     expect(afterDecline.timeline.some((entry) => entry.type === 'order_edited')).toBe(false)
     expect(await refusalOf(edit(limited.handle, limited.ready.lines))).toBe('nothing_changed')
+    await limited.handle.signal(carrierEventSignal, carrierEvent(limited.ready, 'PICKED_UP'))
+    await limited.handle.signal(carrierEventSignal, carrierEvent(limited.ready, 'DELIVERED'))
+    expect(await limited.handle.result()).toMatchObject({ status: 'DELIVERED', payment: { captured: 6_599 } })
+    await keepHistory(limited.handle, 'card-order-edit-declined-for-what-it-adds-then-delivered-unchanged')
   })
 
   it('loses a race against a pickup sent just before it: the pickup wins, the edit is refused', async () => {
@@ -142,5 +163,8 @@ describe('an order edit before hand-over', () => {
     expect(refusal).toBe('already_shipped')
     expect(shipped.totals).toEqual(ready.totals)
     expect(shipped.payment.captured).toBe(ready.totals.total)
+    await handle.signal(carrierEventSignal, carrierEvent(ready, 'DELIVERED'))
+    expect(await handle.result()).toMatchObject({ status: 'DELIVERED' })
+    await keepHistory(handle, 'card-order-edit-racing-a-pickup-refused-already-shipped-delivered')
   })
 })
