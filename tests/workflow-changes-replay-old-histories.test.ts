@@ -49,6 +49,9 @@ const smallHistoryCardSteps = [
   'capturePayment',
 ]
 
+/** How an order on the parcels code starts: its labels are bought by its parcels' children, not by the order. */
+const placedInParcels = ['local:priceOrder', 'local:reserveStock', 'authorizePayment']
+
 /** Every file in `tests/histories/`, with what it holds; a new history needs its entry here. */
 const recorded: Record<string, RecordedOrder> = {
   // Recorded at 5ffef00.
@@ -397,6 +400,61 @@ const recorded: Record<string, RecordedOrder> = {
     outcome: { status: 'DELIVERED', paymentStatus: 'PAID' },
     steps: smallHistoryCardSteps,
     patches: ['small-history', 'order-closes-at-journey-end'],
+  },
+  // Recorded on the parcels code (patched('parcels')): one shipment child workflow per parcel, whose labels and
+  // carrier events are in the children's histories; captures per parcel; edits.
+  '2026-12-01-card-order-split-over-two-locations-two-parcels-two-captures-delivered.json': {
+    outcome: { status: 'DELIVERED', paymentStatus: 'PAID' },
+    steps: [...placedInParcels, 'local:commitStock', 'capturePayment', 'local:commitStock', 'capturePayment'],
+    patches: ['small-history', 'parcels'],
+  },
+  '2026-12-01-card-order-in-two-parcels-one-delivered-one-returned-to-sender.json': {
+    outcome: { status: 'DELIVERED', paymentStatus: 'PARTIALLY_REFUNDED' },
+    steps: [
+      ...placedInParcels,
+      'local:commitStock',
+      'capturePayment',
+      'local:commitStock',
+      'capturePayment',
+      'refundPayment',
+      'local:restockReturnedItems',
+    ],
+    patches: ['small-history', 'parcels'],
+  },
+  '2026-12-01-card-order-in-two-parcels-the-second-cancelled-after-the-first-was-picked-up-delivered.json': {
+    outcome: { status: 'DELIVERED', paymentStatus: 'PAID' },
+    steps: [...placedInParcels, 'local:commitStock', 'capturePayment', 'local:releaseStock', 'voidPayment'],
+    patches: ['small-history', 'parcels'],
+  },
+  '2026-12-01-card-order-edited-a-line-added-in-a-parcel-of-its-own-two-captures-delivered.json': {
+    outcome: { status: 'DELIVERED', paymentStatus: 'PAID' },
+    steps: [
+      ...placedInParcels,
+      'local:priceOrder',
+      'authorizePayment',
+      'reviseReservation',
+      'local:commitStock',
+      'capturePayment',
+      'local:commitStock',
+      'voidPayment',
+      'capturePayment',
+    ],
+    patches: ['small-history', 'parcels'],
+  },
+  '2026-12-01-card-order-edited-a-line-removed-captured-less-delivered.json': {
+    outcome: { status: 'DELIVERED', paymentStatus: 'PAID' },
+    steps: [...placedInParcels, 'local:priceOrder', 'reviseReservation', 'local:commitStock', 'capturePayment'],
+    patches: ['small-history', 'parcels'],
+  },
+  '2026-12-01-card-order-edit-declined-for-what-it-adds-then-delivered-unchanged.json': {
+    outcome: { status: 'DELIVERED', paymentStatus: 'PAID' },
+    steps: [...placedInParcels, 'local:priceOrder', 'authorizePayment', 'local:commitStock', 'capturePayment'],
+    patches: ['small-history', 'parcels'],
+  },
+  '2026-12-01-card-order-edit-racing-a-pickup-refused-already-shipped-delivered.json': {
+    outcome: { status: 'DELIVERED', paymentStatus: 'PAID' },
+    steps: [...placedInParcels, 'local:commitStock', 'capturePayment'],
+    patches: ['small-history', 'parcels'],
   },
 }
 

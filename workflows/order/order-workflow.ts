@@ -46,8 +46,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     undo: new Compensation(),
     parcels: null,
   }
-  // Bookkeeping in one local call per change, database steps local, repeated scans free, continue-as-new when long;
-  // then one shipment child workflow per parcel, money per parcel, edits: older orders keep their recorded commands.
+  // Small history (one local call per change), then parcels (a child per parcel, edits); older orders keep theirs.
   if (patched('small-history')) {
     run.order.smallHistory = true
     runDatabaseStepsLocally()
@@ -78,8 +77,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
 /** The refund queue as an earlier run left it (none waiting: a run continues as new only when none is). */
 function refundQueueCarriedOver(carried: CarriedOverOrder | undefined): RefundQueue {
   const refunds = new RefundQueue()
-  refunds.requested = carried?.refunds.requested ?? 0
-  refunds.made = carried?.refunds.made ?? 0
+  ;[refunds.requested, refunds.made] = [carried?.refunds.requested ?? 0, carried?.refunds.made ?? 0]
   return refunds
 }
 

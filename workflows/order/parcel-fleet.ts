@@ -51,6 +51,8 @@ export class ParcelFleet {
   pickupArrived = false
   /** Captures made so far (each parcel's hand-over its own, with its own idempotency key). */
   captures = 0
+  /** Carrier event ids already routed to a parcel. */
+  private readonly routed = new Set<string>()
   private readonly children = new Map<number, ChildWorkflowHandle<typeof shipmentWorkflow>>()
 
   constructor(private readonly state: OrderState) {}
@@ -132,6 +134,9 @@ export class ParcelFleet {
       const parcel = this.parcelOf(event.trackingNumber)
       const child = parcel ? this.children.get(parcel.parcel) : undefined
       if (!parcel || !child) continue
+      // A repeat, or a repeated scan of the status the parcel has, changes nothing: not worth a round trip to the child.
+      if (this.routed.has(event.eventId) || (event.status === parcel.status && !parcelEnded(parcel))) continue
+      this.routed.add(event.eventId)
       if (!parcelEnded(parcel)) {
         try {
           await child.signal(parcelCarrierEventSignal, event)

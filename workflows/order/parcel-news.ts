@@ -114,6 +114,7 @@ async function captureShare(run: OrderRun, fleet: ParcelFleet, parcel: ParcelVie
   const added = (state.payment.extraAuthorizations ?? []).reduce((sum, extra) => sum + extra.amount, 0)
   const owed = Math.min(state.totals.total - added, state.payment.authorized - added) - givenUp - state.payment.captured
   const amount = final ? owed : Math.min(share, owed)
+  if (amount <= 0) return final ? finishWithNothingMore(run, fleet) : undefined
   const money = { amount, currency: state.totals.currency }
   const captureNumber = fleet.captures + 1
   const capture = await order.unlessFailedForGood(() =>
@@ -130,6 +131,21 @@ async function captureShare(run: OrderRun, fleet: ParcelFleet, parcel: ParcelVie
     ? `Captured ${capture.amount} for parcel ${parcel.parcel} at its hand-over`
     : `Payment captured at the first hand-over (parcel ${parcel.parcel})`
   order.note(SYSTEM, 'payment_captured', message, { amount: capture.amount, parcel: parcel.parcel, final })
+}
+
+/** The order's own authorization has nothing more to give (an edit moved the rest to its own): released; extras taken. */
+async function finishWithNothingMore(run: OrderRun, fleet: ParcelFleet): Promise<void> {
+  const { input, order } = run
+  const state = order.state
+  const provider = paymentProviderOf(input.payment)
+  const reference = state.payment.reference ?? ''
+  await order.unlessFailedForGood(() =>
+    payments.voidPayment.executeWithOptions({ summary: stepSummaries.voidPayment(provider) }, [
+      { orderId: input.orderId, provider, reference },
+    ]),
+  )
+  await captureExtras(run, fleet)
+  state.paymentStatus = 'PAID'
 }
 
 /** With the final capture, what edits added (their own authorizations) is captured whole. */
