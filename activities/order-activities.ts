@@ -14,7 +14,6 @@ import { createPaymentActivities } from './payments/payment-activities.js'
 import type { PaymentProvider } from '../adapters/payments/payment-provider.js'
 import { createPricingActivities } from './pricing.js'
 import { createReadModelActivities } from './read-model.js'
-import { createReturnedStockActivities } from './returned-stock.js'
 import { createAfterSalesReadModelActivities } from './after-sales-read-model.js'
 import type { Carrier } from '../adapters/shipping/carrier.js'
 import { createShippingActivities } from './shipping/shipping-activities.js'
@@ -51,7 +50,6 @@ export function createOrderActivities(deps: OrderActivityDeps) {
   const activities = {
     ...createPricingActivities(deps),
     ...createInventoryActivities(deps),
-    ...createReturnedStockActivities(deps),
     ...createPaymentActivities(deps),
     ...createCodCollectionActivities(deps),
     ...createShippingActivities(deps),
