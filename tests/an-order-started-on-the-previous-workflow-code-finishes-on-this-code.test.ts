@@ -25,8 +25,8 @@ import { settleMs } from './support/patience.js'
 import { type TestServices, connectServices } from './support/services.js'
 import { buildWorkflowBundleOfCommit } from './support/workflow-bundle-of-commit.js'
 
-/** The last commit before orders kept a small history (`patched('small-history')`: local bookkeeping, continue-as-new). */
-const previousCommit = '088d55c'
+/** The last commit before parcels (a shipment child workflow per parcel), edits and after-sales (the order closing at its journey's end). */
+const previousCommit = '6a72054'
 
 let services: TestServices
 let scratch: string
