@@ -11,7 +11,8 @@ import type { WorkflowHandle } from '@temporalio/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { OrderState, ParcelView } from '../domain/order-types.js'
 import type { CarrierEventStatus } from '../domain/vocabulary.js'
-import { cancelOrderUpdate, carrierEventSignal } from '../workflows/messages.js'
+import { cancelOrderUpdate, carrierEventSignal, orderIdFromWorkflowId } from '../workflows/messages.js'
+import { shipmentWorkflowId } from '../domain/fulfilment.js'
 import { connectServices, type TestServices } from './support/services.js'
 import { createProducts, notificationsOf, paymentsOf, startOrder, waitForOrder } from './support/fixtures.js'
 
@@ -78,6 +79,12 @@ async function keepHistory(handle: WorkflowHandle, name: string): Promise<void> 
   if (!dir) return
   mkdirSync(dir, { recursive: true })
   writeFileSync(`${dir}/${name}.json`, JSON.stringify(await handle.fetchHistory(), null, 2) + '\n')
+  // Each parcel's own history (its child workflow), for `tests/histories/other-workflows/`.
+  const orderId = orderIdFromWorkflowId(handle.workflowId)!
+  for (const parcel of [1, 2]) {
+    const child = handle.client.getHandle(shipmentWorkflowId(orderId, parcel))
+    writeFileSync(`${dir}/${name}-parcel-${parcel}.json`, JSON.stringify(await child.fetchHistory(), null, 2) + '\n')
+  }
 }
 
 describe('an order split over two locations', () => {

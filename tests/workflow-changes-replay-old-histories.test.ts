@@ -401,6 +401,25 @@ const recorded: Record<string, RecordedOrder> = {
     steps: smallHistoryCardSteps,
     patches: ['small-history', 'order-closes-at-journey-end'],
   },
+  // Recorded on the merged code (small history, parcels, the order closing at its journey's end), at 4dbe9e8.
+  '2026-12-01-card-order-in-one-parcel-delivered-closes-at-its-journeys-end-on-parcels.json': {
+    outcome: { status: 'DELIVERED', paymentStatus: 'PAID' },
+    steps: ['local:priceOrder', 'local:reserveStock', 'authorizePayment', 'local:commitStock', 'capturePayment'],
+    patches: ['small-history', 'parcels', 'order-closes-at-journey-end'],
+  },
+  '2026-12-01-card-order-in-two-parcels-delivered-closes-at-its-journeys-end-on-parcels.json': {
+    outcome: { status: 'DELIVERED', paymentStatus: 'PAID' },
+    steps: [
+      'local:priceOrder',
+      'local:reserveStock',
+      'authorizePayment',
+      'local:commitStock',
+      'capturePayment',
+      'local:commitStock',
+      'capturePayment',
+    ],
+    patches: ['small-history', 'parcels', 'order-closes-at-journey-end'],
+  },
   // Recorded on the parcels code (patched('parcels')): one shipment child workflow per parcel, whose labels and
   // carrier events are in the children's histories; captures per parcel; edits.
   '2026-12-01-card-order-split-over-two-locations-two-parcels-two-captures-delivered.json': {

@@ -52,6 +52,19 @@ const recorded: Record<string, RecordedRun> = {
     workflowType: 'webhookDeliveryWorkflow',
     steps: ['attemptWebhookDelivery', 'attemptWebhookDelivery'],
   },
+  // Parcels of split orders (shipment child workflows), recorded at 4dbe9e8.
+  '2026-12-01-shipment-parcel-labelled-picked-up-delivered.json': {
+    workflowType: 'shipmentWorkflow',
+    steps: ['createShipment'],
+  },
+  '2026-12-01-shipment-parcel-exception-returned-to-sender.json': {
+    workflowType: 'shipmentWorkflow',
+    steps: ['createShipment'],
+  },
+  '2026-12-01-shipment-parcel-cancelled-before-hand-over-label-cancelled.json': {
+    workflowType: 'shipmentWorkflow',
+    steps: ['createShipment', 'cancelShipment'],
+  },
   '2026-12-01-cod-reconciliation-one-order-unsettled.json': {
     workflowType: 'codReconciliationWorkflow',
     steps: ['listUnsettledCodCollections'],
