@@ -97,8 +97,15 @@ describe('an order placement', () => {
     expect(links).toContain('StartWorkflow:orderWorkflow <- POST /v1/orders')
     expect(links).toContain('RunWorkflow:orderWorkflow <- StartWorkflow:orderWorkflow')
     expect(links).toContain('pg.query:INSERT <- POST /v1/orders')
-    for (const activity of ['reserveStock', 'authorizePayment', 'createShipment']) {
-      expect(links).toContain(`StartActivity:${activity} <- RunWorkflow:orderWorkflow`)
+    // The label is bought by the parcel's own workflow, a child of the order's, in the same trace.
+    expect(links).toContain('StartChildWorkflow:shipmentWorkflow <- RunWorkflow:orderWorkflow')
+    expect(links).toContain('RunWorkflow:shipmentWorkflow <- StartChildWorkflow:shipmentWorkflow')
+    for (const [activity, workflow] of [
+      ['reserveStock', 'orderWorkflow'],
+      ['authorizePayment', 'orderWorkflow'],
+      ['createShipment', 'shipmentWorkflow'],
+    ]) {
+      expect(links).toContain(`StartActivity:${activity} <- RunWorkflow:${workflow}`)
       expect(links).toContain(`RunActivity:${activity} <- StartActivity:${activity}`)
     }
     expect([...links].some((link) => /^pg\.query:\w+ <- RunActivity:reserveStock$/.test(link))).toBe(true)

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { CHROMIUM_PATH, chromiumInstalled } from '../dev/docs-in-browser.js'
 import { openTemporalUi } from '../dev/temporal-ui-in-browser.js'
+import { shipmentWorkflowId } from '../domain/fulfilment.js'
 import { orderWorkflowId } from '../workflows/messages.js'
 import { createProducts, startOrder, waitForOrder } from './support/fixtures.js'
 import { settleMs } from './support/patience.js'
@@ -40,7 +41,6 @@ describe('an order in the Temporal Web UI, in headless Chromium', () => {
         const timeline = await ui.openWorkflow(orderWorkflowId(orderId), 'Authorize USD 29.99 with the sandbox')
         console.log(`timeline of ${orderWorkflowId(orderId)}:\n  ${summariesIn(timeline).join('\n  ')}`)
         expect(timeline).toContain('authorizePayment • Authorize USD 29.99 with the sandbox')
-        expect(timeline).toContain(`createShipment • Buy a shipping label for 2 × ${sku} to`)
         expect(timeline).toMatch(/Card authorization lapses \d+ \w{3} \d\d:\d\d UTC unless picked up/)
         expect(timeline).toContain('RUNNING')
 
@@ -52,6 +52,12 @@ describe('an order in the Temporal Web UI, in headless Chromium', () => {
         expect(metadata).toContain('total USD 29.99')
         expect(metadata).toContain('CONFIRMED · payment AUTHORIZED · fulfillment LABEL_CREATED')
         expect(metadata).toContain(`Parcel: ${order.shipment?.carrier} ${order.shipment?.trackingNumber}`)
+
+        // The parcel is a child workflow of the order: its own page shows the label it bought, in the order's terms.
+        const parcel = await ui.openWorkflow(shipmentWorkflowId(orderId, 1), 'Buy a shipping label')
+        console.log(`timeline of ${shipmentWorkflowId(orderId, 1)}:\n  ${summariesIn(parcel).join('\n  ')}`)
+        expect(parcel).toContain(`createShipment • Buy a shipping label for 2 × ${sku} to`)
+        expect(parcel).toContain(orderWorkflowId(orderId))
       } finally {
         await ui.close()
       }

@@ -76,6 +76,8 @@ describe('the notification inbox', () => {
     const ada = await stack.token('customer', `cust_${randomUUID().slice(0, 8)}`)
     const bob = await stack.token('customer', `cust_${randomUUID().slice(0, 8)}`)
     const first = await placeCod(ada)
+    // The inbox is newest first by when each notice was written: the second order is placed once the first's is.
+    await waitForHttpOrder(stack, ada, first, (order) => order.status === 'AWAITING_CONFIRMATION')
     const second = await placeCod(ada)
     const bobs = await placeCod(bob)
     await waitForHttpOrder(stack, ada, second, (order) => order.status === 'AWAITING_CONFIRMATION')
