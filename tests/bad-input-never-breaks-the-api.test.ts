@@ -6,12 +6,13 @@ import { type HttpStack, startHttpStack } from './support/http-stack.js'
 
 let stack: HttpStack
 let customer: string
+const customerId = `cust_${randomUUID().slice(0, 8)}`
 let admin: string
 let sku: string
 
 beforeAll(async () => {
   stack = await startHttpStack()
-  customer = await stack.token('customer', `cust_${randomUUID().slice(0, 8)}`)
+  customer = await stack.token('customer', customerId)
   admin = await stack.token('admin', 'admin_fuzz')
   ;[sku] = (await createProducts(stack.services.db, [{ onHand: 1_000 }])) as [string]
 })
@@ -64,10 +65,12 @@ const mutatedBody = fc.oneof(
   anyJson,
 )
 
+/** This file's customer's orders: other files place orders in the same database at the same time. */
 async function orderCount(): Promise<number> {
   const row = await stack.services.db
     .selectFrom('orders')
     .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('customer_id', '=', customerId)
     .executeTakeFirstOrThrow()
   return row.n
 }

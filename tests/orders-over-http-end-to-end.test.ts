@@ -7,11 +7,13 @@ import { settled } from './support/patience.js'
 
 let stack: HttpStack
 let customer: string
+// This file's customer: other files place orders in the same database at the same time.
+const customerId = `cust_${randomUUID().slice(0, 8)}`
 let admin: string
 
 beforeAll(async () => {
   stack = await startHttpStack()
-  customer = await stack.token('customer', `cust_${randomUUID().slice(0, 8)}`)
+  customer = await stack.token('customer', customerId)
   admin = await stack.token('admin', 'admin_e2e')
 })
 afterAll(() => stack?.close())
@@ -228,6 +230,7 @@ describe('bad input gets a clear problem and changes nothing', () => {
     const before = await stack.services.db
       .selectFrom('orders')
       .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('customer_id', '=', customerId)
       .executeTakeFirstOrThrow()
     const answer = await place({ lines: [{ sku: 'NO-SUCH-SKU', quantity: 1 }], paymentMethod: 'cod', shippingAddress })
     expect(answer.status).toBe(422)
@@ -235,6 +238,7 @@ describe('bad input gets a clear problem and changes nothing', () => {
     const after = await stack.services.db
       .selectFrom('orders')
       .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('customer_id', '=', customerId)
       .executeTakeFirstOrThrow()
     expect(after.n).toBe(before.n)
   })
