@@ -9,6 +9,11 @@ import type { PricingProblem } from '../domain/order-pricing.js'
 /** A refusal of a use case: the request cannot be done as asked; nothing was changed. */
 export abstract class CommerceError extends Error {
   abstract readonly kind: string
+  constructor(message: string) {
+    super(message)
+    // Each refusal is named for its class (`OrderNotFound`, …) in logs and stack traces.
+    this.name = new.target.name
+  }
 }
 
 /** There is no such order, or it is someone else's: the two read the same. */
@@ -16,7 +21,6 @@ export class OrderNotFound extends CommerceError {
   readonly kind = 'order_not_found'
   constructor(readonly orderId: string) {
     super(`There is no order ${orderId}`)
-    this.name = 'OrderNotFound'
   }
 }
 
@@ -28,7 +32,6 @@ export class OrderUpdateRefused extends CommerceError {
     readonly detail: string,
   ) {
     super(detail)
-    this.name = 'OrderUpdateRefused'
   }
 }
 
@@ -40,7 +43,6 @@ export class OrderUpdateTimedOut extends CommerceError {
       `The order did not take the request within ${waitedMs / 1000} s (its worker may be busy or restarting); it may still apply: ` +
         'retry with the same Idempotency-Key, or read the order',
     )
-    this.name = 'OrderUpdateTimedOut'
   }
 }
 
@@ -49,7 +51,6 @@ export class IdempotencyKeyReused extends CommerceError {
   readonly kind = 'idempotency_key_reused'
   constructor() {
     super('This Idempotency-Key was already used with a different request')
-    this.name = 'IdempotencyKeyReused'
   }
 }
 
@@ -62,7 +63,6 @@ export class IdempotencyKeyInFlight extends CommerceError {
         ? 'This Idempotency-Key is contended; retry in a moment'
         : 'The first request with this Idempotency-Key is still being processed; retry in a moment to get its answer',
     )
-    this.name = 'IdempotencyKeyInFlight'
   }
 }
 
@@ -71,7 +71,6 @@ export class OrderNotPriceable extends CommerceError {
   readonly kind = 'order_not_priceable'
   constructor(readonly problems: readonly PricingProblem[]) {
     super('The order cannot be priced')
-    this.name = 'OrderNotPriceable'
   }
 }
 
@@ -80,7 +79,6 @@ export class PaymentMethodUnavailable extends CommerceError {
   readonly kind = 'payment_method_unavailable'
   constructor(readonly method: 'paypal') {
     super('PayPal is not configured on this store')
-    this.name = 'PaymentMethodUnavailable'
   }
 }
 
@@ -89,7 +87,6 @@ export class PaymentNotAwaitingCustomer extends CommerceError {
   readonly kind = 'payment_not_awaiting_customer'
   constructor(readonly paymentStatus: string) {
     super(`The payment is ${paymentStatus.toLowerCase()}`)
-    this.name = 'PaymentNotAwaitingCustomer'
   }
 }
 
@@ -98,7 +95,6 @@ export class UnknownTrackingNumber extends CommerceError {
   readonly kind = 'unknown_tracking_number'
   constructor(readonly trackingNumber: string) {
     super(`No shipment has tracking number ${trackingNumber}`)
-    this.name = 'UnknownTrackingNumber'
   }
 }
 
@@ -107,7 +103,6 @@ export class ProductNotFound extends CommerceError {
   readonly kind = 'product_not_found'
   constructor(readonly sku: string) {
     super(`There is no product ${sku}`)
-    this.name = 'ProductNotFound'
   }
 }
 
@@ -116,7 +111,6 @@ export class StockLocationNotFound extends CommerceError {
   readonly kind = 'stock_location_not_found'
   constructor(readonly locationId: string) {
     super(`There is no stock location ${locationId}; create it with PUT /v1/stock-locations/${locationId}`)
-    this.name = 'StockLocationNotFound'
   }
 }
 
@@ -132,7 +126,6 @@ export class StockBelowReserved extends CommerceError {
         ? `would leave ${onHand} on hand, but ${reserved} are reserved by open orders`
         : `would leave ${onHand} on hand`,
     )
-    this.name = 'StockBelowReserved'
   }
 }
 
@@ -141,7 +134,6 @@ export class StockAboveMaximum extends CommerceError {
   readonly kind = 'stock_above_maximum'
   constructor(readonly maximum: number) {
     super(`would put more than ${maximum} on hand`)
-    this.name = 'StockAboveMaximum'
   }
 }
 
@@ -150,7 +142,6 @@ export class NotificationNotFound extends CommerceError {
   readonly kind = 'notification_not_found'
   constructor(readonly notificationId: string) {
     super(`You have no notification ${notificationId}`)
-    this.name = 'NotificationNotFound'
   }
 }
 
@@ -159,7 +150,6 @@ export class WebhookEndpointNotFound extends CommerceError {
   readonly kind = 'webhook_endpoint_not_found'
   constructor(readonly endpointId: string) {
     super(`There is no webhook endpoint ${endpointId}`)
-    this.name = 'WebhookEndpointNotFound'
   }
 }
 
@@ -168,7 +158,6 @@ export class WebhookDeliveryNotFound extends CommerceError {
   readonly kind = 'webhook_delivery_not_found'
   constructor(readonly deliveryId: string) {
     super(`This endpoint has no delivery ${deliveryId}`)
-    this.name = 'WebhookDeliveryNotFound'
   }
 }
 
@@ -177,7 +166,6 @@ export class WebhookUrlRefused extends CommerceError {
   readonly kind = 'webhook_url_refused'
   constructor(readonly reason: string) {
     super(`url: ${reason}`)
-    this.name = 'WebhookUrlRefused'
   }
 }
 
@@ -186,7 +174,6 @@ export class WebhookDeliveryInProgress extends CommerceError {
   readonly kind = 'webhook_delivery_in_progress'
   constructor(readonly deliveryId: string) {
     super(`Delivery ${deliveryId} is still being tried; redeliver it once it is delivered or given up on`)
-    this.name = 'WebhookDeliveryInProgress'
   }
 }
 
@@ -195,7 +182,6 @@ export class ReturnNotFound extends CommerceError {
   readonly kind = 'return_not_found'
   constructor(readonly returnId: string) {
     super(`There is no return ${returnId}`)
-    this.name = 'ReturnNotFound'
   }
 }
 
@@ -204,7 +190,6 @@ export class CodRefundNotFound extends CommerceError {
   readonly kind = 'cod_refund_not_found'
   constructor(readonly refundId: string) {
     super(`This order owes no cash-on-delivery refund ${refundId}`)
-    this.name = 'CodRefundNotFound'
   }
 }
 

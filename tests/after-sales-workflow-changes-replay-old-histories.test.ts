@@ -6,15 +6,12 @@
  * worker restart. The histories in `tests/histories/after-sales/` were
  * recorded from real runs on the test stack; the README there says how.
  */
-import { readFileSync, readdirSync } from 'node:fs'
 import { temporal } from '@temporalio/proto'
-import { Worker } from '@temporalio/worker'
-import { describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { installTemporalLogging } from '../logger.js'
-import { orderEngineDataConverter } from '../temporal/data-converter.js'
-import { logger, testPayloadKeys } from './support/services.js'
+import { type History, readRecordedHistory, recordedHistoryFiles, replayOnTodaysCode } from './support/recorded-histories.js'
+import { logger } from './support/services.js'
 
-type History = temporal.api.history.v1.History
 const { EventType } = temporal.api.enums.v1
 
 interface RecordedRun {
@@ -70,10 +67,6 @@ const closedEventTypes = new Set([
 
 const folder = new URL('./histories/after-sales/', import.meta.url)
 
-function readHistory(file: string): History {
-  return temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(new URL(file, folder), 'utf8')))
-}
-
 function scheduledSteps(history: History): string[] {
   return history.events
     .map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name)
@@ -83,16 +76,14 @@ function scheduledSteps(history: History): string[] {
 installTemporalLogging(logger, { level: 'ERROR' })
 
 describe('histories recorded from the after-sales workflow', () => {
-  const files = readdirSync(folder)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
+  const files = recordedHistoryFiles(folder)
 
   it('are all listed here, each with what it holds', () => {
     expect(files).toEqual(Object.keys(recorded).sort())
   })
 
   it.each(files)("%s replays on today's workflow code", async (file) => {
-    const history = readHistory(file)
+    const history = readRecordedHistory(folder, file)
     const expected = recorded[file]
     if (!expected) throw new Error(`${file} is not listed in this test`)
     expect(history.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe('afterSalesWorkflow')
@@ -100,11 +91,6 @@ describe('histories recorded from the after-sales workflow', () => {
     else expect(history.events.at(-1)?.eventType).toBe(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)
     expect(scheduledSteps(history)).toEqual(expected.steps)
 
-    // Throws DeterminismViolationError where today's code issues other commands than the history recorded.
-    await Worker.runReplayHistory(
-      { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: orderEngineDataConverter(testPayloadKeys) },
-      history,
-      file,
-    )
+    await replayOnTodaysCode(history, file)
   })
 })

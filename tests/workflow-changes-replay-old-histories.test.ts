@@ -6,20 +6,16 @@
  * The histories in `tests/histories/` were recorded from real runs of older
  * code; see the README there for where each came from and how to add one.
  */
-import { readFileSync, readdirSync } from 'node:fs'
 import { type Payload, defaultPayloadConverter } from '@temporalio/common'
 import { temporal } from '@temporalio/proto'
-import { Worker } from '@temporalio/worker'
-import { describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { installTemporalLogging } from '../logger.js'
 import type { OrderState } from '../domain/order-types.js'
 import type { CancellationReason } from '../domain/vocabulary.js'
-import { orderEngineDataConverter } from '../temporal/data-converter.js'
 import { PayloadEncryptionCodec } from '../temporal/payload-encryption.js'
 import { logger, testPayloadKeys } from './support/services.js'
 import type { OrderWorkflowInput } from '../workflows/order/continue-as-new.js'
-
-type History = temporal.api.history.v1.History
+import { type History, readRecordedHistory, recordedHistoryFiles, replayOnTodaysCode } from './support/recorded-histories.js'
 const { EventType } = temporal.api.enums.v1
 
 interface RecordedOrder {
@@ -479,15 +475,6 @@ const recorded: Record<string, RecordedOrder> = {
 
 const folder = new URL('./histories/', import.meta.url)
 
-/**
- * Reads a history saved as `JSON.stringify(await handle.fetchHistory())`.
- * Not `historyFromJSON` (the temporal CLI's format): with the protobufjs
- * copies this lockfile installs, it throws "type must be a Type".
- */
-function readHistory(file: string): History {
-  return temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(new URL(file, folder), 'utf8')))
-}
-
 function scheduledSteps(history: History): string[] {
   return history.events
     .map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? localActivityOf(event))
@@ -546,16 +533,14 @@ async function returnedOrder(history: History): Promise<Omit<OrderState, 'timeli
 installTemporalLogging(logger, { level: 'ERROR' })
 
 describe('histories recorded from earlier versions of the order workflow', () => {
-  const files = readdirSync(folder)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
+  const files = recordedHistoryFiles(folder)
 
   it('are all listed here, each with what it holds', () => {
     expect(files).toEqual(Object.keys(recorded).sort())
   })
 
   it.each(files)("%s replays on today's workflow code", async (file) => {
-    const history = readHistory(file)
+    const history = readRecordedHistory(folder, file)
     const expected = recorded[file]
     if (!expected) throw new Error(`${file} is not listed in this test`)
     // An order's shortest path (out of stock) records 31 events; a shorter file is cut short.
@@ -579,11 +564,6 @@ describe('histories recorded from earlier versions of the order workflow', () =>
 
     // Throws DeterminismViolationError where today's code issues other commands than the history recorded.
     // The workflow id (not in the history) only names the run in errors: orderWorkflow never reads it.
-    // The tests' data converter, as every worker has one: it opens sealed payloads and passes json/plain ones through.
-    await Worker.runReplayHistory(
-      { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: orderEngineDataConverter(testPayloadKeys) },
-      history,
-      file,
-    )
+    await replayOnTodaysCode(history, file)
   })
 })

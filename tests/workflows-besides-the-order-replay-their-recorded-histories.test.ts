@@ -7,15 +7,12 @@
  * restart. The histories in `tests/histories/other-workflows/` were recorded
  * from real runs on the test stack; the README there says from which commit.
  */
-import { readFileSync, readdirSync } from 'node:fs'
 import { temporal } from '@temporalio/proto'
-import { Worker } from '@temporalio/worker'
-import { describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { installTemporalLogging } from '../logger.js'
-import { orderEngineDataConverter } from '../temporal/data-converter.js'
-import { logger, testPayloadKeys } from './support/services.js'
+import { type History, readRecordedHistory, recordedHistoryFiles, replayOnTodaysCode } from './support/recorded-histories.js'
+import { logger } from './support/services.js'
 
-type History = temporal.api.history.v1.History
 const { EventType } = temporal.api.enums.v1
 
 interface RecordedRun {
@@ -73,11 +70,6 @@ const recorded: Record<string, RecordedRun> = {
 
 const folder = new URL('./histories/other-workflows/', import.meta.url)
 
-/** Reads a history saved as `JSON.stringify(await handle.fetchHistory())`. */
-function readHistory(file: string): History {
-  return temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(new URL(file, folder), 'utf8')))
-}
-
 function scheduledSteps(history: History): string[] {
   return history.events.flatMap((event) => {
     const activity = event.activityTaskScheduledEventAttributes?.activityType?.name
@@ -89,16 +81,14 @@ function scheduledSteps(history: History): string[] {
 installTemporalLogging(logger, { level: 'ERROR' })
 
 describe('histories recorded from the workflows besides the order', () => {
-  const files = readdirSync(folder)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
+  const files = recordedHistoryFiles(folder)
 
   it('are all listed here, each with what it holds', () => {
     expect(files).toEqual(Object.keys(recorded).sort())
   })
 
   it.each(files)("%s replays on today's workflow code", async (file) => {
-    const history = readHistory(file)
+    const history = readRecordedHistory(folder, file)
     const expected = recorded[file]
     if (!expected) throw new Error(`${file} is not listed in this test`)
     expect(history.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(expected.workflowType)
@@ -108,10 +98,6 @@ describe('histories recorded from the workflows besides the order', () => {
     expect(scheduledSteps(history)).toEqual(expected.steps)
 
     // Throws DeterminismViolationError where today's code issues other commands than the history recorded.
-    await Worker.runReplayHistory(
-      { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: orderEngineDataConverter(testPayloadKeys) },
-      history,
-      file,
-    )
+    await replayOnTodaysCode(history, file)
   })
 })
