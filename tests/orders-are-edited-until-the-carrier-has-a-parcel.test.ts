@@ -7,12 +7,12 @@
  * what the edit adds.
  */
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, writeFileSync } from 'node:fs'
 import type { WorkflowHandle } from '@temporalio/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { OrderLineRequest, OrderState } from '../domain/order-types.js'
 import type { orderWorkflow } from '../workflows/index.js'
 import { carrierEventSignal, editOrderUpdate, editUpdateId, updateRefusalOf } from '../workflows/messages.js'
+import { keepHistory } from './support/kept-histories.js'
 import { connectServices, type TestServices } from './support/services.js'
 import { carrierEvent, createProducts, notificationsOf, paymentsOf, startOrder, waitForOrder } from './support/fixtures.js'
 
@@ -30,14 +30,6 @@ const labelled = (order: OrderState) => order.fulfillmentStatus === 'LABEL_CREAT
 function edit(handle: WorkflowHandle<typeof orderWorkflow>, lines: OrderLineRequest[]) {
   const editId = randomUUID()
   return handle.executeUpdate(editOrderUpdate, { args: [{ editId, lines, by: customer }], updateId: editUpdateId(editId) })
-}
-
-/** Saves the order's history for `tests/histories/` when HISTORY_DIR is set (see the README there). */
-async function keepHistory(handle: WorkflowHandle, name: string): Promise<void> {
-  const dir = process.env['HISTORY_DIR']
-  if (!dir) return
-  mkdirSync(dir, { recursive: true })
-  writeFileSync(`${dir}/${name}.json`, JSON.stringify(await handle.fetchHistory(), null, 2) + '\n')
 }
 
 async function refusalOf(attempt: Promise<unknown>): Promise<string | null> {

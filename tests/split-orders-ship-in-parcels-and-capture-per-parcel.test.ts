@@ -6,13 +6,13 @@
  * restocks its own lines only; a parcel not yet handed over can be cancelled.
  */
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, writeFileSync } from 'node:fs'
 import type { WorkflowHandle } from '@temporalio/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { OrderState, ParcelView } from '../domain/order-types.js'
 import type { CarrierEventStatus } from '../domain/vocabulary.js'
 import { cancelOrderUpdate, carrierEventSignal, orderIdFromWorkflowId } from '../workflows/messages.js'
 import { shipmentWorkflowId } from '../domain/fulfilment.js'
+import { keepHistory as keepOrderHistory } from './support/kept-histories.js'
 import { connectServices, type TestServices } from './support/services.js'
 import { createProducts, notificationsOf, paymentsOf, startOrder, waitForOrder } from './support/fixtures.js'
 
@@ -73,18 +73,12 @@ const labelled = (order: OrderState) => {
   return order.shipments?.length === 2 && order.shipments.every((parcel) => parcel.status === 'LABEL_CREATED')
 }
 
-/** Saves the order's history for `tests/histories/` when HISTORY_DIR is set (see the README there). */
+/** Saves the order's history and each parcel's own (its child workflow, for `tests/histories/other-workflows/`). */
 async function keepHistory(handle: WorkflowHandle, name: string): Promise<void> {
-  const dir = process.env['HISTORY_DIR']
-  if (!dir) return
-  mkdirSync(dir, { recursive: true })
-  writeFileSync(`${dir}/${name}.json`, JSON.stringify(await handle.fetchHistory(), null, 2) + '\n')
-  // Each parcel's own history (its child workflow), for `tests/histories/other-workflows/`.
+  await keepOrderHistory(handle, name)
   const orderId = orderIdFromWorkflowId(handle.workflowId)!
-  for (const parcel of [1, 2]) {
-    const child = handle.client.getHandle(shipmentWorkflowId(orderId, parcel))
-    writeFileSync(`${dir}/${name}-parcel-${parcel}.json`, JSON.stringify(await child.fetchHistory(), null, 2) + '\n')
-  }
+  for (const parcel of [1, 2])
+    await keepOrderHistory(handle.client.getHandle(shipmentWorkflowId(orderId, parcel)), `${name}-parcel-${parcel}`)
 }
 
 describe('an order split over two locations', () => {

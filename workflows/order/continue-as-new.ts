@@ -16,6 +16,7 @@ import { handedOver } from '../../domain/order-rules.js'
 import type { OrderState, PlaceOrderInput } from '../../domain/order-types.js'
 import type { CarriedInbox } from './order-inbox.js'
 import type { CarriedRecord } from './order-record.js'
+import type { CarriedFleet } from './parcel-fleet.js'
 import type { OrderRun } from './order-run.js'
 
 /** The history length past which an order continues as new, unless its input says otherwise. */
@@ -28,6 +29,8 @@ export interface CarriedOverOrder {
   refunds: { requested: number; made: number }
   /** How many runs came before this one. */
   runsBefore: number
+  /** The parcel the order follows itself (an order in one parcel on the `one-parcel-in-the-order` code). */
+  fleet?: CarriedFleet
 }
 
 /** The order workflow's input: an order as placed, and, in a run that continues an earlier one, what it carried over. */
@@ -43,9 +46,10 @@ function historyIsLong(input: OrderWorkflowInput): boolean {
   return info.continueAsNewSuggested || info.historyLength >= (input.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS)
 }
 
-/** Nothing waits to be acted on: no carrier news, no cancellation, no refund. */
-function quiet({ inbox, refunds }: OrderRun): boolean {
-  return inbox.carrierEvents.length === 0 && inbox.cancelRequest === null && refunds.waiting.length === 0
+/** Nothing waits to be acted on: no carrier news, no cancellation, no refund, no parcel's report or edit. */
+function quiet({ inbox, refunds, parcels }: OrderRun): boolean {
+  const parcelNews = parcels !== null && (parcels.reports.length > 0 || inbox.edits.length > 0)
+  return inbox.carrierEvents.length === 0 && inbox.cancelRequest === null && refunds.waiting.length === 0 && !parcelNews
 }
 
 /**
@@ -54,8 +58,15 @@ function quiet({ inbox, refunds }: OrderRun): boolean {
  * write is already saved (each step awaits its own).
  */
 export async function continueAsNewIfLong(run: OrderRun, input: OrderWorkflowInput): Promise<void> {
-  // An order in parcels never continues as new: its children would be asked to stop with the run it closes.
-  if (run.parcels || !run.order.smallHistory || !handedOver(run.order.state) || !quiet(run) || !historyIsLong(input)) return
+  // An order with a parcel's child never continues as new: the child would be asked to stop with the run it closes.
+  if (
+    run.parcels?.canContinueAsNew() === false ||
+    !run.order.smallHistory ||
+    !handedOver(run.order.state) ||
+    !quiet(run) ||
+    !historyIsLong(input)
+  )
+    return
   await condition(allHandlersFinished)
   // A message that arrived while the handlers finished is acted on here first.
   if (!quiet(run)) return
@@ -66,12 +77,13 @@ export async function continueAsNewIfLong(run: OrderRun, input: OrderWorkflowInp
   await continueOrder({ ...withoutCarriedOver(input), carriedOver: carry(run, input) })
 }
 
-function carry({ order, inbox, refunds }: OrderRun, input: OrderWorkflowInput): CarriedOverOrder {
+function carry({ order, inbox, refunds, parcels }: OrderRun, input: OrderWorkflowInput): CarriedOverOrder {
   return {
     record: order.carried(),
     inbox: inbox.carried(),
     refunds: { requested: refunds.requested, made: refunds.made },
     runsBefore: (input.carriedOver?.runsBefore ?? 0) + 1,
+    ...(parcels ? { fleet: parcels.carried() } : {}),
   }
 }
 

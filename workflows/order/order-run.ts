@@ -4,6 +4,7 @@
  */
 import type { PlaceOrderInput } from '../../domain/order-types.js'
 import type { Compensation } from './compensation.js'
+import type { OrderCode } from './order-code.js'
 import type { OrderInbox } from './order-inbox.js'
 import type { OrderRecord } from './order-record.js'
 import type { ParcelFleet } from './parcel-fleet.js'
@@ -11,10 +12,12 @@ import type { RefundQueue } from './refunds.js'
 
 export interface OrderRun {
   readonly input: PlaceOrderInput
+  /** Which versioned changes this order runs with. */
+  readonly code: OrderCode
   readonly order: OrderRecord
   readonly inbox: OrderInbox
   readonly refunds: RefundQueue
   readonly undo: Compensation
-  /** The order's parcels, one shipment child workflow each: an order placed on the `parcels` code; null before it. */
+  /** The order's parcels (an order placed on the `parcels` code; null before it). */
   parcels: ParcelFleet | null
 }

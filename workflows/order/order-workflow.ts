@@ -2,7 +2,7 @@
  * One order, from placement to delivery, as a durable Temporal workflow.
  *
  * Read it top to bottom as the order's story: price, reserve, pay (or wait for an admin to confirm cash on delivery),
- * ship (one parcel, or one shipment child workflow per parcel: `split-shipment.ts`), follow the carrier, deliver, and
+ * ship (one parcel followed here, or one shipment child workflow per parcel: `split-shipment.ts`), follow the carrier, deliver, and
  * close (after-sales is `workflows/after-sales/`). Each step lives in a module named for what it does; every step that succeeds registers its
  * undo (`compensation.ts`), and a cancellation, a decline or a lapsed confirmation runs the undos in reverse, where
  * nothing can cancel them (`leaving-the-happy-path.ts`).
@@ -12,9 +12,9 @@
  * after it (`operator-cancellation.ts`).
  *
  * Versioning: orders stay open for weeks, so a change here that issues other
- * commands than before branches on `patched()` (README, "Versioning").
+ * commands than before branches on a patch (`order-code.ts`; README, "Versioning").
  */
-import { CancellationScope, CancelledFailure, allHandlersFinished, condition, patched } from '@temporalio/workflow'
+import { CancellationScope, CancelledFailure, allHandlersFinished, condition } from '@temporalio/workflow'
 import { finalStatuses } from '../../domain/order-rules.js'
 import { timerSummaries } from '../../domain/order-summaries.js'
 import type { OrderState } from '../../domain/order-types.js'
@@ -26,6 +26,7 @@ import { Compensation } from './compensation.js'
 import { type CarriedOverOrder, type OrderWorkflowInput, continueAsNewIfLong } from './continue-as-new.js'
 import { leaveHappyPath } from './leaving-the-happy-path.js'
 import { listenForMessages } from './message-handlers.js'
+import { OrderCode } from './order-code.js'
 import { OrderInbox } from './order-inbox.js'
 import { OrderRecord, SYSTEM } from './order-record.js'
 import type { OrderRun } from './order-run.js'
@@ -38,27 +39,30 @@ import { shipParcels, whileTheParcelsTravel } from './split-shipment.js'
 
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderState> {
   const carried = input.carriedOver
+  const code = new OrderCode()
   const run: OrderRun = {
     input,
+    code,
     order: new OrderRecord(input, carried?.record),
     inbox: new OrderInbox(carried?.inbox),
     refunds: refundQueueCarriedOver(carried),
     undo: new Compensation(),
     parcels: null,
   }
-  // Small history (one local call per change), then parcels (a child per parcel, edits); older orders keep theirs.
-  if (patched('small-history')) {
+  // Small history (one local call per change), then parcels (edits, a child per parcel); older orders keep theirs.
+  if (code.has('small-history')) {
     run.order.smallHistory = true
     runDatabaseStepsLocally()
   }
-  if (!carried && patched('parcels')) run.parcels = new ParcelFleet(run.order.state)
+  if (!carried && code.has('parcels')) run.parcels = new ParcelFleet(run.order.state)
+  else if (carried?.fleet) run.parcels = ParcelFleet.carriedOver(run.order.state, carried.fleet)
   listenForMessages(run)
   if (carried) run.order.republishStatus()
   else run.order.publishTotal()
   await CancellationScope.nonCancellable(async () => {
     try {
       await fulfil(run, input)
-      await closeAtTheJourneysEnd(run.order, run.refunds, {
+      await closeAtTheJourneysEnd(run.order, run.refunds, code, {
         cancelAsked: () => run.inbox.cancelRequest !== null,
         actOnCancelRequest: () => actOnCancelRequest(run),
       })
@@ -84,7 +88,7 @@ function refundQueueCarriedOver(carried: CarriedOverOrder | undefined): RefundQu
 /** The happy path, from placement (unless an earlier run of this order got the parcel on its way) to the journey's end. */
 async function fulfil(run: OrderRun, input: OrderWorkflowInput): Promise<void> {
   if (!input.carriedOver) await placeAndShip(run)
-  if (run.parcels) return whileTheParcelsTravel(run, run.parcels)
+  if (run.parcels) return whileTheParcelsTravel(run, run.parcels, input)
   await whileTheParcelTravels(run, input)
   await actOnCancelRequest(run)
 }
@@ -140,7 +144,7 @@ async function whileTheParcelTravels(run: OrderRun, input: OrderWorkflowInput): 
 /** The order has ended: refunds still waiting are answered, late carrier news noted, every handler let finish. */
 async function closeTheBooks(run: OrderRun): Promise<void> {
   run.refunds.close()
-  if (run.inbox.carrierEvents.length > 0 && patched('late-carrier-events-noted') && noteLateCarrierEvents(run)) {
+  if (run.inbox.carrierEvents.length > 0 && run.code.has('late-carrier-events-noted') && noteLateCarrierEvents(run)) {
     await run.order.save()
   }
   await condition(allHandlersFinished)

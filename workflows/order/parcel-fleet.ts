@@ -1,10 +1,13 @@
 /**
- * The parcels of an order placed on the `parcels` code: one shipment child
- * workflow each (`workflows/shipment/`), started from the fulfilment plan.
- * The fleet starts them, routes each carrier event the API relays to the
- * order to its parcel's child by tracking number, queues what the children
- * report, and gives parcels up (their labels cancelled) when the order is
- * cancelled before hand-over or a customer cancels some of them after.
+ * The parcels of an order placed on the `parcels` code, started from the
+ * fulfilment plan. An order in several parcels runs one shipment child
+ * workflow each (`workflows/shipment/`); an order in a single parcel (placed
+ * on the `one-parcel-in-the-order` code) follows it itself, with the same
+ * label steps and tracker, so it costs no child, no signal to it and no
+ * report back. The fleet buys or starts them, routes each carrier event the
+ * API relays to the order to its parcel by tracking number, queues what the
+ * parcels report, and gives parcels up (their labels cancelled) when the
+ * order is cancelled before hand-over or a customer cancels some of them after.
  */
 import { type ChildWorkflowHandle, ParentClosePolicy, condition, startChild, workflowInfo } from '@temporalio/workflow'
 import { DEFAULT_STOCK_LOCATION, type FulfilmentParcel, shipmentWorkflowId } from '../../domain/fulfilment.js'
@@ -18,7 +21,10 @@ import {
 } from '../../domain/order-rules.js'
 import type { Actor, CarrierEvent, OrderLineRequest, OrderState, ParcelView, PlaceOrderInput } from '../../domain/order-types.js'
 import { type ParcelReport, cancelParcelSignal, parcelCarrierEventSignal } from '../shipment/messages.js'
+import { type LabelledParcel, buyLabel, giveUp as giveUpLabel } from '../shipment/parcel-label.js'
+import { type CarriedTracker, ParcelTracker } from '../shipment/parcel-tracker.js'
 import { shipmentWorkflow } from '../shipment/shipment-workflow.js'
+import type { OrderCode } from './order-code.js'
 import type { OrderInbox } from './order-inbox.js'
 import type { OrderRecord } from './order-record.js'
 import { SYSTEM } from './order-record.js'
@@ -32,6 +38,7 @@ export function planOrOneParcel(plan: FulfilmentParcel[] | undefined, lines: Ord
 /** What the fleet needs of the order's run (`OrderRun` has it all). */
 interface FleetRun {
   input: PlaceOrderInput
+  code: OrderCode
   order: OrderRecord
   inbox: OrderInbox
 }
@@ -40,6 +47,14 @@ interface FleetRun {
 function plannedView(orderId: string, { parcel, locationId, lines }: FulfilmentParcel): ParcelView {
   const id = shipmentWorkflowId(orderId, parcel)
   return { id, parcel, locationId, lines, carrier: null, trackingNumber: null, status: 'PLANNED', events: [] }
+}
+
+/** What a fleet that follows its parcel itself carries into the order's next run (continue-as-new). */
+export interface CarriedFleet {
+  routed: string[]
+  captures: number
+  pickupArrived: boolean
+  trackers: CarriedTracker[]
 }
 
 export class ParcelFleet {
@@ -54,8 +69,33 @@ export class ParcelFleet {
   /** Carrier event ids already routed to a parcel. */
   private readonly routed = new Set<string>()
   private readonly children = new Map<number, ChildWorkflowHandle<typeof shipmentWorkflow>>()
+  /** The parcels the order follows itself (a plan of one parcel), by number. */
+  private readonly here = new Map<number, ParcelTracker>()
+  /** Whether a plan of one parcel is followed in the order (decided when the first plan is shipped). */
+  private oneParcelHere = false
 
   constructor(private readonly state: OrderState) {}
+
+  /** The fleet of an order's earlier run, which followed its one parcel itself. */
+  static carriedOver(state: OrderState, carried: CarriedFleet): ParcelFleet {
+    const fleet = new ParcelFleet(state)
+    fleet.oneParcelHere = true
+    for (const id of carried.routed) fleet.routed.add(id)
+    fleet.captures = carried.captures
+    fleet.pickupArrived = carried.pickupArrived
+    for (const tracker of carried.trackers) fleet.here.set(tracker.parcel, ParcelTracker.carriedOver(tracker))
+    return fleet
+  }
+
+  /** Whether the order can continue as new with this fleet: no parcel has a child, which would be asked to stop. */
+  canContinueAsNew(): boolean {
+    return this.children.size === 0 && this.reports.length === 0
+  }
+
+  carried(): CarriedFleet {
+    const trackers = [...this.here.values()].map((tracker) => tracker.carried())
+    return { routed: [...this.routed], captures: this.captures, pickupArrived: this.pickupArrived, trackers }
+  }
 
   /** The parcels, as the order view's `shipments` shows them. */
   get parcels(): ParcelView[] {
@@ -72,13 +112,38 @@ export class ParcelFleet {
     if (this.parcelOf(event.trackingNumber) && parcelRank(event.status) >= 2) this.pickupArrived = true
   }
 
-  /** Starts one shipment child workflow per parcel of the plan; each buys its label and reports it. */
-  async start({ input }: FleetRun, plan: FulfilmentParcel[]): Promise<void> {
+  /**
+   * Ships the plan: a single parcel's label bought here, or one shipment child workflow per parcel, each buying its
+   * label. Either way the label's news is queued as a report.
+   */
+  async start({ input, code }: FleetRun, plan: FulfilmentParcel[]): Promise<void> {
     this.state.shipments = plan.map((parcel) => plannedView(input.orderId, parcel))
-    for (const parcel of plan) await this.startChild(input.orderId, parcel)
+    // Orders in one parcel follow it themselves; older ones keep their child.
+    this.oneParcelHere = plan.length === 1 && code.has('one-parcel-in-the-order')
+    await this.startParcels(input.orderId, plan, plan.length)
+  }
+
+  private async startParcels(orderId: string, parcels: FulfilmentParcel[], planned: number): Promise<void> {
+    for (const parcel of parcels) {
+      if (this.oneParcelHere && planned === 1) await this.buyLabelHere(orderId, parcel)
+      else await this.startChild(orderId, parcel)
+    }
+  }
+
+  private labelled(orderId: string, { parcel, lines }: FulfilmentParcel | ParcelView): LabelledParcel {
+    return { orderId, parcel, lines, address: this.state.shippingAddress }
+  }
+
+  /** Buys the parcel's label in the order, and follows the parcel here from then on. */
+  private async buyLabelHere(orderId: string, parcel: FulfilmentParcel): Promise<void> {
+    this.children.delete(parcel.parcel)
+    this.here.delete(parcel.parcel)
+    const shipment = await buyLabel(this.labelled(orderId, parcel), async (news) => void this.reports.push(news))
+    if (shipment) this.here.set(parcel.parcel, new ParcelTracker(parcel.parcel, shipment))
   }
 
   private async startChild(orderId: string, { parcel, locationId, lines }: FulfilmentParcel): Promise<void> {
+    this.here.delete(parcel)
     const address = this.state.shippingAddress
     const handle = await startChild(shipmentWorkflow, {
       workflowId: shipmentWorkflowId(orderId, parcel),
@@ -106,7 +171,7 @@ export class ParcelFleet {
     const kept = this.parcels.filter(unchanged)
     const fresh = plan.filter((p) => !kept.some((view) => view.parcel === p.parcel))
     this.state.shipments = [...kept, ...fresh.map((p) => plannedView(run.input.orderId, p))].sort((a, b) => a.parcel - b.parcel)
-    for (const parcel of fresh) await this.startChild(run.input.orderId, parcel)
+    await this.startParcels(run.input.orderId, fresh, plan.length)
     const carrierNews: ParcelReport[] = []
     while (!this.labelsAnswered()) {
       await condition(() => this.reports.length > 0)
@@ -132,12 +197,17 @@ export class ParcelFleet {
   async routeCarrierEvents({ order, inbox }: FleetRun): Promise<void> {
     for (let event = inbox.carrierEvents.shift(); event; event = inbox.carrierEvents.shift()) {
       const parcel = this.parcelOf(event.trackingNumber)
+      const tracker = parcel ? this.here.get(parcel.parcel) : undefined
       const child = parcel ? this.children.get(parcel.parcel) : undefined
-      if (!parcel || !child) continue
+      if (!parcel || (!child && !tracker)) continue
       // A repeat, or a repeated scan of the status the parcel has, changes nothing: not worth a round trip to the child.
       if (this.routed.has(event.eventId) || (event.status === parcel.status && !parcelEnded(parcel))) continue
       this.routed.add(event.eventId)
-      if (!parcelEnded(parcel)) {
+      if (tracker && !parcelEnded(parcel) && !tracker.ended()) {
+        this.reports.push(tracker.follow(event))
+        continue
+      }
+      if (child && !parcelEnded(parcel)) {
         try {
           await child.signal(parcelCarrierEventSignal, event)
           this.inFlight += 1
@@ -174,7 +244,13 @@ export class ParcelFleet {
    */
   async giveUp(run: FleetRun, parcels: readonly ParcelView[], by: Actor = SYSTEM): Promise<void> {
     const targets = parcels.filter((parcel) => !parcelEnded(parcel) && !parcelHandedOver(parcel))
-    for (const parcel of targets) await this.children.get(parcel.parcel)?.signal(cancelParcelSignal)
+    for (const parcel of targets) {
+      const tracker = this.here.get(parcel.parcel)
+      const report = async (news: ParcelReport) => void this.reports.push(news)
+      // A parcel followed here that the carrier has meanwhile (its report queued) stays on its way, as a child's does.
+      if (tracker && !tracker.handedOver()) await giveUpLabel(this.labelled(run.input.orderId, parcel), tracker.shipment, report)
+      else if (!tracker) await this.children.get(parcel.parcel)?.signal(cancelParcelSignal)
+    }
     const settled = () => targets.every((parcel) => parcelGivenUp(parcel) || parcelHandedOver(parcel))
     while (!settled()) {
       await condition(() => this.reports.length > 0)

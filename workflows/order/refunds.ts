@@ -4,13 +4,14 @@
  * stayed open for before it closed at its journey's end. Each refund has its own number, so its idempotency key is
  * its own (`refund`, `refund-2`, …).
  */
-import { condition, patched } from '@temporalio/workflow'
+import { condition } from '@temporalio/workflow'
 import { refundableAmount } from '../../domain/order-rules.js'
 import type { Actor } from '../../domain/order-types.js'
 import type { RefundPaymentRequest } from '../messages.js'
 import { processingFailureOf } from '../processing-failure.js'
 import { payments } from './activity-proxies.js'
 import { businessRefusalOf } from './business-refusal.js'
+import type { OrderCode } from './order-code.js'
 import { type OrderRecord, SYSTEM } from './order-record.js'
 import { paymentProviderOf } from '../../domain/order-payment.js'
 import { stepSummaries, timerSummaries } from '../../domain/order-summaries.js'
@@ -143,14 +144,15 @@ export async function refundOnRequest(order: OrderRecord, refunds: RefundQueue):
  * The journey has ended: the order closes once the refunds asked for meanwhile
  * are made (after-sales, goodwill refunds included, is a workflow of its own,
  * `workflows/after-sales/`). An order that got here before
- * `patched('order-closes-at-journey-end')` keeps its refund window open.
+ * `order-closes-at-journey-end` keeps its refund window open.
  */
 export async function closeAtTheJourneysEnd(
   order: OrderRecord,
   refunds: RefundQueue,
+  code: OrderCode,
   news: { cancelAsked(): boolean; actOnCancelRequest(): Promise<void> },
 ): Promise<void> {
-  if (patched('order-closes-at-journey-end')) return refundOnRequest(order, refunds)
+  if (code.has('order-closes-at-journey-end')) return refundOnRequest(order, refunds)
   return keepRefundWindowOpen(order, refunds, news)
 }
 

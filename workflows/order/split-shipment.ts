@@ -1,7 +1,7 @@
 /**
  * The order's story from its labels to the journey's end, when it ships in
  * parcels (an order placed on the `parcels` code, even one with a single
- * parcel): the parcels' children started and their labels bought, then the
+ * parcel, which it follows itself): the labels bought, then the
  * wait for news, acting on it as the one-parcel order does (carrier news
  * first, then a cancellation, refunds, the hold about to lapse before the
  * first hand-over), and a customer's cancellation of the parcels the carrier
@@ -23,6 +23,7 @@ import type { CancelOrderRequest } from '../messages.js'
 import { activities, payments } from './activity-proxies.js'
 import { AuthorizationLapse } from './authorization-lapse.js'
 import { OrderCancellation, actOnCancelRequest, stopIfCancelRequested } from './cancellation.js'
+import { type OrderWorkflowInput, continueAsNewIfLong } from './continue-as-new.js'
 import { applyEdit } from './order-edits.js'
 import type { OrderRun } from './order-run.js'
 import { SYSTEM } from './order-record.js'
@@ -54,10 +55,11 @@ export async function shipParcels(run: OrderRun, fleet: ParcelFleet, plan: Fulfi
  * Follows the parcels until every journey ends, acting on what arrives meanwhile. A cancellation waits while a
  * carrier event routed to a parcel is unanswered: a pickup that reached the order first is applied first.
  */
-export async function whileTheParcelsTravel(run: OrderRun, fleet: ParcelFleet): Promise<void> {
+export async function whileTheParcelsTravel(run: OrderRun, fleet: ParcelFleet, input: OrderWorkflowInput): Promise<void> {
   const { order, inbox, refunds } = run
   const lapse = new AuthorizationLapse()
   while (!finalStatuses.has(order.state.status)) {
+    await continueAsNewIfLong(run, input)
     // A cancellation or an edit waits for carrier news already on its way: a pickup that came first wins.
     const quiet = () => fleet.inFlight === 0 && fleet.reports.length === 0 && inbox.carrierEvents.length === 0
     const cancelReady = () => inbox.cancelRequest !== null && quiet()

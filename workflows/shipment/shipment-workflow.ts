@@ -1,8 +1,8 @@
 /**
  * One parcel of an order, as a child workflow of the order
  * (`shipment-<orderId>-<n>`): it buys the parcel's label, follows the
- * carrier's events for it (repeats dropped, backward steps noted, as the
- * order did for its one parcel), and reports each to the order, which keeps
+ * carrier's events for it (`parcel-tracker.ts`: repeats dropped, backward
+ * steps noted), and reports each to the order, which keeps
  * the money, the stock and the order's status. It ends when the journey
  * does (delivered, returned) or when the order gives the parcel up before
  * hand-over (its label cancelled).
@@ -19,12 +19,10 @@ import {
   isCancellation,
   setHandler,
 } from '@temporalio/workflow'
-import { HANDED_OVER_RANK, JOURNEY_END_RANK, carrierEventEffect } from '../../domain/carrier-progress.js'
-import { stepSummaries } from '../../domain/order-summaries.js'
-import type { CarrierEvent, OrderLineRequest, ShipmentState, ShippingAddress } from '../../domain/order-types.js'
-import { processingFailureOf } from '../processing-failure.js'
-import { activities } from '../order/activity-proxies.js'
+import type { CarrierEvent, OrderLineRequest, ShippingAddress } from '../../domain/order-types.js'
 import { type ParcelReport, cancelParcelSignal, parcelCarrierEventSignal, parcelReportSignal } from './messages.js'
+import { buyLabel, cancelLabel, giveUp } from './parcel-label.js'
+import { ParcelTracker } from './parcel-tracker.js'
 
 export interface ShipmentWorkflowInput {
   orderId: string
@@ -49,72 +47,21 @@ export async function shipmentWorkflow(input: ShipmentWorkflowInput): Promise<Sh
 
   const shipment = await buyLabel(input, report)
   if (!shipment) return 'label_failed'
-  const seen = new Set<string>()
-  let lastStatus: string = 'LABEL_CREATED'
-  const handedOver = () => shipment.progress >= HANDED_OVER_RANK
+  const tracker = new ParcelTracker(input.parcel, shipment)
   try {
-    while (shipment.progress < JOURNEY_END_RANK) {
-      await condition(() => events.length > 0 || (cancelAsked && !handedOver()))
+    while (!tracker.ended()) {
+      await condition(() => events.length > 0 || (cancelAsked && !tracker.handedOver()))
       const event = events.shift()
       if (!event) return await giveUp(input, shipment, report)
-      const effect = carrierEventEffect(shipment, seen, event)
-      const { parcel } = input
-      const progress = shipment.progress
-      // A repeat, or a repeated scan (the status the parcel already has, again), moves nothing and notes nothing.
-      const repeat = effect.kind === 'stale' && event.status === lastStatus && progress < JOURNEY_END_RANK
-      if (effect.kind === 'duplicate' || repeat) {
-        await report({ parcel, kind: 'carrier_event', event, effect: 'ignored', progress, handedOver: handedOver() })
-        continue
-      }
-      seen.add(event.eventId)
-      if (effect.kind === 'advance') {
-        shipment.progress = effect.progress
-        shipment.lastEventAt = event.occurredAt
-        lastStatus = event.status
-      }
-      const moved = { progress: shipment.progress, handedOver: handedOver() }
-      await report({ parcel, kind: 'carrier_event', event, effect: effect.kind, ...moved })
+      await report(tracker.follow(event))
     }
   } catch (error) {
     // The order ended (ParentClosePolicy REQUEST_CANCEL): a label the carrier never got is cancelled.
-    if (isCancellation(error) && !handedOver()) await CancellationScope.nonCancellable(() => cancelLabel(input, shipment))
+    if (isCancellation(error) && !tracker.handedOver()) {
+      await CancellationScope.nonCancellable(() => cancelLabel(input, shipment))
+    }
     throw error
   }
   await condition(allHandlersFinished)
-  return lastStatus === 'RETURNED_TO_SENDER' ? 'returned' : 'delivered'
-}
-
-/** Buys the parcel's label and reports it; a label that cannot be bought for good is reported, and the parcel ends. */
-async function buyLabel(input: ShipmentWorkflowInput, report: (news: ParcelReport) => Promise<void>) {
-  try {
-    const label = await activities.createShipment.executeWithOptions(
-      { summary: stepSummaries.createShipment(input.lines, input.address.country) },
-      [{ orderId: input.orderId, address: input.address, lines: input.lines, parcel: input.parcel }],
-    )
-    await report({ parcel: input.parcel, kind: 'label_created', label })
-    const shipment: ShipmentState = { ...label, progress: 1, lastEventAt: null }
-    return shipment
-  } catch (error) {
-    const failure = processingFailureOf(error)
-    if (!failure) throw error
-    await report({ parcel: input.parcel, kind: 'label_failed', message: failure.message, step: failure.step })
-    return null
-  }
-}
-
-/** The order gave the parcel up before hand-over: its label is cancelled, and the order told. */
-async function giveUp(
-  input: ShipmentWorkflowInput,
-  shipment: ShipmentState,
-  report: (news: ParcelReport) => Promise<void>,
-): Promise<ShipmentOutcome> {
-  await cancelLabel(input, shipment)
-  await report({ parcel: input.parcel, kind: 'parcel_cancelled', trackingNumber: shipment.trackingNumber })
-  return 'cancelled'
-}
-
-async function cancelLabel(input: ShipmentWorkflowInput, shipment: ShipmentState): Promise<void> {
-  await activities.cancelShipment.executeWithOptions({ summary: stepSummaries.cancelShipment(shipment.trackingNumber) }, [
-    { orderId: input.orderId, trackingNumber: shipment.trackingNumber },
-  ])
+  return tracker.outcome()
 }
