@@ -8,12 +8,14 @@ import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker'
 import { projectRoot } from '../config.js'
 import { workflowTracingInterceptorsModule } from '../temporal/tracing-interceptors.js'
 import { workflowsPath } from './create-order-worker.js'
+import { sharedWorkflowModules } from './shared-workflow-modules.js'
 
 /** Bundles the workflows to `outputPath` and returns the bundle's size in bytes. */
 export async function buildWorkflowBundle(outputPath: string): Promise<number> {
   const { code } = await bundleWorkflowCode({
     workflowsPath,
     workflowInterceptorModules: [workflowTracingInterceptorsModule],
+    preloadModules: sharedWorkflowModules,
     logger: new DefaultLogger('WARN'),
   })
   await mkdir(dirname(outputPath), { recursive: true })

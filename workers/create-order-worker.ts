@@ -14,6 +14,7 @@ import { orderEngineDataConverter } from '../temporal/data-converter.js'
 import type { PayloadKey } from '../temporal/payload-encryption.js'
 import { tracingWorkerOptions } from '../temporal/tracing-interceptors.js'
 import { withClientSpans } from '../tracing.js'
+import { sharedWorkflowModules } from './shared-workflow-modules.js'
 
 /** Where the workflow code comes from: a prebuilt bundle, or the source bundled at start. */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url))
@@ -82,6 +83,8 @@ export async function createOrderWorker(props: OrderWorkerProps): Promise<Worker
     shutdownGraceTime: props.shutdownGraceMs ?? 0,
     ...tracingWorkerOptions({ prebuiltBundle: Boolean(props.workflowBundlePath) }),
     ...props.tuning,
-    ...(props.workflowBundlePath ? { workflowBundle: { codePath: props.workflowBundlePath } } : { workflowsPath }),
+    ...(props.workflowBundlePath
+      ? { workflowBundle: { codePath: props.workflowBundlePath } }
+      : { workflowsPath, bundlerOptions: { preloadModules: sharedWorkflowModules } }),
   })
 }
