@@ -2,17 +2,16 @@
  * One order, from placement to delivery, as a durable Temporal workflow.
  *
  * Read it top to bottom as the order's story: price, reserve, pay (or wait for an admin to confirm cash on delivery),
- * ship (one parcel followed here, or one shipment child workflow per parcel: `split-shipment.ts`), follow the carrier, deliver, and
- * close (after-sales is `workflows/after-sales/`). Each step lives in a module named for what it does; every step that succeeds registers its
- * undo (`compensation.ts`), and a cancellation, a decline or a lapsed confirmation runs the undos in reverse, where
- * nothing can cancel them (`leaving-the-happy-path.ts`).
+ * ship (one parcel followed here, or a shipment child workflow per parcel: `split-shipment.ts`), follow the carrier,
+ * deliver, and close (after-sales is `workflows/after-sales/`). Each step lives in a module named for what it does;
+ * every step that succeeds registers its undo (`compensation.ts`), and a cancellation, a decline or a lapsed
+ * confirmation runs the undos in reverse, where nothing can cancel them (`leaving-the-happy-path.ts`).
  *
  * A Temporal-level cancellation (Request Cancellation, `temporal workflow cancel`, `handle.cancel()`) cannot cut the
  * story short: it is an operator's cancellation, honoured like a customer's before hand-over and recorded as too late
  * after it (`operator-cancellation.ts`).
  *
- * Versioning: orders stay open for weeks, so a change here that issues other
- * commands than before branches on a patch (`order-code.ts`; README, "Versioning").
+ * Versioning: orders stay open for weeks, so a change that issues other commands branches on a patch (`order-code.ts`).
  */
 import { CancellationScope, CancelledFailure, allHandlersFinished, condition } from '@temporalio/workflow'
 import { finalStatuses } from '../../domain/order-rules.js'
@@ -23,7 +22,7 @@ import { AuthorizationLapse } from './authorization-lapse.js'
 import { actOnCancelRequest, OrderCancellation, stopIfCancelRequested } from './cancellation.js'
 import { awaitCodConfirmation } from './cash-on-delivery.js'
 import { Compensation } from './compensation.js'
-import { type CarriedOverOrder, type OrderWorkflowInput, continueAsNewIfLong } from './continue-as-new.js'
+import { type OrderWorkflowInput, continueAsNewIfLong } from './continue-as-new.js'
 import { leaveHappyPath } from './leaving-the-happy-path.js'
 import { listenForMessages } from './message-handlers.js'
 import { OrderCode } from './order-code.js'
@@ -45,11 +44,11 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     code,
     order: new OrderRecord(input, carried?.record),
     inbox: new OrderInbox(carried?.inbox),
-    refunds: refundQueueCarriedOver(carried),
+    refunds: RefundQueue.carriedOver(carried?.refunds),
     undo: new Compensation(),
     parcels: null,
   }
-  // Small history (one local call per change), then parcels (edits, a child per parcel); older orders keep theirs.
+  // Small history (one local call per change), then parcels (edits); older orders keep theirs.
   if (code.has('small-history')) {
     run.order.smallHistory = true
     runDatabaseStepsLocally()
@@ -76,13 +75,6 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     throw new CancelledFailure('Order cancelled by an operator in Temporal')
   }
   return run.order.state
-}
-
-/** The refund queue as an earlier run left it (none waiting: a run continues as new only when none is). */
-function refundQueueCarriedOver(carried: CarriedOverOrder | undefined): RefundQueue {
-  const refunds = new RefundQueue()
-  ;[refunds.requested, refunds.made] = [carried?.refunds.requested ?? 0, carried?.refunds.made ?? 0]
-  return refunds
 }
 
 /** The happy path, from placement (unless an earlier run of this order got the parcel on its way) to the journey's end. */

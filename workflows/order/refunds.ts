@@ -37,6 +37,13 @@ export class RefundQueue {
   /** Set when the order has ended: refunds still waiting are answered. */
   closed = false
 
+  /** The queue as an earlier run left it (none waiting: a run continues as new only when none is). */
+  static carriedOver(counts: { requested: number; made: number } | undefined): RefundQueue {
+    const refunds = new RefundQueue()
+    ;[refunds.requested, refunds.made] = [counts?.requested ?? 0, counts?.made ?? 0]
+    return refunds
+  }
+
   /** Queues a refund; it is answered once made, refused, or the order ends (refused at once when it has). */
   ask(request: RefundPaymentRequest): QueuedRefund {
     if (this.closed) return { request, done: true, refusal: ORDER_CLOSED }
