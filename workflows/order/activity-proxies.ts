@@ -29,21 +29,29 @@ const localSteps: ReadonlySet<string> = new Set<keyof OrderActivities>([
 ])
 
 /**
- * Whether this run's database steps are local activities. Decided once per
- * run (the workflow's `patched('small-history')`); workflow module state is
- * the run's own, since the SDK gives each workflow its own module cache.
+ * Whether this run's database steps are local activities, decided once per
+ * run (the workflow's `small-history` change). It is kept on the workflow's
+ * own global object, which the SDK gives each workflow (in its reusable V8
+ * context, a workflow's globals are swapped in and out with it), so this
+ * module holds no state of a workflow's and every workflow in a worker shares
+ * it (`workers/shared-workflow-modules.ts`).
  */
-let databaseStepsRunLocally = false
+const localStepsFlag = '__orderDatabaseStepsRunLocally'
+type WorkflowGlobals = Record<typeof localStepsFlag, boolean | undefined>
 
 /** Makes this run's database steps local activities (an order on the `small-history` code). */
 export function runDatabaseStepsLocally(): void {
-  databaseStepsRunLocally = true
+  ;(globalThis as unknown as WorkflowGlobals)[localStepsFlag] = true
+}
+
+function databaseStepsRunLocally(): boolean {
+  return (globalThis as unknown as WorkflowGlobals)[localStepsFlag] === true
 }
 
 /** Steps against our own database and the carrier: retried with backoff until they succeed or fail for good. */
 export const activities: ActivityInterfaceFor<OrderActivities> = new Proxy(taskQueueActivities, {
   get(remote, step: string) {
-    return databaseStepsRunLocally && localSteps.has(step) ? Reflect.get(localActivities, step) : Reflect.get(remote, step)
+    return databaseStepsRunLocally() && localSteps.has(step) ? Reflect.get(localActivities, step) : Reflect.get(remote, step)
   },
 })
 
