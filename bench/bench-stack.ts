@@ -88,6 +88,8 @@ export interface BenchStack {
     taskQueue: string,
     temporalAddress?: string,
     tuning?: OrderWorkerTuning,
+    /** Options for Node itself (`--max-semi-space-size=1`). */
+    nodeArgs?: string[],
   ): Promise<BenchChild>
   /** Another Temporal dev server, on a SQLite file of its own with these pragmas; stopped with the stack. */
   startTemporal(sqlitePragmas: Record<string, string>): Promise<{ address: string; stop(): Promise<void> }>
@@ -153,16 +155,19 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       queue: string,
       address = stack.temporalAddress,
       tuning: OrderWorkerTuning = options.workerTuning,
+      nodeArgs: string[] = [],
     ) =>
       kind === 'order'
         ? startChild({
             script: 'bench/order-worker-process.ts',
             args: [JSON.stringify(tuning)],
+            nodeArgs,
             env: { ...childEnv, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: queue },
           })
         : startChild({
             script: 'bench/baseline-worker-process.ts',
             args: [queue, baselineBundlePath],
+            nodeArgs,
             env: { ...childEnv, TEMPORAL_ADDRESS: address },
           })
     let extraServers = 0
