@@ -6,7 +6,7 @@ import {
   type WorkflowStartOptions,
   isGrpcServiceError,
 } from '@temporalio/client'
-import { findCatalogPrices, findShippingRate } from '../db/catalog.js'
+import { findCatalogQuote } from '../db/catalog.js'
 import type { Kysely } from '../db/connection.js'
 import type { OrderContact } from '../db/order-contacts.js'
 import { type OrderSnapshot, saveOrderSnapshot, savePlacedOrder } from '../db/order-read-model.js'
@@ -127,16 +127,13 @@ export interface OrderPlacement {
   placedAt: string
 }
 
-/** Reads the catalog prices of the lines and the shipping rate of the currency (two reads at once), and prices the lines. */
+/** Reads the catalog prices of the lines and the shipping rate of the currency (one query), and prices the lines. */
 async function quoteLines(db: Kysely<Database>, lines: OrderLineRequest[], currency: string): Promise<PricingResult> {
-  const [prices, rate] = await Promise.all([
-    findCatalogPrices(
-      db,
-      lines.map((line) => line.sku),
-      currency,
-    ),
-    findShippingRate(db, currency),
-  ])
+  const { prices, rate } = await findCatalogQuote(
+    db,
+    lines.map((line) => line.sku),
+    currency,
+  )
   return priceLines(lines, currency, prices, rate)
 }
 
@@ -265,7 +262,7 @@ interface StartedOrder {
  *
  * The Idempotency-Key decides the order id, so a retry (even one racing the
  * first request) starts no second workflow and gets the same answer. Its
- * round trips: the key's claim and the catalog's two reads at once, the
+ * round trips: the key's claim and the catalog's read at once, the
  * start (with the payment's first answer, when awaited), then the order's
  * first row and the key's answer in one statement.
  *
