@@ -96,7 +96,9 @@ describe('an order placement', () => {
     expect(request()!.parentSpanId).toBeUndefined()
     expect(links).toContain('StartWorkflow:orderWorkflow <- POST /v1/orders')
     expect(links).toContain('RunWorkflow:orderWorkflow <- StartWorkflow:orderWorkflow')
-    expect(links).toContain('pg.query:INSERT <- POST /v1/orders')
+    // The API's own statements: the catalog's read, and the key's claim (with the rate limit's count) in one WITH.
+    expect(links).toContain('pg.query:SELECT <- POST /v1/orders')
+    expect(links).toContain('pg.query:WITH <- POST /v1/orders')
     // The label is bought by the parcel's own workflow, a child of the order's, in the same trace.
     expect(links).toContain('StartChildWorkflow:shipmentWorkflow <- RunWorkflow:orderWorkflow')
     expect(links).toContain('RunWorkflow:shipmentWorkflow <- StartChildWorkflow:shipmentWorkflow')
