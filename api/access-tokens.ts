@@ -107,6 +107,12 @@ export interface AccessTokenVerifierProps {
  * (so a public key can never be used as an HMAC secret). The JWKS is fetched
  * on first use, cached for 10 minutes and refetched when a token names an
  * unknown key id (at most every 30 s).
+ *
+ * A token that passed is remembered (up to {@link VERIFIED_TOKENS_CACHED}
+ * tokens, the least recently used dropped first) until its `exp`, and never
+ * more than {@link VERIFIED_TOKEN_MAX_AGE_MS}: its next request skips the
+ * signature. After `exp` the token is verified again, with the leeway, and
+ * refused once past it. Refusals are never remembered.
  */
 export function createAccessTokenVerifier(props: AccessTokenVerifierProps): AccessTokenVerifier {
   const options: JWTVerifyOptions = {
@@ -126,27 +132,69 @@ export function createAccessTokenVerifier(props: AccessTokenVerifierProps): Acce
     verifyToken = async (token) => (await jwtVerify(token, key, { ...options, algorithms: ['HS256'] })).payload
   }
 
+  const verified = new VerifiedTokens()
   return {
     async verify(token) {
+      const remembered = verified.get(token)
+      if (remembered) return { ...remembered }
       let claims: Record<string, unknown>
       try {
         claims = await verifyToken(token)
       } catch (error) {
         throw tokenProblem(error, props.jwksUrl !== null)
       }
-      const { sub, role } = claims
-      if (typeof sub !== 'string' || sub.length === 0 || (role !== 'customer' && role !== 'admin')) {
-        throw new ApiProblem('unauthenticated', 'The bearer token needs a sub claim and a role claim of customer or admin')
-      }
-      // The subject becomes the customer id of orders and the actor of timeline entries: the text rule applies.
-      const subjectProblem = textProblem(sub, { min: 1, max: MAX_SUBJECT_LENGTH })
-      if (subjectProblem) throw new ApiProblem('unauthenticated', `The bearer token's "sub" claim ${subjectProblem}`)
-      // Optional claims that are not what they should be are ignored, never a reason to refuse the caller.
-      const email = claims['email_verified'] === false ? null : contactEmailOf(claims['email'])
-      const locale = languageTagOf(claims['locale'])
-      return { subject: sub, role, ...(email ? { email } : {}), ...(locale ? { locale } : {}) }
+      const principal = principalOf(claims)
+      // `exp` is required and checked above: a number of seconds.
+      verified.set(token, principal, Number(claims['exp']) * 1000)
+      return { ...principal }
     },
   }
+}
+
+/** How many verified tokens the API remembers at most (some 500 bytes each). */
+const VERIFIED_TOKENS_CACHED = 10_000
+
+/** The longest a verified token is remembered, whatever its `exp`: a key the JWKS dropped stops passing by then. */
+const VERIFIED_TOKEN_MAX_AGE_MS = 5 * 60_000
+
+/** Tokens that passed, with their caller, each until its `exp` (a Map keeps insertion order: the oldest use first). */
+class VerifiedTokens {
+  readonly #entries = new Map<string, { principal: Principal; until: number }>()
+
+  get(token: string): Principal | null {
+    const entry = this.#entries.get(token)
+    if (!entry) return null
+    this.#entries.delete(token)
+    if (Date.now() >= entry.until) return null
+    this.#entries.set(token, entry)
+    return entry.principal
+  }
+
+  set(token: string, principal: Principal, expiresAt: number): void {
+    const until = Math.min(expiresAt, Date.now() + VERIFIED_TOKEN_MAX_AGE_MS)
+    if (!(until > Date.now())) return
+    this.#entries.delete(token)
+    this.#entries.set(token, { principal, until })
+    if (this.#entries.size > VERIFIED_TOKENS_CACHED) {
+      const oldest = this.#entries.keys().next().value
+      if (oldest !== undefined) this.#entries.delete(oldest)
+    }
+  }
+}
+
+/** The caller a verified token's claims name, or a 401 when they name none the API accepts. */
+function principalOf(claims: Record<string, unknown>): Principal {
+  const { sub, role } = claims
+  if (typeof sub !== 'string' || sub.length === 0 || (role !== 'customer' && role !== 'admin')) {
+    throw new ApiProblem('unauthenticated', 'The bearer token needs a sub claim and a role claim of customer or admin')
+  }
+  // The subject becomes the customer id of orders and the actor of timeline entries: the text rule applies.
+  const subjectProblem = textProblem(sub, { min: 1, max: MAX_SUBJECT_LENGTH })
+  if (subjectProblem) throw new ApiProblem('unauthenticated', `The bearer token's "sub" claim ${subjectProblem}`)
+  // Optional claims that are not what they should be are ignored, never a reason to refuse the caller.
+  const email = claims['email_verified'] === false ? null : contactEmailOf(claims['email'])
+  const locale = languageTagOf(claims['locale'])
+  return { subject: sub, role, ...(email ? { email } : {}), ...(locale ? { locale } : {}) }
 }
 
 /** Says why a token was refused, naming the claim but never echoing what was expected. */

@@ -100,17 +100,20 @@ export function createApp(deps: AppDeps) {
     )
   }
   app.use(refuseTokensInQuery())
-  app.use(
-    bodyLimit({
-      maxSize: bodyLimitBytes,
-      // The rest of the body is never read: say the connection ends, or a keep-alive client would send its next
-      // request on a socket the server is about to close ("other side closed").
-      onError: (c) => {
-        c.header('Connection', 'close')
-        return problemResponse(c, 'payload_too_large', `The request body may be at most ${bodyLimitBytes} bytes`)
-      },
-    }),
-  )
+  const limitBody = bodyLimit({
+    maxSize: bodyLimitBytes,
+    // The rest of the body is never read: say the connection ends, or a keep-alive client would send its next
+    // request on a socket the server is about to close ("other side closed").
+    onError: (c) => {
+      c.header('Connection', 'close')
+      return problemResponse(c, 'payload_too_large', `The request body may be at most ${bodyLimitBytes} bytes`)
+    },
+  })
+  // A GET or HEAD has no body the app reads (@hono/node-server passes none on): asking for it would only build
+  // a full Request, with its AbortSignal, for nothing.
+  app.use(async function limitRequestBody(c, next) {
+    return c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)
+  })
   app.use(requestTimeout({ ms: deps.requestTimeoutMs ?? apiDefaults.requestTimeoutMs }))
   app.use(async function provideAccessTokens(c, next) {
     c.set('accessTokens', accessTokens)

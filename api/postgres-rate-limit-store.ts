@@ -25,16 +25,26 @@ export interface PostgresRateLimitStoreProps {
  *
  * Windows are aligned on the database clock, the same for every replica.
  */
-export function createPostgresRateLimitStore(db: Kysely<Database>, props: PostgresRateLimitStoreProps = {}): RateLimitStore {
+export function createPostgresRateLimitStore(
+  db: Kysely<Database>,
+  props: PostgresRateLimitStoreProps = {},
+): RateLimitStore & {
+  /** Deletes the counts of callers gone quiet for a day, when the last sweep is older than `sweepEveryMs`. */
+  sweepIfDue(): Promise<void>
+} {
   const sweepEveryMs = props.sweepEveryMs ?? 3_600_000
   let lastSweep = Date.now()
-  return {
-    async hit(bucket, caller, windowMs) {
+  const store = {
+    async sweepIfDue() {
       if (Date.now() - lastSweep > sweepEveryMs) {
         lastSweep = Date.now()
         await deleteStaleRateLimitCounts(db)
       }
+    },
+    async hit(bucket: string, caller: string, windowMs: number) {
+      await store.sweepIfDue()
       return countRateLimitHit(db, { bucket, caller, windowMs })
     },
   }
+  return store
 }

@@ -143,6 +143,7 @@ const refusalProblems: { [K in CommerceRefusalKind]: (refusal: Extract<CommerceR
   order_update_timed_out: (r) => new ApiProblem('request_timeout', r.message),
   idempotency_key_reused: (r) => new ApiProblem('idempotency_key_reused', r.message),
   idempotency_key_in_flight: (r) => new ApiProblem('idempotency_key_in_flight', r.message),
+  request_rate_limited: (r) => new ApiProblem('rate_limited', r.message),
   order_not_priceable: (r) => withFieldErrors('order_not_priceable', pricingErrors(r.problems)),
   payment_method_unavailable: () =>
     new ApiProblem('payment_method_unavailable', 'paymentMethod: PayPal is not configured on this store', {

@@ -13,6 +13,8 @@ export const TOKEN_QUERY_PARAMETERS = ['access_token', 'token'] as const
  */
 export function refuseTokensInQuery(): MiddlewareHandler<AppEnv> {
   return async function refuseQueryToken(c, next) {
+    // Most requests have no query string at all: nothing to parse then.
+    if (!c.req.url.includes('?')) return next()
     const query = new URL(c.req.url).searchParams
     const found = TOKEN_QUERY_PARAMETERS.find((name) => query.has(name))
     if (found) {

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from './app-deps.js'
+import { RequestRateLimited } from '../commerce/commerce-errors.js'
 import { problemResponse } from './problem.js'
 
 /** One counted request, as the store sees it. */
@@ -61,19 +62,32 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
       c.var.logger.warn({ err: error, bucket: options.name }, 'rate limit store failed; request let through')
       return next()
     }
-    const resetSeconds = Math.max(1, Math.ceil(counted.resetInMs / 1000))
-    c.header('RateLimit-Limit', String(options.limit))
-    c.header('RateLimit-Remaining', String(Math.max(0, options.limit - counted.hits)))
-    c.header('RateLimit-Reset', String(resetSeconds))
+    const resetSeconds = showRateLimit(c, options, caller, counted)
     if (counted.hits > options.limit) {
-      c.header('Retry-After', String(resetSeconds))
-      c.var.logger.warn({ bucket: options.name, caller, hits: counted.hits }, 'rate limited')
-      return problemResponse(
-        c,
-        'rate_limited',
-        `At most ${options.limit} requests per ${options.windowMs / 1000} s are allowed here; retry in ${resetSeconds} s`,
-      )
+      return problemResponse(c, 'rate_limited', RequestRateLimited.detail(options.limit, options.windowMs, resetSeconds))
     }
     return next()
   }
+}
+
+/**
+ * Puts a counted request's `RateLimit-*` headers on its answer, and `Retry-After` (logged) when it is over the
+ * limit. Returns the seconds until the window ends. For a count made elsewhere than {@link rateLimit}: a
+ * placement's, made with its Idempotency-Key's claim.
+ */
+export function showRateLimit(
+  c: Context<AppEnv>,
+  options: Pick<RateLimitOptions, 'name' | 'limit'>,
+  caller: string,
+  counted: RateLimitHit,
+): number {
+  const resetSeconds = Math.max(1, Math.ceil(counted.resetInMs / 1000))
+  c.header('RateLimit-Limit', String(options.limit))
+  c.header('RateLimit-Remaining', String(Math.max(0, options.limit - counted.hits)))
+  c.header('RateLimit-Reset', String(resetSeconds))
+  if (counted.hits > options.limit) {
+    c.header('Retry-After', String(resetSeconds))
+    c.var.logger.warn({ bucket: options.name, caller, hits: counted.hits }, 'rate limited')
+  }
+  return resetSeconds
 }

@@ -66,6 +66,24 @@ export class IdempotencyKeyInFlight extends CommerceError {
   }
 }
 
+/** The caller sent more of these requests than their budget allows in the current window; nothing was done. */
+export class RequestRateLimited extends CommerceError {
+  readonly kind = 'request_rate_limited'
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+    /** Seconds until the window ends (at least 1). */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(RequestRateLimited.detail(limit, windowMs, retryAfterSeconds))
+  }
+
+  /** The sentence every 429 says, whoever counted the request. */
+  static detail(limit: number, windowMs: number, retryAfterSeconds: number): string {
+    return `At most ${limit} requests per ${windowMs / 1000} s are allowed here; retry in ${retryAfterSeconds} s`
+  }
+}
+
 /** The catalog cannot price the order as asked: unknown or unavailable SKUs, a currency not sold. */
 export class OrderNotPriceable extends CommerceError {
   readonly kind = 'order_not_priceable'
@@ -200,6 +218,7 @@ export type CommerceRefusal =
   | OrderUpdateTimedOut
   | IdempotencyKeyReused
   | IdempotencyKeyInFlight
+  | RequestRateLimited
   | OrderNotPriceable
   | PaymentMethodUnavailable
   | PaymentNotAwaitingCustomer

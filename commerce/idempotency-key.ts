@@ -22,11 +22,12 @@ import {
   renewIdempotencyKeyLease,
   storeIdempotencyKeyAnswer,
   takeIdempotencyKey,
+  takeIdempotencyKeyWithinLimit,
   unlockIdempotencyKeyRow,
 } from '../db/idempotency-keys.js'
 import type { Database } from '../db/schema.js'
 import { type Caller, callerName } from './caller.js'
-import { CommerceError, IdempotencyKeyInFlight, IdempotencyKeyReused } from './commerce-errors.js'
+import { CommerceError, IdempotencyKeyInFlight, IdempotencyKeyReused, RequestRateLimited } from './commerce-errors.js'
 
 /**
  * How long an in-flight claim lasts unless its process renews it: how long,
@@ -52,6 +53,25 @@ export interface ClaimIdempotencyKeyOptions {
   orderId: string | null
   /** The lease; defaults to {@link IDEMPOTENCY_LEASE_MS}. Renewed every quarter of it while the request holds the key. */
   leaseMs?: number
+  /** A rate limit the request is counted against in the claim's own statement (placements); none when absent. */
+  budget?: RequestBudget
+}
+
+/**
+ * A rate limit counted with the key's claim, in one round trip: the request
+ * counts once (a replay too), and over the limit nothing is claimed and the
+ * claim throws {@link RequestRateLimited}.
+ */
+export interface RequestBudget {
+  /** The count's name: requests that share it share a budget (`place-order`). */
+  bucket: string
+  /** Who is counted (`role:subject`). */
+  caller: string
+  /** Requests allowed per window and caller. */
+  limit: number
+  windowMs: number
+  /** Told the count as soon as it is known, over the limit too: the hits in the window (this one included) and when it ends. */
+  counted(hit: { hits: number; resetInMs: number }): void
 }
 
 /** This request holds the key and must {@link completeIdempotencyKey} or {@link releaseIdempotencyKey} it. */
@@ -81,13 +101,16 @@ export async function claimIdempotencyKey(db: Kysely<Database>, options: ClaimId
   const leaseMs = options.leaseMs ?? IDEMPOTENCY_LEASE_MS
   // A key deleted between the insert and the read (its first request failed and released it) is claimed again.
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const held = await takeIdempotencyKey(db, {
+    const row = {
       principal,
       key: options.key,
       fingerprint: options.fingerprint,
       orderId: options.orderId,
       leaseSeconds: leaseMs / 1000,
-    })
+    }
+    // The request counts once, with its first try at the key.
+    const held =
+      attempt === 0 && options.budget ? await takeWithinBudget(db, row, options.budget) : await takeIdempotencyKey(db, row)
     if (held) {
       const claim: HeldIdempotencyKey = {
         kind: 'held',
@@ -109,6 +132,20 @@ export async function claimIdempotencyKey(db: Kysely<Database>, options: ClaimId
     throw new IdempotencyKeyInFlight(false)
   }
   throw new IdempotencyKeyInFlight(true)
+}
+
+/** Counts the request against its budget and takes the key in one statement; throws over the limit. */
+async function takeWithinBudget(
+  db: Kysely<Database>,
+  row: Parameters<typeof takeIdempotencyKeyWithinLimit>[1],
+  budget: RequestBudget,
+) {
+  const { hits, resetInMs, held } = await takeIdempotencyKeyWithinLimit(db, row, budget)
+  budget.counted({ hits, resetInMs })
+  if (hits > budget.limit) {
+    throw new RequestRateLimited(budget.limit, budget.windowMs, Math.max(1, Math.ceil(resetInMs / 1000)))
+  }
+  return held ?? undefined
 }
 
 /** The renewal timers of the claims this process holds; each ends when its claim is completed, released or unlocked. */

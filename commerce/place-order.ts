@@ -6,7 +6,7 @@ import {
   type WorkflowStartOptions,
   isGrpcServiceError,
 } from '@temporalio/client'
-import { findCatalogPrices, findShippingRate } from '../db/catalog.js'
+import { findCatalogQuote } from '../db/catalog.js'
 import type { Kysely } from '../db/connection.js'
 import type { OrderContact } from '../db/order-contacts.js'
 import { type OrderSnapshot, saveOrderSnapshot, savePlacedOrder } from '../db/order-read-model.js'
@@ -22,7 +22,7 @@ import { CustomerIdKey, OrderStatusKey, OrderTotalKey, PaymentMethodKey } from '
 import type { OrderView } from '../api/schemas/orders.js'
 import type { Caller } from './caller.js'
 import { OrderNotPriceable, PaymentMethodUnavailable } from './commerce-errors.js'
-import { underIdempotencyKey } from './idempotency-key.js'
+import { type RequestBudget, underIdempotencyKey } from './idempotency-key.js'
 import { orderViewFromState, storedOrderView } from './order-view.js'
 import { PAYMENT_PROGRESS_WAIT_MS } from './payment-progress.js'
 import { requestFingerprint } from './request-fingerprint.js'
@@ -76,6 +76,8 @@ export interface PlaceOrderCommand {
   request: OrderRequest
   /** What the caller's token (or request) says of them: their address and language; the request's address wins. */
   contact?: OrderContact
+  /** The caller's placement budget, counted in the statement that claims the key; none when absent. */
+  budget?: RequestBudget
 }
 
 export interface PlacedOrder {
@@ -127,16 +129,13 @@ export interface OrderPlacement {
   placedAt: string
 }
 
-/** Reads the catalog prices of the lines and the shipping rate of the currency (two reads at once), and prices the lines. */
+/** Reads the catalog prices of the lines and the shipping rate of the currency (one query), and prices the lines. */
 async function quoteLines(db: Kysely<Database>, lines: OrderLineRequest[], currency: string): Promise<PricingResult> {
-  const [prices, rate] = await Promise.all([
-    findCatalogPrices(
-      db,
-      lines.map((line) => line.sku),
-      currency,
-    ),
-    findShippingRate(db, currency),
-  ])
+  const { prices, rate } = await findCatalogQuote(
+    db,
+    lines.map((line) => line.sku),
+    currency,
+  )
   return priceLines(lines, currency, prices, rate)
 }
 
@@ -265,11 +264,12 @@ interface StartedOrder {
  *
  * The Idempotency-Key decides the order id, so a retry (even one racing the
  * first request) starts no second workflow and gets the same answer. Its
- * round trips: the key's claim and the catalog's two reads at once, the
+ * round trips: the key's claim (with the count of the caller's budget, in
+ * the same statement) and the catalog's read at once, the
  * start (with the payment's first answer, when awaited), then the order's
  * first row and the key's answer in one statement.
  *
- * @throws PaymentMethodUnavailable, OrderNotPriceable, IdempotencyKeyReused, IdempotencyKeyInFlight.
+ * @throws PaymentMethodUnavailable, OrderNotPriceable, IdempotencyKeyReused, IdempotencyKeyInFlight, RequestRateLimited.
  */
 export async function placeOrder(deps: PlaceOrderDeps, command: PlaceOrderCommand): Promise<PlacedOrder> {
   const { caller, request } = command
@@ -280,6 +280,7 @@ export async function placeOrder(deps: PlaceOrderDeps, command: PlaceOrderComman
     key: command.idempotencyKey,
     fingerprint: requestFingerprint(request),
     orderId: randomUUID(),
+    ...(command.budget ? { budget: command.budget } : {}),
   }
   const contact: OrderContact = {
     email: request.contactEmail ?? command.contact?.email ?? null,

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres'
 import type { CatalogPrice, ShippingRate } from '../domain/order-pricing.js'
 import type { Database } from './schema.js'
 import { availableByLocation } from './stock-levels.js'
@@ -29,6 +30,45 @@ export async function findCatalogPrices(
 export async function findShippingRate(db: Kysely<Database>, currency: string): Promise<ShippingRate | null> {
   const row = await db.selectFrom('shipping_rates').selectAll().where('currency', '=', currency).executeTakeFirst()
   return row ? { currency: row.currency, flatFee: row.flat_amount, freeFrom: row.free_from_amount } : null
+}
+
+/**
+ * What pricing an order reads from the catalog, in one round trip: the
+ * prices of its SKUs in the currency ({@link findCatalogPrices}) and the
+ * currency's shipping rate ({@link findShippingRate}), or null.
+ */
+export async function findCatalogQuote(
+  db: Kysely<Database>,
+  skus: readonly string[],
+  currency: string,
+): Promise<{ prices: CatalogPrice[]; rate: ShippingRate | null }> {
+  const distinct = [...new Set(skus)]
+  const row = await db
+    .selectNoFrom((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('products')
+          .innerJoin('product_prices', 'product_prices.sku', 'products.sku')
+          .select([
+            'products.sku',
+            'products.name',
+            'products.active',
+            'product_prices.currency',
+            'product_prices.unit_amount as unitPrice',
+          ])
+          // `in ()` is no SQL: with no SKU the list holds one that names no product.
+          .where('products.sku', 'in', distinct.length > 0 ? distinct : [''])
+          .where('product_prices.currency', '=', currency),
+      ).as('prices'),
+      jsonObjectFrom(
+        eb
+          .selectFrom('shipping_rates')
+          .select(['currency', 'flat_amount as flatFee', 'free_from_amount as freeFrom'])
+          .where('currency', '=', currency),
+      ).as('rate'),
+    ])
+    .executeTakeFirstOrThrow()
+  return { prices: distinct.length > 0 ? row.prices : [], rate: row.rate }
 }
 
 /** A product's stock at one location, as admins see it in the catalog. */

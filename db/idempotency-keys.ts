@@ -5,6 +5,7 @@
  * `commerce/idempotency-key.ts`.
  */
 import { type Kysely, sql } from 'kysely'
+import { type RateLimitHitRow, rateLimitHitStatement } from './rate-limit-counts.js'
 import type { Database } from './schema.js'
 
 /** Which key: the caller (`role:subject`) and the key they sent. */
@@ -46,6 +47,52 @@ export async function takeIdempotencyKey(
     )
     .returning(['principal', 'key', 'order_id', 'created_at'])
     .executeTakeFirst()
+}
+
+/**
+ * {@link takeIdempotencyKey} and the rate limit's count of the request
+ * (`countRateLimitHit`) in one statement: the request is counted, and the key
+ * is claimed only when the count is within `limit`. Returns the count, and
+ * the row when this caller now holds it (never over the limit).
+ */
+export async function takeIdempotencyKeyWithinLimit(
+  db: Kysely<Database>,
+  row: IdempotencyKeyId & { fingerprint: string; orderId: string | null; leaseSeconds: number },
+  hit: RateLimitHitRow & { limit: number },
+): Promise<{
+  hits: number
+  resetInMs: number
+  held: { principal: string; key: string; order_id: string | null; created_at: Date } | null
+}> {
+  const { rows } = await sql<{
+    hits: number
+    reset_in_ms: number
+    principal: string | null
+    key: string | null
+    order_id: string | null
+    created_at: Date | null
+  }>`
+    with hit as (${rateLimitHitStatement(hit)}),
+    claim as (
+      insert into idempotency_keys as k (principal, key, request_hash, order_id, locked_until)
+      select ${row.principal}, ${row.key}, ${row.fingerprint}, ${row.orderId}::uuid,
+        now() + make_interval(secs => ${row.leaseSeconds})
+      where (select hits from hit) <= ${hit.limit}
+      on conflict (principal, key) do update set locked_until = excluded.locked_until
+        where k.response_body is null and k.request_hash = ${row.fingerprint}
+          and (k.locked_until is null or k.locked_until < now())
+      returning k.principal, k.key, k.order_id, k.created_at
+    )
+    select hit.hits, hit.reset_in_ms, claim.principal, claim.key, claim.order_id, claim.created_at
+    from hit left join claim on true`.execute(db)
+  const counted = rows[0]
+  if (!counted) throw new Error('the rate limit upsert returned no row')
+  const { principal, key, order_id, created_at } = counted
+  return {
+    hits: Number(counted.hits),
+    resetInMs: Math.max(0, Number(counted.reset_in_ms)),
+    held: principal !== null && key !== null && created_at !== null ? { principal, key, order_id, created_at } : null,
+  }
 }
 
 /** The key's fingerprint and answer, if the row exists. With `forUpdate` the row stays locked until the transaction ends. */

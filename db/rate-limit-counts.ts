@@ -8,10 +8,28 @@ import type { Database } from './schema.js'
  */
 export async function countRateLimitHit(
   db: Kysely<Database>,
-  hit: { bucket: string; caller: string; windowMs: number },
+  hit: RateLimitHitRow,
 ): Promise<{ hits: number; resetInMs: number }> {
+  const { rows } = await rateLimitHitStatement(hit).execute(db)
+  const row = rows[0]
+  if (!row) throw new Error('the rate limit upsert returned no row')
+  return { hits: Number(row.hits), resetInMs: Math.max(0, Number(row.reset_in_ms)) }
+}
+
+/** One request to count: whose, in which bucket, in windows of how long. */
+export interface RateLimitHitRow {
+  bucket: string
+  caller: string
+  windowMs: number
+}
+
+/**
+ * The upsert of {@link countRateLimitHit}, returning `hits` and `reset_in_ms`: a statement of its own, or a
+ * data-modifying CTE of a larger one (`takeIdempotencyKeyWithinLimit`).
+ */
+export function rateLimitHitStatement(hit: RateLimitHitRow) {
   const window = sql`${hit.windowMs}::float8`
-  const { rows } = await sql<{ hits: number; reset_in_ms: number }>`
+  return sql<{ hits: number; reset_in_ms: number }>`
     insert into api_rate_limits as r (bucket, caller, window_start, hits)
     values (
       ${hit.bucket}, ${hit.caller},
@@ -20,10 +38,7 @@ export async function countRateLimitHit(
     on conflict (bucket, caller) do update set
       hits = case when excluded.window_start > r.window_start then 1 else r.hits + 1 end,
       window_start = greatest(r.window_start, excluded.window_start)
-    returning hits, extract(epoch from (window_start - now()))::float8 * 1000 + ${window} as reset_in_ms`.execute(db)
-  const row = rows[0]
-  if (!row) throw new Error('the rate limit upsert returned no row')
-  return { hits: Number(row.hits), resetInMs: Math.max(0, Number(row.reset_in_ms)) }
+    returning hits, extract(epoch from (window_start - now()))::float8 * 1000 + ${window} as reset_in_ms`
 }
 
 /** Deletes the counts of callers gone quiet for a day. */

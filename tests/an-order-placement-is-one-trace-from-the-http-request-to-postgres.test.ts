@@ -96,7 +96,9 @@ describe('an order placement', () => {
     expect(request()!.parentSpanId).toBeUndefined()
     expect(links).toContain('StartWorkflow:orderWorkflow <- POST /v1/orders')
     expect(links).toContain('RunWorkflow:orderWorkflow <- StartWorkflow:orderWorkflow')
-    expect(links).toContain('pg.query:INSERT <- POST /v1/orders')
+    // The API's own statements: the catalog's read, and the key's claim (with the rate limit's count) in one WITH.
+    expect(links).toContain('pg.query:SELECT <- POST /v1/orders')
+    expect(links).toContain('pg.query:WITH <- POST /v1/orders')
     // An order in one parcel buys its label itself (an order in several starts a child workflow per parcel).
     for (const activity of ['reserveStock', 'authorizePayment', 'createShipment']) {
       expect(links).toContain(`StartActivity:${activity} <- RunWorkflow:orderWorkflow`)

@@ -51,6 +51,31 @@ describe('over HTTP, per caller', () => {
     expect((await place(patient)).status).toBe(201)
   })
 
+  it('a placement whose body is not valid (400) is not counted: it is counted with its Idempotency-Key, a retry too', async () => {
+    const [sku] = await createProducts(stack.services.db, [{ onHand: 10 }])
+    const body = { lines: [{ sku, quantity: 1 }], paymentMethod: 'cod', shippingAddress }
+    const customer = await stack.token('customer', `cust_${randomUUID().slice(0, 8)}`)
+    const place = (payload: unknown, key = randomUUID()) =>
+      stack.call('POST', '/v1/orders', { token: customer, body: payload, headers: { 'Idempotency-Key': key } })
+
+    const invalid = [await place({ ...body, lines: [] }), await place({ ...body, paymentMethod: 'barter' })]
+    const key = randomUUID()
+    const first = await place(body, key)
+    const retry = await place(body, key)
+    const next = await place(body)
+    console.log(
+      `invalid: ${invalid.map((answer) => answer.status).join(', ')}; placed, retried, placed: ` +
+        [first, retry, next]
+          .map((answer) => `${answer.status} (remaining ${answer.headers.get('ratelimit-remaining')})`)
+          .join(', '),
+    )
+    expect(invalid.map((answer) => answer.status)).toEqual([400, 400])
+    expect([first, retry, next].map((answer) => answer.status)).toEqual([201, 201, 201])
+    expect(retry.headers.get('idempotent-replayed')).toBe('true')
+    expect([first, retry, next].map((answer) => answer.headers.get('ratelimit-remaining'))).toEqual(['2', '1', '0'])
+    expect((await place(body)).status).toBe(429)
+  })
+
   it('admin actions are limited per admin, and a customer is refused with 403 before being counted', async () => {
     const admin = await stack.token('admin', `admin_${randomUUID().slice(0, 8)}`)
     const customer = await stack.token('customer', `cust_${randomUUID().slice(0, 8)}`)

@@ -14,7 +14,8 @@ import { streamOrderEvents } from '../orders/order-event-stream.js'
 import { placementSettings } from '../payments/api-payments.js'
 import { withPaymentAction } from '../payments/payment-action.js'
 import { ApiProblem, type FieldError, fieldErrorsDetail } from '../problem.js'
-import { adminActionRateLimit, placeOrderRateLimit } from '../route-rate-limits.js'
+import { showRateLimit } from '../rate-limit.js'
+import { adminActionRateLimit, placeOrderBudget } from '../route-rate-limits.js'
 import {
   CancelOrderBody,
   EditOrderBody,
@@ -47,6 +48,7 @@ export function ordersRouter(deps: AppDeps) {
   const admins = authenticate({ roles: ['admin'] })
   const router = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   const placing = { ...deps, placement: placementSettings(deps) }
+  const placements = placeOrderBudget(deps)
 
   const place = createRoute({
     method: 'post',
@@ -55,7 +57,8 @@ export function ordersRouter(deps: AppDeps) {
     description:
       'Prices the lines from the catalog and starts the order. Answers as soon as the order is durably started (status PENDING). ' +
       'Retrying with the same Idempotency-Key and body returns the same order; a different body with the key is 422.',
-    middleware: [anyone, placeOrderRateLimit(deps)] as const,
+    // The customer's placement budget is counted with the Idempotency-Key's claim (`placements`), not by a middleware.
+    middleware: [anyone] as const,
     security: [{ bearerAuth: [] }],
     request: {
       headers: RequiredIdempotencyKeyHeader,
@@ -72,6 +75,8 @@ export function ordersRouter(deps: AppDeps) {
   router.openapi(place, async (c) => {
     const key = c.req.valid('header')['idempotency-key']
     const principal = c.var.principal
+    const caller = `${principal.role}:${principal.subject}`
+    await placements.sweepIfDue()
     const placed = await placeOrder(placing, {
       caller: principal,
       idempotencyKey: key,
@@ -79,6 +84,13 @@ export function ordersRouter(deps: AppDeps) {
       contact: {
         email: principal.email ?? null,
         language: principal.locale ?? preferredLanguageOf(c.req.header('Accept-Language')),
+      },
+      budget: {
+        bucket: placements.name,
+        caller,
+        limit: placements.limit,
+        windowMs: placements.windowMs,
+        counted: (hit) => void showRateLimit(c, placements, caller, hit),
       },
     })
     const { replayed } = placed
