@@ -126,7 +126,8 @@ it(`${ORDERS} orders × ${EVENTS_PER_ORDER} Stripe events, each delivered up to 
 
   const [expected, actual] = await Promise.all([settle(inOrder), settle(shuffled)])
   expect(actual.map(outcome)).toEqual(expected.map(outcome))
-  expect(actual.filter((order) => order.paymentStatus === 'AUTHORIZED')).toHaveLength(ORDERS / 2)
+  const passed = actual.filter((order) => order.paymentStatus === 'AUTHORIZED')
+  expect(passed, JSON.stringify(actual.map(({ status, paymentStatus }) => `${status}/${paymentStatus}`))).toHaveLength(ORDERS / 2)
   expect(actual.filter((order) => order.cancellation?.reason === 'payment_declined')).toHaveLength(ORDERS / 2)
   for (const { orderId, passes } of shuffled) {
     expect(fake.intentsOf(orderId)).toMatchObject([{ status: passes ? 'requires_capture' : 'canceled' }])
