@@ -53,6 +53,18 @@ const smallHistoryCardSteps = [
 /** The one marker of an order placed on today's code. */
 const todaysOrders = TODAYS_ORDERS
 
+/** An edit that adds a line in a parcel of its own: re-priced, the difference authorized, two pickups, two captures. */
+const anEditAddsAParcel = [
+  'local:priceOrder',
+  'authorizePayment',
+  'reviseReservation',
+  'local:commitStock',
+  'capturePayment',
+  'local:commitStock',
+  'voidPayment',
+  'capturePayment',
+]
+
 /** How an order on the parcels code starts: its labels are bought by its parcels' children, not by the order. */
 const placedInParcels = ['local:priceOrder', 'local:reserveStock', 'authorizePayment']
 
@@ -451,17 +463,7 @@ const recorded: Record<string, RecordedOrder> = {
   },
   '2026-12-01-card-order-edited-a-line-added-in-a-parcel-of-its-own-two-captures-delivered.json': {
     outcome: { status: 'DELIVERED', paymentStatus: 'PAID' },
-    steps: [
-      ...placedInParcels,
-      'local:priceOrder',
-      'authorizePayment',
-      'reviseReservation',
-      'local:commitStock',
-      'capturePayment',
-      'local:commitStock',
-      'voidPayment',
-      'capturePayment',
-    ],
+    steps: [...placedInParcels, ...anEditAddsAParcel],
     patches: ['small-history', 'parcels'],
   },
   '2026-12-01-card-order-edited-a-line-removed-captured-less-delivered.json': {
@@ -525,18 +527,7 @@ const recorded: Record<string, RecordedOrder> = {
     {
       outcome: { status: 'DELIVERED', paymentStatus: 'PAID' },
       // The first parcel's label bought by the order, the added parcel's by its own child.
-      steps: [
-        ...placedInParcels,
-        'createShipment',
-        'local:priceOrder',
-        'authorizePayment',
-        'reviseReservation',
-        'local:commitStock',
-        'capturePayment',
-        'local:commitStock',
-        'voidPayment',
-        'capturePayment',
-      ],
+      steps: [...placedInParcels, 'createShipment', ...anEditAddsAParcel],
       patches: [todaysOrders],
     },
   '2026-12-01-card-order-edited-a-line-removed-captured-less-delivered-its-first-parcel-followed-in-the-order.json': {
