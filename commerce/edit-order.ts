@@ -6,22 +6,13 @@ import { OrderNotFound } from './commerce-errors.js'
 import { underIdempotencyKey } from './idempotency-key.js'
 import { storedOrderView } from './order-view.js'
 import { type OrderUpdateDeps, closedOrderRefusal, sendEdit, updateOrder } from './order-updates.js'
+import type { AddressRequest } from './place-order.js'
 import { requestFingerprint } from './request-fingerprint.js'
 
 /** An edit as the customer or an admin asks it: the new full set of lines and, optionally, a new address. */
 export interface OrderEditCommand {
   lines: OrderLineRequest[]
-  shippingAddress?:
-    | {
-        name: string
-        line1: string
-        line2?: string | null | undefined
-        city: string
-        region?: string | null | undefined
-        postalCode: string
-        country: string
-      }
-    | undefined
+  shippingAddress?: AddressRequest | undefined
 }
 
 /**

@@ -28,6 +28,17 @@ import { PAYMENT_PROGRESS_WAIT_MS } from './payment-progress.js'
 import { requestFingerprint } from './request-fingerprint.js'
 import { type TemporalDeps, sendTemporalUpdate, withinTemporalDeadline } from './temporal-deadline.js'
 
+/** A shipping address as a client sends it (line 2 and the region may be left out). */
+export interface AddressRequest {
+  name: string
+  line1: string
+  line2?: string | null | undefined
+  city: string
+  region?: string | null | undefined
+  postalCode: string
+  country: string
+}
+
 /** What a customer asks for: the order's lines, where it goes, and how it is paid. */
 export interface OrderRequest {
   lines: OrderLineRequest[]
@@ -36,15 +47,7 @@ export interface OrderRequest {
   paymentToken?: string | undefined
   /** The store currency when omitted. */
   currency?: string | undefined
-  shippingAddress: {
-    name: string
-    line1: string
-    line2?: string | null | undefined
-    city: string
-    region?: string | null | undefined
-    postalCode: string
-    country: string
-  }
+  shippingAddress: AddressRequest
   /** Where this order's mails go, instead of the token's address. */
   contactEmail?: string | undefined
 }

@@ -7,9 +7,9 @@
  * recorded from real runs on the test stack; the README there says how.
  */
 import { temporal } from '@temporalio/proto'
-import { describe, expect, it } from 'vitest'
+import { expect } from 'vitest'
 import { installTemporalLogging } from '../logger.js'
-import { type History, readRecordedHistory, recordedHistoryFiles, replayOnTodaysCode } from './support/recorded-histories.js'
+import { type History, describeRecordedHistories, recordedOpen } from './support/recorded-histories.js'
 import { logger } from './support/services.js'
 
 const { EventType } = temporal.api.enums.v1
@@ -58,13 +58,6 @@ const recorded: Record<string, RecordedRun> = {
   },
 }
 
-const closedEventTypes = new Set([
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
-])
-
 const folder = new URL('./histories/after-sales/', import.meta.url)
 
 function scheduledSteps(history: History): string[] {
@@ -75,22 +68,9 @@ function scheduledSteps(history: History): string[] {
 
 installTemporalLogging(logger, { level: 'ERROR' })
 
-describe('histories recorded from the after-sales workflow', () => {
-  const files = recordedHistoryFiles(folder)
-
-  it('are all listed here, each with what it holds', () => {
-    expect(files).toEqual(Object.keys(recorded).sort())
-  })
-
-  it.each(files)("%s replays on today's workflow code", async (file) => {
-    const history = readRecordedHistory(folder, file)
-    const expected = recorded[file]
-    if (!expected) throw new Error(`${file} is not listed in this test`)
-    expect(history.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe('afterSalesWorkflow')
-    if (expected.open) expect(history.events.filter((event) => closedEventTypes.has(event.eventType!))).toEqual([])
-    else expect(history.events.at(-1)?.eventType).toBe(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)
-    expect(scheduledSteps(history)).toEqual(expected.steps)
-
-    await replayOnTodaysCode(history, file)
-  })
+describeRecordedHistories('histories recorded from the after-sales workflow', folder, recorded, (history, expected) => {
+  expect(history.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe('afterSalesWorkflow')
+  if (expected.open) expect(recordedOpen(history)).toBe(true)
+  else expect(history.events.at(-1)?.eventType).toBe(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)
+  expect(scheduledSteps(history)).toEqual(expected.steps)
 })

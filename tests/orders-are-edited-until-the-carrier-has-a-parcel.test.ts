@@ -11,10 +11,18 @@ import type { WorkflowHandle } from '@temporalio/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { OrderLineRequest, OrderState } from '../domain/order-types.js'
 import type { orderWorkflow } from '../workflows/index.js'
-import { carrierEventSignal, editOrderUpdate, editUpdateId, updateRefusalOf } from '../workflows/messages.js'
+import { carrierEventSignal, editOrderUpdate, editUpdateId } from '../workflows/messages.js'
 import { keepHistory } from './support/kept-histories.js'
 import { connectServices, type TestServices } from './support/services.js'
-import { carrierEvent, createProducts, notificationsOf, paymentsOf, startOrder, waitForOrder } from './support/fixtures.js'
+import {
+  carrierEvent,
+  createProducts,
+  notificationsOf,
+  paymentsOf,
+  refusalOf,
+  startOrder,
+  waitForOrder,
+} from './support/fixtures.js'
 
 let services: TestServices
 
@@ -30,15 +38,6 @@ const labelled = (order: OrderState) => order.fulfillmentStatus === 'LABEL_CREAT
 function edit(handle: WorkflowHandle<typeof orderWorkflow>, lines: OrderLineRequest[]) {
   const editId = randomUUID()
   return handle.executeUpdate(editOrderUpdate, { args: [{ editId, lines, by: customer }], updateId: editUpdateId(editId) })
-}
-
-async function refusalOf(attempt: Promise<unknown>): Promise<string | null> {
-  try {
-    await attempt
-    return null
-  } catch (error) {
-    return updateRefusalOf(error)?.reason ?? String(error)
-  }
 }
 
 async function placed(lines: (skus: string[]) => OrderLineRequest[], token = 'tok_visa', onHand = 5) {

@@ -28,7 +28,7 @@ import {
   settleCodRefundUpdate,
 } from '../workflows/after-sales/messages.js'
 import type { afterSalesWorkflow } from '../workflows/after-sales/after-sales-workflow.js'
-import { carrierEventSignal, confirmCodUpdate, updateRefusalOf } from '../workflows/messages.js'
+import { carrierEventSignal, confirmCodUpdate } from '../workflows/messages.js'
 import {
   carrierEvent,
   createProducts,
@@ -37,6 +37,7 @@ import {
   startOrder,
   stockOf,
   waitForOrder,
+  refusalOf,
 } from './support/fixtures.js'
 import { askAfterSales } from './support/after-sales.js'
 import { settleMs } from './support/patience.js'
@@ -86,15 +87,6 @@ function ask<Ret, Args extends [unknown]>(
   windows: { returnWindowMs?: number; returnShipDeadlineMs?: number } = {},
 ): Promise<Ret> {
   return askAfterSales(services, order, update, arg, windows)
-}
-
-async function refusalOf(attempt: Promise<unknown>): Promise<string | null> {
-  try {
-    await attempt
-    return null
-  } catch (error) {
-    return updateRefusalOf(error)?.reason ?? String(error)
-  }
 }
 
 function afterSalesOf(orderId: string): WorkflowHandle<typeof afterSalesWorkflow> {

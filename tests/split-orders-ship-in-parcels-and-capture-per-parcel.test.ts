@@ -81,17 +81,22 @@ async function keepHistory(handle: WorkflowHandle, name: string): Promise<void> 
     await keepOrderHistory(handle.client.getHandle(shipmentWorkflowId(orderId, parcel)), `${name}-parcel-${parcel}`)
 }
 
+/** A card order of one line from each location (at 25.00 and 40.00), waited for until both labels are bought. */
+async function splitOrderLabelled([first, second]: [number, number]) {
+  const { skus, locations } = await productsInTwoLocations([2_500, 4_000])
+  const { orderId, handle } = await startOrder(services, {
+    lines: [
+      { sku: skus[0], quantity: first },
+      { sku: skus[1], quantity: second },
+    ],
+    payment: { method: 'card', token: 'tok_visa' },
+  })
+  return { skus, locations, orderId, handle, ready: await waitForOrder(handle, labelled) }
+}
+
 describe('an order split over two locations', () => {
   it('ships in two parcels, captures each at its hand-over, and is DELIVERED when both are', async () => {
-    const { skus, locations } = await productsInTwoLocations([2_500, 4_000])
-    const { orderId, handle } = await startOrder(services, {
-      lines: [
-        { sku: skus[0], quantity: 1 },
-        { sku: skus[1], quantity: 1 },
-      ],
-      payment: { method: 'card', token: 'tok_visa' },
-    })
-    const ready = await waitForOrder(handle, labelled)
+    const { skus, locations, orderId, handle, ready } = await splitOrderLabelled([1, 1])
     const [first, second] = ready.shipments!
     console.log(
       'parcels:',
@@ -145,15 +150,7 @@ describe('an order split over two locations', () => {
   })
 
   it('refunds and restocks only the lines of a parcel returned to sender while the other is delivered', async () => {
-    const { skus } = await productsInTwoLocations([2_500, 4_000])
-    const { handle } = await startOrder(services, {
-      lines: [
-        { sku: skus[0], quantity: 1 },
-        { sku: skus[1], quantity: 2 },
-      ],
-      payment: { method: 'card', token: 'tok_visa' },
-    })
-    const ready = await waitForOrder(handle, labelled)
+    const { skus, handle, ready } = await splitOrderLabelled([1, 2])
     const [first, second] = ready.shipments!
     await scan(handle, first, 'PICKED_UP')
     await scan(handle, second, 'PICKED_UP')
@@ -180,15 +177,7 @@ describe('an order split over two locations', () => {
   })
 
   it('cancels a parcel not yet handed over after the other was picked up: its stock released, its share never taken', async () => {
-    const { skus } = await productsInTwoLocations([2_500, 4_000])
-    const { orderId, handle } = await startOrder(services, {
-      lines: [
-        { sku: skus[0], quantity: 1 },
-        { sku: skus[1], quantity: 1 },
-      ],
-      payment: { method: 'card', token: 'tok_visa' },
-    })
-    const ready = await waitForOrder(handle, labelled)
+    const { orderId, handle, ready } = await splitOrderLabelled([1, 1])
     const [first, second] = ready.shipments!
     await scan(handle, first, 'PICKED_UP')
     await waitForOrder(handle, (order) => order.fulfillmentStatus === 'PARTIALLY_SHIPPED')

@@ -8,9 +8,9 @@
  * from real runs on the test stack; the README there says from which commit.
  */
 import { temporal } from '@temporalio/proto'
-import { describe, expect, it } from 'vitest'
+import { expect } from 'vitest'
 import { installTemporalLogging } from '../logger.js'
-import { type History, readRecordedHistory, recordedHistoryFiles, replayOnTodaysCode } from './support/recorded-histories.js'
+import { type History, describeRecordedHistories } from './support/recorded-histories.js'
 import { logger } from './support/services.js'
 
 const { EventType } = temporal.api.enums.v1
@@ -80,24 +80,10 @@ function scheduledSteps(history: History): string[] {
 
 installTemporalLogging(logger, { level: 'ERROR' })
 
-describe('histories recorded from the workflows besides the order', () => {
-  const files = recordedHistoryFiles(folder)
-
-  it('are all listed here, each with what it holds', () => {
-    expect(files).toEqual(Object.keys(recorded).sort())
-  })
-
-  it.each(files)("%s replays on today's workflow code", async (file) => {
-    const history = readRecordedHistory(folder, file)
-    const expected = recorded[file]
-    if (!expected) throw new Error(`${file} is not listed in this test`)
-    expect(history.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(expected.workflowType)
-    const last = history.events.at(-1)?.eventType
-    if (expected.open) expect(last).toBe(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
-    else expect(last).toBe(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)
-    expect(scheduledSteps(history)).toEqual(expected.steps)
-
-    // Throws DeterminismViolationError where today's code issues other commands than the history recorded.
-    await replayOnTodaysCode(history, file)
-  })
+describeRecordedHistories('histories recorded from the workflows besides the order', folder, recorded, (history, expected) => {
+  expect(history.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(expected.workflowType)
+  const last = history.events.at(-1)?.eventType
+  if (expected.open) expect(last).toBe(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+  else expect(last).toBe(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)
+  expect(scheduledSteps(history)).toEqual(expected.steps)
 })

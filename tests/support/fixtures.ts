@@ -3,7 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client'
 import type { Kysely } from 'kysely'
 import { priceOrder, startOrderWorkflow } from '../../commerce/place-order.js'
 import type { Database } from '../../db/schema.js'
-import { orderWorkflowId, statusQuery } from '../../workflows/messages.js'
+import { orderWorkflowId, statusQuery, updateRefusalOf } from '../../workflows/messages.js'
 import type { CarrierEvent, OrderLineRequest, OrderState, PaymentInstruction, ShippingAddress } from '../../domain/order-types.js'
 import type { CarrierEventStatus } from '../../domain/vocabulary.js'
 import type { orderWorkflow } from '../../workflows/index.js'
@@ -156,4 +156,14 @@ export async function reservationsOf(db: Kysely<Database>, orderId: string) {
 export async function notificationsOf(db: Kysely<Database>, orderId: string) {
   const rows = await db.selectFrom('notification_outbox').select('kind').where('order_id', '=', orderId).orderBy('id').execute()
   return rows.map((row) => row.kind)
+}
+
+/** The reason an update was refused with, null if it was taken, or the error's text if it failed otherwise. */
+export async function refusalOf(attempt: Promise<unknown>): Promise<string | null> {
+  try {
+    await attempt
+    return null
+  } catch (error) {
+    return updateRefusalOf(error)?.reason ?? String(error)
+  }
 }

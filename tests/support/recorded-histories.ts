@@ -9,7 +9,7 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { temporal } from '@temporalio/proto'
 import { Worker } from '@temporalio/worker'
-import { inject } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
 import { orderEngineDataConverter } from '../../temporal/data-converter.js'
 import { testPayloadKeys } from './test-payload-keys.js'
 
@@ -37,4 +37,49 @@ export async function replayOnTodaysCode(history: History, name: string): Promis
     history,
     name,
   )
+}
+
+const { EventType } = temporal.api.enums.v1
+
+/** The events that close a run: a history with none of them was recorded while its workflow was still open. */
+export const closedEventTypes: ReadonlySet<temporal.api.enums.v1.EventType> = new Set([
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+])
+
+/** Whether the history was recorded while its workflow was still open. */
+export function recordedOpen(history: History): boolean {
+  return !history.events.some((event) => closedEventTypes.has(event.eventType!))
+}
+
+/**
+ * The replay suite of a folder of recorded histories: every file is listed in `recorded` with what it holds, and each
+ * passes `check` (what the test knows of it) and then replays on today's workflow code.
+ */
+export function describeRecordedHistories<Expected>(
+  title: string,
+  folder: URL,
+  recorded: Record<string, Expected>,
+  check: (history: History, expected: Expected) => void | Promise<void>,
+): void {
+  describe(title, () => {
+    const files = recordedHistoryFiles(folder)
+
+    it('are all listed here, each with what it holds', () => {
+      expect(files).toEqual(Object.keys(recorded).sort())
+    })
+
+    it.each(files)("%s replays on today's workflow code", async (file) => {
+      const history = readRecordedHistory(folder, file)
+      const expected = recorded[file]
+      if (!expected) throw new Error(`${file} is not listed in this test`)
+      await check(history, expected)
+      // Throws DeterminismViolationError where today's code issues other commands than the history recorded.
+      await replayOnTodaysCode(history, file)
+    })
+  })
 }

@@ -89,7 +89,7 @@ export class ParcelFleet {
 
   /** Whether the order can continue as new with this fleet: no parcel has a child, which would be asked to stop. */
   canContinueAsNew(): boolean {
-    return this.children.size === 0 && this.reports.length === 0
+    return this.children.size === 0
   }
 
   carried(): CarriedFleet {
@@ -130,6 +130,9 @@ export class ParcelFleet {
     }
   }
 
+  /** How a parcel followed here reports: into the same queue a child's signals fill. */
+  private readonly queueReport = async (news: ParcelReport): Promise<void> => void this.reports.push(news)
+
   private labelled(orderId: string, { parcel, lines }: FulfilmentParcel | ParcelView): LabelledParcel {
     return { orderId, parcel, lines, address: this.state.shippingAddress }
   }
@@ -138,7 +141,7 @@ export class ParcelFleet {
   private async buyLabelHere(orderId: string, parcel: FulfilmentParcel): Promise<void> {
     this.children.delete(parcel.parcel)
     this.here.delete(parcel.parcel)
-    const shipment = await buyLabel(this.labelled(orderId, parcel), async (news) => void this.reports.push(news))
+    const shipment = await buyLabel(this.labelled(orderId, parcel), this.queueReport)
     if (shipment) this.here.set(parcel.parcel, new ParcelTracker(parcel.parcel, shipment))
   }
 
@@ -246,10 +249,10 @@ export class ParcelFleet {
     const targets = parcels.filter((parcel) => !parcelEnded(parcel) && !parcelHandedOver(parcel))
     for (const parcel of targets) {
       const tracker = this.here.get(parcel.parcel)
-      const report = async (news: ParcelReport) => void this.reports.push(news)
       // A parcel followed here that the carrier has meanwhile (its report queued) stays on its way, as a child's does.
-      if (tracker && !tracker.handedOver()) await giveUpLabel(this.labelled(run.input.orderId, parcel), tracker.shipment, report)
-      else if (!tracker) await this.children.get(parcel.parcel)?.signal(cancelParcelSignal)
+      if (tracker && !tracker.handedOver()) {
+        await giveUpLabel(this.labelled(run.input.orderId, parcel), tracker.shipment, this.queueReport)
+      } else if (!tracker) await this.children.get(parcel.parcel)?.signal(cancelParcelSignal)
     }
     const settled = () => targets.every((parcel) => parcelGivenUp(parcel) || parcelHandedOver(parcel))
     while (!settled()) {
