@@ -10,7 +10,7 @@ import { createDatabase } from '../db/connection.js'
 import { takeIdempotencyKey } from '../db/idempotency-keys.js'
 import { saveOrderSnapshot, savePlacedOrder } from '../db/order-read-model.js'
 import { placedOrder } from '../domain/placed-order.js'
-import { createProducts } from './support/fixtures.js'
+import { address, createProducts } from './support/fixtures.js'
 
 const db = createDatabase({ connectionString: inject('databaseUrl'), maxConnections: 2 })
 afterAll(() => db.destroy())
@@ -25,15 +25,7 @@ async function placement() {
       customerId: 'cust_contact',
       lines: [{ sku, quantity: 1 }],
       currency: 'USD',
-      shippingAddress: {
-        name: 'Ada Lovelace',
-        line1: '12 St James Sq',
-        line2: null,
-        city: 'London',
-        region: null,
-        postalCode: 'SW1Y 4JH',
-        country: 'GB',
-      },
+      shippingAddress: address,
       payment: { method: 'cod' },
       placedAt: new Date().toISOString(),
     },

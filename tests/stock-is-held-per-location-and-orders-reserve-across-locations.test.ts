@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { shippingAddressInput } from './support/fixtures.js'
+import { ensureShippingRate, shippingAddressInput } from './support/fixtures.js'
 import { type HttpStack, startHttpStack, waitForHttpOrder } from './support/http-stack.js'
 import { settled } from './support/patience.js'
 
@@ -12,11 +12,7 @@ beforeAll(async () => {
   stack = await startHttpStack()
   admin = await stack.token('admin', 'admin_locations')
   customer = await stack.token('customer', `cust_${randomUUID().slice(0, 8)}`)
-  await stack.services.db
-    .insertInto('shipping_rates')
-    .values({ currency: 'USD', flat_amount: 599, free_from_amount: 10_000 })
-    .onConflict((oc) => oc.doNothing())
-    .execute()
+  await ensureShippingRate(stack.services.db)
 })
 afterAll(() => stack?.close())
 

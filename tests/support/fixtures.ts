@@ -29,16 +29,21 @@ export const shippingAddressInput = {
   country: address.country,
 }
 
-/** Adds products with fresh SKUs (so tests never share stock) and returns their SKUs. */
-export async function createProducts(
-  db: Kysely<Database>,
-  products: ReadonlyArray<{ onHand: number; unitPrice?: number }>,
-): Promise<string[]> {
+/** The store's USD shipping rate (5.99, free from 100.00), unless one is there already. */
+export async function ensureShippingRate(db: Kysely<Database>): Promise<void> {
   await db
     .insertInto('shipping_rates')
     .values({ currency: 'USD', flat_amount: 599, free_from_amount: 10_000 })
     .onConflict((oc) => oc.doNothing())
     .execute()
+}
+
+/** Adds products with fresh SKUs (so tests never share stock) and returns their SKUs. */
+export async function createProducts(
+  db: Kysely<Database>,
+  products: ReadonlyArray<{ onHand: number; unitPrice?: number }>,
+): Promise<string[]> {
+  await ensureShippingRate(db)
   const skus: string[] = []
   for (const product of products) {
     const sku = `TEST-${randomUUID().slice(0, 8).toUpperCase()}`
