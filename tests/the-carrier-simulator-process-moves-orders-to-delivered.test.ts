@@ -4,27 +4,36 @@
  * over HTTP from CONFIRMED to DELIVERED by posting signed events to the API,
  * as a real carrier would. With the wrong secret its events are refused and
  * the order stays where it was.
+ *
+ * The simulator moves every parcel in its database, so this file has a
+ * database of its own: on the shared one it moved other files' orders along
+ * while they ran (a Stripe order found DELIVERED, a signal to an order the
+ * simulator had already delivered).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { projectRoot } from '../config.js'
 import { createProducts, shippingAddressInput } from './support/fixtures.js'
+import { type FreshDatabase, createFreshDatabase } from './support/fresh-database.js'
 import { type HttpStack, carrierSecret, startHttpStack, waitForHttpOrder } from './support/http-stack.js'
 import { settleMs } from './support/patience.js'
 import { testPayloadKeysSetting } from './support/services.js'
 
+let database: FreshDatabase
 let stack: HttpStack
 let customer: string
 const simulators: ChildProcess[] = []
 
 beforeAll(async () => {
-  stack = await startHttpStack()
+  database = await createFreshDatabase()
+  stack = await startHttpStack({ databaseUrl: database.url })
   customer = await stack.token('customer', `cust_${randomUUID()}`)
 }, 120_000)
 afterAll(async () => {
   await Promise.all(simulators.map((child) => stopped(child)))
   await stack?.close()
+  await database?.drop()
 })
 
 /** Starts `npm run carrier:simulate` the way compose does: its own process, the API's URL and secret in the environment. */
@@ -36,7 +45,7 @@ function startSimulator(secret: string): { child: ChildProcess; output: () => st
       ...process.env,
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
-      DATABASE_URL: inject('databaseUrl'),
+      DATABASE_URL: database.url,
       CARRIER_SIMULATOR_API_URL: stack.baseUrl,
       CARRIER_WEBHOOK_SECRET: secret,
       JWT_SECRET: 'the-simulator-needs-no-tokens-but-production-wants-one',
